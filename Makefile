@@ -1,0 +1,31 @@
+# Every target builds the virtual environment from pyproject.toml first.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: venv demo test dev bench clean
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(BIN)/dbt parse --project-dir dbt_project --profiles-dir dbt_project --quiet
+	touch $(STAMP)
+
+demo: venv
+	$(BIN)/outreach demo
+
+test: venv
+	$(BIN)/pytest -q
+
+dev: venv
+	DAGSTER_HOME=$(CURDIR)/data/dagster_home; mkdir -p $$DAGSTER_HOME; \
+	DAGSTER_HOME=$$DAGSTER_HOME $(BIN)/dagster dev -h 127.0.0.1 -w workspace.yaml
+
+bench: venv
+	$(BIN)/python bench/run_bench.py --voters 1000000
+
+clean:
+	rm -rf $(VENV) data dbt_project/target dbt_project/logs

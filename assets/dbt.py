@@ -1,0 +1,64 @@
+"""The dbt project as Dagster assets; its tests become asset checks."""
+
+
+import contextlib
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import dagster as dg
+from dagster_dbt import DbtCliResource, dbt_assets
+
+from orchestration.settings import RunSettings
+
+DBT_PROJECT_DIR = Path(__file__).resolve().parent.parent / "dbt_project"
+MANIFEST = DBT_PROJECT_DIR / "target" / "manifest.json"
+
+
+def dbt_executable() -> str:
+    """The dbt next to this interpreter: DbtCliResource needs it on construction."""
+    candidate = Path(sys.executable).parent / "dbt"
+    return str(candidate) if candidate.exists() else "dbt"
+
+
+def ensure_manifest() -> Path:
+    """Parse the project when the manifest is missing or older than any project file."""
+    sources = [DBT_PROJECT_DIR / "dbt_project.yml", *DBT_PROJECT_DIR.glob("models/**/*"), *DBT_PROJECT_DIR.glob("macros/**/*")]
+    newest = max(path.stat().st_mtime for path in sources if path.is_file())
+    if not MANIFEST.exists() or MANIFEST.stat().st_mtime < newest:
+        subprocess.run(
+            [dbt_executable(), "parse", "--quiet", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)],
+            check=True,
+        )
+    return MANIFEST
+
+
+def dbt_resource() -> DbtCliResource:
+    return DbtCliResource(project_dir=str(DBT_PROJECT_DIR), profiles_dir=str(DBT_PROJECT_DIR), dbt_executable=dbt_executable())
+
+
+def build_dbt_assets() -> dg.AssetsDefinition:
+    @dbt_assets(manifest=ensure_manifest(), name="outreach_dbt")
+    def outreach_dbt(context: dg.AssetExecutionContext, dbt: DbtCliResource, settings: dg.ResourceParam[RunSettings]):
+        os.environ["OUTREACH_WAREHOUSE"] = str(settings.warehouse)
+        with contextlib.redirect_stdout(_DbtSummary(sys.stdout)):
+            yield from dbt.cli(["build"], context=context).stream()
+
+    return outreach_dbt
+
+
+class _DbtSummary(io.TextIOBase):
+    """dagster-dbt echoes every dbt line to stdout; a run keeps the errors and the totals."""
+
+    _KEEP = ("ERROR", "FAIL", "WARN", "Done.", "Failure", "Runtime Error", "Compilation Error")
+
+    def __init__(self, target):
+        self._target = target
+
+    def write(self, text: str) -> int:
+        for line in text.splitlines():
+            if any(marker in line for marker in self._KEEP):
+                self._target.write(f"  dbt: {line.strip()}\n")
+        return len(text)

@@ -1,0 +1,85 @@
+"""State voter files: North Carolina (header, by name) and Florida (no header, by position),
+registration and vote history. Files are recognised by their content, not their names."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from .inbox import folder_files
+from .layouts import (
+    FL_VOTE_HISTORY_COLUMNS,
+    FL_VOTER_COLUMNS,
+    NC_VOTE_HISTORY_COLUMNS,
+    NC_VOTE_HISTORY_REQUIRED,
+    NC_VOTER_COLUMNS,
+    NC_VOTER_RENAMED,
+    NC_VOTER_REQUIRED,
+)
+from .reading import FileLoad, LayoutError, detect_encoding, first_line, load_tab_file, reset_source
+
+VOTER_TABLES = {"nc_voters": NC_VOTER_COLUMNS, "fl_voters": FL_VOTER_COLUMNS}
+HISTORY_TABLES = {"nc_vote_history": NC_VOTE_HISTORY_COLUMNS, "fl_vote_history": FL_VOTE_HISTORY_COLUMNS}
+
+
+def load_voters(con: duckdb.DuckDBPyConnection, inbox: Path) -> list[FileLoad]:
+    reset_source(con, "voters", VOTER_TABLES)
+    loads = []
+    for path, rel in folder_files(inbox, "voters"):
+        encoding = detect_encoding(con, path)
+        fields = first_line(path, encoding).split("\t")
+        if "ncid" in fields:
+            loads.append(_load_nc(con, "voters", "nc_voters", path, rel, encoding, fields,
+                                  NC_VOTER_COLUMNS, NC_VOTER_REQUIRED, NC_VOTER_RENAMED, _nc_voter_layout(fields)))
+        elif len(fields) == len(FL_VOTER_COLUMNS):
+            loads.append(load_tab_file(con, source="voters", table="fl_voters", path=path, rel_path=rel,
+                                       encoding=encoding, layout="fl_voter_extract", field_names=FL_VOTER_COLUMNS,
+                                       has_header=False))
+        else:
+            raise LayoutError(
+                f"{rel}: not a voter file this pipeline knows. Expected a North Carolina ncvoter file "
+                "(tab-separated header row naming ncid, full_phone_number, ...) or a Florida voter extract "
+                f"(38 tab-separated fields, no header); the first line has {len(fields)} tab-separated fields."
+            )
+    return loads
+
+
+def load_vote_history(con: duckdb.DuckDBPyConnection, inbox: Path) -> list[FileLoad]:
+    reset_source(con, "vote_history", HISTORY_TABLES)
+    loads = []
+    for path, rel in folder_files(inbox, "vote_history"):
+        encoding = detect_encoding(con, path)
+        fields = first_line(path, encoding).split("\t")
+        if "ncid" in fields and "election_lbl" in fields:
+            loads.append(_load_nc(con, "vote_history", "nc_vote_history", path, rel, encoding, fields,
+                                  NC_VOTE_HISTORY_COLUMNS, NC_VOTE_HISTORY_REQUIRED, {}, "ncvhis"))
+        elif len(fields) == len(FL_VOTE_HISTORY_COLUMNS):
+            loads.append(load_tab_file(con, source="vote_history", table="fl_vote_history", path=path,
+                                       rel_path=rel, encoding=encoding, layout="fl_voter_history",
+                                       field_names=FL_VOTE_HISTORY_COLUMNS, has_header=False))
+        else:
+            raise LayoutError(
+                f"{rel}: not a vote history file this pipeline knows. Expected a North Carolina ncvhis file "
+                "(tab-separated header row naming ncid, election_lbl, ...) or a Florida history file "
+                f"(5 tab-separated fields, no header); the first line has {len(fields)} tab-separated fields."
+            )
+    return loads
+
+
+def _load_nc(con, source, table, path, rel, encoding, header, known, required, renamed, layout) -> FileLoad:
+    names = [renamed.get(name, name) for name in header]
+    missing = [name for name in required if name not in names]
+    if missing:
+        raise LayoutError(f"{rel}: the header lacks the column(s) {', '.join(missing)} (layout {layout}).")
+    column_map = {original: name for original, name in zip(header, names) if name in known}
+    return load_tab_file(con, source=source, table=table, path=path, rel_path=rel, encoding=encoding,
+                         layout=layout, field_names=header, has_header=True, column_map=column_map)
+
+
+def _nc_voter_layout(header: list[str]) -> str:
+    if header == NC_VOTER_COLUMNS:
+        return "ncvoter_2022"
+    if "birth_age" in header:
+        return "ncvoter_pre2022"
+    return "ncvoter_other"

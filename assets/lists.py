@@ -1,0 +1,152 @@
+"""Per configured list: the list's rows (`lists/<name>`), its blocking gate, and publishing
+(`published/<name>`). A failing gate blocks that list only; the previous version stays."""
+
+
+import json
+
+import dagster as dg
+
+from expectations.suites import suite_for
+from orchestration.config_files import CONSENT_DEPENDENT_CHANNELS, ListSpec
+from orchestration.settings import RunSettings
+
+from .publishing import publish_version
+from .warehouse import connect
+
+DBT_INPUTS = [dg.AssetKey("list_members"), dg.AssetKey("list_decisions"), dg.AssetKey("dnc_snapshots")]
+
+# Facts the gate checks, read straight from the opt-out, contact and consent tables rather
+# than from the rule ids that built the list: a second, independent path.
+_GATE_FRAME = """
+select
+    m.*,
+    exists (select 1 from main.int_opt_outs o where o.phone_e164 = m.phone_e164) as is_opted_out,
+    exists (
+        select 1 from main.stg_contact_history h, main.int_run r
+        where h.phone_e164 = m.phone_e164 and h.disposition = 'wrong_number'
+          and (h.attempted_at is null or h.attempted_at <= r.as_of)
+    ) as has_wrong_number,
+    m.line_type = 'wireless' and not exists (
+        select 1 from main.int_valid_consents c
+        where c.phone_e164 = m.phone_e164 and c.scope in ('all', $scope)
+    ) as is_wireless_without_consent
+from main.list_members m
+where m.list_name = $list
+"""
+_CONSENT_SCOPE = {
+    "predictive_dialer_call": "autodialed_voice",
+    "prerecorded_call_wireless": "prerecorded_voice",
+    "prerecorded_call_landline": "prerecorded_voice",
+    "automated_sms": "sms",
+}
+
+
+def _table(spec: ListSpec, suffix: str = "") -> str:
+    return f'lists."{spec.name}{suffix}"'
+
+
+def list_problems(con, spec: ListSpec, settings: RunSettings) -> list[str]:
+    """List-level reasons to block, found before any row is looked at."""
+    problems = list(spec.problems)
+    segment_built = con.execute(
+        "select count(*) from information_schema.tables where table_schema = 'main' and table_name = ?", [spec.segment]
+    ).fetchone()[0]
+    if not segment_built:
+        problems.append(f"segment '{spec.segment}' is not a built segment model")
+    if spec.purpose == "commercial":
+        age = con.execute("select min(age_days) from main.dnc_snapshots where dnc_list = 'federal'").fetchone()[0]
+        limit = settings.policy.data["dnc_max_age_days"]
+        if age is None or age > limit:
+            problems.append(f"federal DNC snapshot {'missing' if age is None else f'{age} days old'}, more than {limit} (R20)")
+    return problems
+
+
+def build_list_assets(spec: ListSpec) -> tuple[list[dg.AssetsDefinition], list[dg.AssetChecksDefinition]]:
+    list_key = dg.AssetKey(["lists", spec.name])
+
+    @dg.asset(key=list_key, deps=DBT_INPUTS, group_name="lists", kinds={"duckdb"},
+              description=f"Rows of list {spec.name} ({spec.channel}, segment {spec.segment}) with gate facts.")
+    def list_rows(context: dg.AssetExecutionContext, settings: dg.ResourceParam[RunSettings]):
+        with connect(settings.warehouse) as con:
+            con.execute("create schema if not exists lists")
+            con.execute(f"create or replace table {_table(spec)} as {_GATE_FRAME}",
+                        {"list": spec.name, "scope": _CONSENT_SCOPE.get(spec.effective_channel, "none")})
+            con.execute(
+                f"create or replace table {_table(spec, '__decisions')} as "
+                "select contact_id, phone_e164, included, rule_ids from main.list_decisions where list_name = ?",
+                [spec.name],
+            )
+            rows = con.execute(f"select count(*) from {_table(spec)}").fetchone()[0]
+            candidates, suppressed = _suppression(con, spec)
+        context.log.info(f"{spec.name}: {candidates:,} candidates, {rows:,} rows")
+        return dg.MaterializeResult(metadata={"dagster/row_count": rows, "candidates": candidates,
+                                              "suppressed": dg.MetadataValue.json(suppressed)})
+
+    @dg.asset_check(asset=list_key, name="gate", blocking=True,
+                    description=f"Great Expectations suite for {spec.effective_channel}, configuration and freshness.")
+    def gate(settings: dg.ResourceParam[RunSettings]) -> dg.AssetCheckResult:
+        from expectations.gate import run_suite
+
+        with connect(settings.warehouse) as con:
+            problems = list_problems(con, spec, settings)
+            frame = con.execute(f"select * from {_table(spec)}").df()
+            result = run_suite(frame, suite_for(spec.effective_channel), spec.name)
+            gates = [{"name": "configuration", "success": not problems}, {"name": "expectations", "success": result.success}]
+            con.execute(f"create or replace table {_table(spec, '__gates')} as select * from (values (?)) t(gates)",
+                        [json.dumps(gates)])
+        passed = result.success and not problems
+        reasons = problems + ([] if result.success else [result.summary()])
+        return dg.AssetCheckResult(
+            passed=passed,
+            severity=dg.AssetCheckSeverity.ERROR,
+            metadata={
+                "summary": "; ".join(reasons) if reasons else result.summary(),
+                "evaluated_expectations": result.evaluated,
+                "failed_expectations": dg.MetadataValue.json(result.failed),
+                "unexpected_counts": dg.MetadataValue.json(result.unexpected_counts),
+                "configuration_problems": dg.MetadataValue.json(problems),
+            },
+        )
+
+    @dg.asset(key=["published", spec.name], deps=[list_key], group_name="published",
+              description=f"Versioned files of list {spec.name} under HOME/published/{spec.name}/.")
+    def published(context: dg.AssetExecutionContext, settings: dg.ResourceParam[RunSettings]):
+        expires = settings.policy.data["expires_hours"]
+        hours = expires["consent_dependent"] if spec.effective_channel in CONSENT_DEPENDENT_CHANNELS else expires["other"]
+        with connect(settings.warehouse) as con:
+            _, suppressed = _suppression(con, spec)
+            gates = json.loads(con.execute(f"select gates from {_table(spec, '__gates')}").fetchone()[0])
+            version, manifest = publish_version(
+                con,
+                published=settings.published,
+                list_name=spec.name,
+                members_table=_table(spec),
+                decisions_table=_table(spec, "__decisions"),
+                manifest_fields={
+                    "channel": spec.channel,
+                    "effective_channel": spec.effective_channel,
+                    "purpose": spec.purpose,
+                    "segment": spec.segment,
+                    "caller_entity": settings.lists.caller_entity,
+                    "caller_entity_type": settings.lists.caller_entity_type,
+                    "policy": {"version": settings.policy.version, "sha256": settings.policy.sha256},
+                    "gates": gates,
+                    "suppressed": suppressed,
+                },
+                as_of=settings.as_of,
+                expires_hours=hours,
+            )
+        context.log.info(f"{spec.name}: published version {version} with {manifest['row_count']:,} rows")
+        return dg.MaterializeResult(metadata={"version": version, "dagster/row_count": manifest["row_count"],
+                                              "path": str(settings.published / spec.name / version)})
+
+    return [list_rows, published], [gate]
+
+
+def _suppression(con, spec: ListSpec) -> tuple[int, dict[str, int]]:
+    candidates = con.execute(f"select count(*) from {_table(spec, '__decisions')}").fetchone()[0]
+    rows = con.execute(
+        f"select rule_id, count(*) from (select unnest(rule_ids) as rule_id from {_table(spec, '__decisions')} "
+        "where not included) group by rule_id order by rule_id"
+    ).fetchall()
+    return candidates, {rule: count for rule, count in rows}

@@ -1,0 +1,101 @@
+"""Writing one list version (CONTRACT section 7): files under a temporary name, renamed into
+place when complete, then `LATEST` replaced atomically. A reader never sees half a list."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import duckdb
+
+# Columns every contacts file carries, in this order (CONTRACT section 7).
+CONTACT_COLUMNS = [
+    "contact_id", "phone_e164", "first_name", "last_name", "state", "timezone",
+    "window_start_local", "window_end_local", "segment", "score",
+]
+# Text cells a spreadsheet would run as a formula get a leading apostrophe.
+_FORMULA_START = r"^[=+\-@\t\r]"
+
+
+def neutralized(column: str) -> str:
+    return (f"case when regexp_matches({column}, '{_FORMULA_START}') then '''' || {column} "
+            f"else {column} end as {column}")
+
+
+def contacts_select(table: str) -> str:
+    columns = [c if c in ("phone_e164", "score") else neutralized(c) for c in CONTACT_COLUMNS]
+    return f"select {', '.join(columns)} from {table} order by score desc, contact_id"
+
+
+def next_version(list_dir: Path, as_of: datetime) -> str:
+    stamp = as_of.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    existing = {p.name for p in list_dir.iterdir()} if list_dir.exists() else set()
+    sequence = 1
+    while f"{stamp}-{sequence:03d}" in existing:
+        sequence += 1
+    return f"{stamp}-{sequence:03d}"
+
+
+def file_entry(path: Path) -> dict:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return {"sha256": digest.hexdigest(), "bytes": path.stat().st_size}
+
+
+def latest_version(list_dir: Path) -> str | None:
+    latest = list_dir / "LATEST"
+    return latest.read_text().strip() or None if latest.exists() else None
+
+
+def publish_version(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    published: Path,
+    list_name: str,
+    members_table: str,
+    decisions_table: str,
+    manifest_fields: dict,
+    as_of: datetime,
+    expires_hours: int,
+) -> tuple[str, dict]:
+    """Write the version and point LATEST at it; returns (version, manifest)."""
+    list_dir = published / list_name
+    list_dir.mkdir(parents=True, exist_ok=True)
+    version = next_version(list_dir, as_of)
+    staging = list_dir / f".tmp-{version}-{os.getpid()}"
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir()
+    try:
+        select = contacts_select(members_table)
+        con.execute(f"copy ({select}) to '{staging / 'contacts.csv'}' (header, delimiter ',')")
+        con.execute(f"copy ({select}) to '{staging / 'contacts.parquet'}' (format parquet)")
+        con.execute(f"copy (select * from {decisions_table} order by contact_id) to '{staging / 'decisions.parquet'}' (format parquet)")
+        row_count = con.execute(f"select count(*) from {members_table}").fetchone()[0]
+        manifest = {
+            "list": list_name,
+            "version": version,
+            **manifest_fields,
+            "as_of": as_of.isoformat(),
+            "expires_at": (as_of + timedelta(hours=expires_hours)).isoformat(),
+            "row_count": row_count,
+            "files": {name: file_entry(staging / name) for name in ("contacts.csv", "contacts.parquet", "decisions.parquet")},
+            "published_at": datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
+        }
+        (staging / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=False) + "\n")
+        for path in staging.iterdir():
+            with path.open("rb") as handle:
+                os.fsync(handle.fileno())
+        os.rename(staging, list_dir / version)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    pointer = list_dir / f".LATEST.{os.getpid()}"
+    pointer.write_text(version + "\n")
+    os.replace(pointer, list_dir / "LATEST")
+    return version, manifest

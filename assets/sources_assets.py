@@ -1,0 +1,80 @@
+"""Dagster assets that load the inbox, the reference tables and the run's configuration."""
+
+
+import dagster as dg
+
+from orchestration.settings import RunSettings
+
+from .ingest.reading import ensure_bookkeeping_tables
+from .ingest.sources import SOURCE_FAMILIES, SourceFamily
+from .run_config import write_run_config
+from .warehouse import connect
+
+
+def ingest_asset(family: SourceFamily) -> dg.AssetsDefinition:
+    @dg.multi_asset(
+        name=f"ingest_{family.name}",
+        specs=[dg.AssetSpec(["raw", table], group_name="ingest", description=family.description, kinds={"duckdb"})
+               for table in family.tables],
+        can_subset=False,
+    )
+    def _ingest(context: dg.AssetExecutionContext, settings: dg.ResourceParam[RunSettings]):
+        with connect(settings.warehouse) as con:
+            loads = family.load(con, settings.inbox)
+            counts = {table: con.execute(f"select count(*) from raw.{table}").fetchone()[0] for table in family.tables}
+        read = sum(load.rows_read for load in loads)
+        loaded = sum(load.rows_loaded for load in loads)
+        quarantined = sum(load.rows_quarantined for load in loads)
+        latin1 = sum(1 for load in loads if load.encoding != "utf-8")
+        context.log.info(f"{family.name}: {len(loads)} files, {read:,} rows read, {loaded:,} loaded, {quarantined:,} quarantined")
+        for table in family.tables:
+            yield dg.MaterializeResult(
+                asset_key=["raw", table],
+                metadata={
+                    "files": len(loads),
+                    "rows_read": read,
+                    "rows_loaded": loaded,
+                    "rows_quarantined": quarantined,
+                    "reconciled": read == loaded + quarantined,
+                    "latin1_files": latin1,
+                    "dagster/row_count": counts[table],
+                },
+            )
+
+    return _ingest
+
+
+@dg.multi_asset(
+    specs=[dg.AssetSpec(["ref", name], group_name="reference", kinds={"duckdb"},
+                        description=f"Derived from the phonenumbers and zipcodes packages: {name}.")
+           for name in ("phone_prefixes", "area_codes", "zip_codes")],
+    can_subset=False,
+)
+def phone_reference(context: dg.AssetExecutionContext, settings: dg.ResourceParam[RunSettings]):
+    from .phones import build_reference_tables
+
+    with connect(settings.warehouse) as con:
+        counts = build_reference_tables(con, cache_dir=settings.home / "cache")
+    for name in ("phone_prefixes", "area_codes", "zip_codes"):
+        yield dg.MaterializeResult(asset_key=["ref", name], metadata={"dagster/row_count": counts[name]})
+
+
+@dg.multi_asset(
+    specs=[dg.AssetSpec(["config", name], group_name="configuration", kinds={"duckdb"},
+                        description=f"The run's {name} settings from the CLI, lists.yaml and policy.yaml.")
+           for name in ("run", "lists", "state_rules", "sms_keywords")],
+    can_subset=False,
+)
+def run_settings(context: dg.AssetExecutionContext, settings: dg.ResourceParam[RunSettings]):
+    with connect(settings.warehouse) as con:
+        ensure_bookkeeping_tables(con)
+        write_run_config(con, settings)
+    for name in ("run", "lists", "state_rules", "sms_keywords"):
+        yield dg.MaterializeResult(
+            asset_key=["config", name],
+            metadata={"as_of": settings.as_of.isoformat(), "policy_version": settings.policy.version},
+        )
+
+
+def source_assets() -> list[dg.AssetsDefinition]:
+    return [ingest_asset(family) for family in SOURCE_FAMILIES] + [phone_reference, run_settings]

@@ -1,0 +1,41 @@
+-- Every opt-out in force at as-of, whatever its channel (R09), from files, classified
+-- inbound SMS (R11) and Mobilize people who opted out of texts.
+with run as (
+    select * from {{ ref('int_run') }}
+),
+
+file_opt_outs as (
+    select phone_e164, received_at, 'R09' as rule_id, source_file, source_line
+    from {{ ref('stg_opt_outs') }}
+),
+
+sms_opt_outs as (
+    select phone_e164, received_at, 'R11' as rule_id, source_file, source_line
+    from {{ ref('int_sms_classified') }}
+    where classification = 'opt_out'
+),
+
+mobilize_opt_outs as (
+    select phone_e164, modified_at as received_at, 'R09' as rule_id, source_file, source_line
+    from {{ ref('stg_volunteers') }}
+    where sms_opt_in_status = 'OPT_OUT'
+),
+
+unioned as (
+    select * from file_opt_outs
+    union all
+    select * from sms_opt_outs
+    union all
+    select * from mobilize_opt_outs
+),
+
+final as (
+    select unioned.*
+    from unioned
+    cross join run
+    -- An opt-out whose time cannot be read counts: when in doubt, do not contact.
+    where unioned.phone_e164 is not null
+      and (unioned.received_at is null or unioned.received_at <= run.as_of)
+)
+
+select * from final

@@ -1,0 +1,34 @@
+-- Inbound SMS replies classified by the policy's keywords (R11).
+with replies as (
+    select * from {{ ref('stg_inbound_sms') }}
+),
+
+keywords as (
+    select * from {{ source('config', 'sms_keywords') }}
+),
+
+matched as (
+    select
+        replies.source_file,
+        replies.source_line,
+        bool_or(keywords.match_kind = 'starts_with' and starts_with(replies.body_normalized, keywords.keyword)) as starts_with_opt_out,
+        bool_or(keywords.match_kind = 'contains' and contains(replies.body_normalized, keywords.keyword)) as contains_opt_out,
+        bool_or(keywords.match_kind = 'review_starts_with' and starts_with(replies.body_normalized, keywords.keyword)) as looks_close
+    from replies
+    cross join keywords
+    group by replies.source_file, replies.source_line
+),
+
+final as (
+    select
+        replies.*,
+        case
+            when coalesce(matched.starts_with_opt_out or matched.contains_opt_out, false) then 'opt_out'
+            when coalesce(matched.looks_close, false) then 'review'
+            else 'reply'
+        end as classification
+    from replies
+    left join matched using (source_file, source_line)
+)
+
+select * from final

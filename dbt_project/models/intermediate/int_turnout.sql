@@ -1,0 +1,30 @@
+-- Turnout per voter, with duplicate rows per election (relabelled voting methods) collapsed.
+with history as (
+    select * from {{ ref('stg_vote_history') }}
+),
+
+run as (
+    select * from {{ ref('int_run') }}
+),
+
+elections_voted as (
+    select distinct voter_key, election_date, election_kind
+    from history
+    where voted and election_date is not null
+),
+
+final as (
+    select
+        elections_voted.voter_key,
+        count(*) filter (where election_kind = 'general' and election_date > run.as_of::date - interval 8 year)
+            as generals_voted_8y,
+        count(*) filter (where election_kind = 'primary' and election_date > run.as_of::date - interval 8 year)
+            as primaries_voted_8y,
+        max(election_date) as last_voted_on
+    from elections_voted
+    cross join run
+    where election_date <= run.as_of::date
+    group by elections_voted.voter_key
+)
+
+select * from final

@@ -1,0 +1,22 @@
+-- The newest snapshot of each do-not-call list on or before as-of (R20 freshness).
+with entries as (
+    select * from {{ ref('stg_dnc_entries') }}
+),
+
+run as (
+    select * from {{ ref('int_run') }}
+),
+
+final as (
+    select
+        entries.dnc_list,
+        max(entries.snapshot_date) as newest_snapshot_date,
+        max(entries.snapshot_date) filter (where entries.file_kind = 'full') as newest_full_snapshot_date,
+        datediff('day', max(entries.snapshot_date), run.as_of::date) as age_days
+    from entries
+    cross join run
+    where entries.snapshot_date <= run.as_of::date
+    group by entries.dnc_list, run.as_of
+)
+
+select * from final

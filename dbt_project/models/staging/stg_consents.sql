@@ -1,0 +1,22 @@
+with source as (
+    select * from {{ source('raw', 'consents') }}
+),
+
+renamed as (
+    select
+        {{ phone_e164('phone') }} as phone_e164,
+        {{ clean_text('caller_entity') }} as caller_entity,
+        lower({{ clean_text('scope') }}) as scope,
+        {{ parse_timestamp('consented_at') }} as consented_at,
+        {{ clean_text('method') }} as method,
+        {{ clean_text('source') }} as consent_source,
+        {{ clean_text('disclosure_version') }} as disclosure_version,
+        {{ parse_timestamp('revoked_at') }} as revoked_at,
+        -- A revocation that is written but unreadable still counts as a revocation.
+        {{ clean_text('revoked_at') }} is not null and {{ parse_timestamp('revoked_at') }} is null as has_unreadable_revocation,
+        _file as source_file,
+        _line as source_line
+    from source
+)
+
+select * from renamed

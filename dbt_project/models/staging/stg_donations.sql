@@ -1,0 +1,24 @@
+with source as (
+    select * from {{ source('raw', 'donations') }}
+),
+
+renamed as (
+    select
+        {{ clean_text('receipt_id') }} as receipt_id,
+        {{ parse_timestamp('date') }} as donated_at,
+        try_cast(replace(replace(amount, '$', ''), ',', '') as decimal(12, 2)) as amount,
+        {{ clean_text('donor_first_name') }} as first_name,
+        {{ clean_text('donor_last_name') }} as last_name,
+        {{ clean_text('donor_email') }} as email,
+        {{ phone_e164('donor_phone') }} as phone_e164,
+        upper({{ clean_text('donor_state') }}) as state,
+        left({{ clean_text('donor_zip') }}, 5) as zip5,
+        coalesce(try_cast(recurring_total_months as integer), 0) > 0 as is_recurring,
+        {{ clean_text('refund_id') }} is not null or {{ clean_text('refund_date') }} is not null as is_refunded,
+        lower(trim(coalesce(text_message_opt_in, ''))) in ('true', 'yes', '1', 'y') as text_message_opt_in,
+        _file as source_file,
+        _line as source_line
+    from source
+)
+
+select * from renamed

@@ -1,0 +1,26 @@
+with source as (
+    select * from {{ source('raw', 'volunteers') }}
+),
+
+renamed as (
+    select
+        attendance_id,
+        person_id,
+        {{ clean_text('given_name') }} as first_name,
+        {{ clean_text('family_name') }} as last_name,
+        {{ clean_text('email') }} as email,
+        {{ phone_e164('phone') }} as phone_e164,
+        left({{ clean_text('postal_code') }}, 5) as zip5,
+        upper(coalesce({{ clean_text('sms_opt_in_status') }}, 'UNSPECIFIED')) as sms_opt_in_status,
+        event_id,
+        {{ clean_text('event_type') }} as event_type,
+        to_timestamp(try_cast(timeslot_start as bigint)) as timeslot_start,
+        upper({{ clean_text('status') }}) as status,
+        attended = 'true' as attended,
+        to_timestamp(try_cast(modified_date as bigint)) as modified_at,
+        _file as source_file,
+        _line as source_line
+    from source
+)
+
+select * from renamed

@@ -1,0 +1,142 @@
+"""The `outreach` command line (CONTRACT section 1)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+from .config_files import ConfigError
+
+DESCRIPTION = """Outreach turns a campaign's raw data into contact lists that are safe to dial and text.
+
+Typical use:
+  outreach generate --out data/inbox --voters 100000
+  outreach run --inbox data/inbox --home data/home
+  outreach lists --home data/home
+  outreach explain "(919) 555-0142" --home data/home
+"""
+
+
+def _as_of(text: str):
+    from .settings import parse_as_of
+
+    try:
+        return parse_as_of(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="outreach", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    generate = commands.add_parser("generate", help="write a synthetic inbox in the real source formats")
+    generate.add_argument("--out", type=Path, required=True, help="inbox folder to write")
+    generate.add_argument("--voters", type=int, default=100_000, help="number of voters (default 100,000)")
+    generate.add_argument("--seed", type=int, default=1, help="random seed; the same seed writes the same files (default 1)")
+    generate.add_argument("--as-of", type=_as_of, default=None, help="ISO 8601 time with offset the data is dated around (default now)")
+
+    run = commands.add_parser("run", help="materialize every asset and publish every list that passes its gates")
+    run.add_argument("--inbox", type=Path, required=True, help="inbox folder (CONTRACT section 2)")
+    run.add_argument("--home", type=Path, required=True, help="home folder: warehouse.duckdb and published/")
+    run.add_argument("--as-of", type=_as_of, default=None, help="ISO 8601 time with offset rules are evaluated at (default now)")
+    run.add_argument("--lists", type=Path, default=None, help="lists configuration (default HOME/lists.yaml, else the shipped example)")
+    run.add_argument("--policy", type=Path, default=None, help="policy (default HOME/policy.yaml, else the shipped default)")
+
+    commands.add_parser("demo", help="generate 100,000 voters into ./data/inbox and run into ./data/home")
+
+    lists = commands.add_parser("lists", help="the published lists: name, channel, latest version, rows, gates")
+    lists.add_argument("--home", type=Path, required=True)
+
+    explain = commands.add_parser("explain", help="which lists a number is in, and the rules that kept it out of the others")
+    explain.add_argument("phone", help="the number, in any common US spelling")
+    explain.add_argument("--home", type=Path, required=True)
+    explain.add_argument("--list", dest="list_name", default=None, help="only this list")
+    return parser
+
+
+def cmd_generate(out: Path, voters: int, seed: int, as_of) -> int:
+    from .generator import generate_inbox
+    from .settings import parse_as_of
+
+    started = time.monotonic()
+    counts = generate_inbox(out, voters=voters, seed=seed, as_of=as_of or parse_as_of(None),
+                            progress=lambda message: print(f"  {message}", flush=True))
+    total = sum(counts.values())
+    print(f"wrote {total:,} rows in {len(counts)} sources to {out} in {time.monotonic() - started:.1f}s")
+    return 0
+
+
+def cmd_run(inbox: Path, home: Path, as_of, lists_path: Path | None, policy_path: Path | None) -> int:
+    from .runner import EXIT_USAGE, format_outcome, run_pipeline
+    from .settings import RunSettings, parse_as_of
+
+    if not inbox.is_dir():
+        print(f"outreach run: inbox {inbox} is not a readable folder", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        settings = RunSettings.build(inbox, home, as_of or parse_as_of(None), lists_path, policy_path)
+    except ConfigError as error:
+        print(f"outreach run: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    print(f"run: inbox {settings.inbox}, home {settings.home}, as-of {settings.as_of.isoformat()}", flush=True)
+    status, outcomes = run_pipeline(settings)
+    print()
+    for outcome in outcomes:
+        print(format_outcome(outcome))
+    print(f"\nwarehouse: {settings.warehouse}")
+    return status
+
+
+def cmd_lists(home: Path) -> int:
+    published = home / "published"
+    if not published.is_dir():
+        print(f"no published lists under {published}")
+        return 0
+    print(f"{'list':<28} {'channel':<26} {'version':<22} {'rows':>10}  gates")
+    for list_dir in sorted(p for p in published.iterdir() if p.is_dir()):
+        latest = list_dir / "LATEST"
+        if not latest.exists():
+            continue
+        version = latest.read_text().strip()
+        manifest = json.loads((list_dir / version / "manifest.json").read_text())
+        gates = ", ".join(f"{g['name']}={'pass' if g['success'] else 'FAIL'}" for g in manifest["gates"])
+        print(f"{manifest['list']:<28} {manifest['channel']:<26} {version:<22} {manifest['row_count']:>10,}  {gates}")
+    return 0
+
+
+def cmd_explain(phone: str, home: Path, list_name: str | None) -> int:
+    from .explain import explain_phone
+
+    try:
+        lines = explain_phone(phone, home, list_name)
+    except ValueError as error:
+        print(f"outreach explain: {error}", file=sys.stderr)
+        return 2
+    for line in lines:
+        print(line)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "generate":
+        return cmd_generate(args.out, args.voters, args.seed, args.as_of)
+    if args.command == "run":
+        return cmd_run(args.inbox, args.home, args.as_of, args.lists, args.policy)
+    if args.command == "demo":
+        inbox, home = Path("data/inbox"), Path("data/home")
+        cmd_generate(inbox, 100_000, 1, None)
+        return cmd_run(inbox, home, None, None, None)
+    if args.command == "lists":
+        return cmd_lists(args.home)
+    if args.command == "explain":
+        return cmd_explain(args.phone, args.home, args.list_name)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

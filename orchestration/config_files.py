@@ -1,0 +1,183 @@
+"""Reading `lists.yaml` and `policy.yaml` (CONTRACT sections 3 and 4).
+
+A file that cannot be read or has the wrong shape raises ConfigError naming the file and
+the key (the CLI exits 2). A list that lacks a key its channel requires is not an error:
+it is kept with `problems`, and its gate blocks it with that reason."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+DEFAULTS_DIR = Path(__file__).parent / "defaults"
+
+CHANNELS = (
+    "manual_call",
+    "predictive_dialer_call",
+    "prerecorded_call_landline",
+    "prerecorded_call_wireless",
+    "p2p_sms",
+    "automated_sms",
+)
+PURPOSES = ("political", "fundraising_political", "poll", "commercial")
+CALLER_ENTITY_TYPES = ("candidate_committee", "party", "pac_527", "c4", "c3", "vendor")
+# Consent-dependent channels (R06, R07) get the shorter expiry of R29.
+CONSENT_DEPENDENT_CHANNELS = ("predictive_dialer_call", "prerecorded_call_wireless", "automated_sms")
+SMS_CHANNELS = ("p2p_sms", "automated_sms")
+PRERECORDED_CHANNELS = ("prerecorded_call_landline", "prerecorded_call_wireless")
+
+
+class ConfigError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class ListSpec:
+    name: str
+    segment: str
+    channel: str
+    purpose: str
+    effective_channel: str
+    prerecorded: dict = field(default_factory=dict)
+    sms: dict = field(default_factory=dict)
+    problems: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ListsConfig:
+    path: Path
+    caller_entity: str
+    caller_entity_type: str
+    lists: tuple[ListSpec, ...]
+
+
+@dataclass(frozen=True)
+class Policy:
+    path: Path
+    sha256: str
+    data: dict
+
+    @property
+    def version(self) -> str:
+        return str(self.data["version"])
+
+
+def _load_yaml(path: Path) -> dict:
+    try:
+        text = path.read_bytes()
+        data = yaml.safe_load(text)
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot read ({error.strerror}).") from None
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise ConfigError(f"{path}: not valid YAML{where}.") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: expected a mapping at the top level.")
+    return data
+
+
+def _require(mapping: dict, key: str, where: str, kind=str):
+    if key not in mapping or mapping[key] in (None, ""):
+        raise ConfigError(f"{where}: missing required key '{key}'.")
+    value = mapping[key]
+    if not isinstance(value, kind):
+        raise ConfigError(f"{where}: key '{key}' must be a {kind.__name__}.")
+    return value
+
+
+def _choice(mapping: dict, key: str, where: str, choices: tuple[str, ...]) -> str:
+    value = _require(mapping, key, where)
+    if value not in choices:
+        raise ConfigError(f"{where}: key '{key}' is '{value}', expected one of {', '.join(choices)}.")
+    return value
+
+
+def channel_problems(channel: str, caller_entity_type: str, prerecorded: dict, sms: dict) -> list[str]:
+    """Keys a channel requires (CONTRACT section 3) that the list lacks."""
+    problems = []
+    if channel in PRERECORDED_CHANNELS:
+        for key in ("caller_legal_name", "callback_number", "optout_mechanism"):
+            if not prerecorded.get(key):
+                problems.append(f"prerecorded.{key} is required for {channel} (R14)")
+        if prerecorded.get("optout_mechanism") not in (None, "", "keypress", "voice"):
+            problems.append("prerecorded.optout_mechanism must be keypress or voice (R14)")
+    if channel in SMS_CHANNELS:
+        if not sms.get("campaign_id_10dlc"):
+            problems.append(f"sms.campaign_id_10dlc is required for {channel} (R25)")
+        if caller_entity_type in ("candidate_committee", "party", "pac_527") and not sms.get("campaign_verify_token"):
+            problems.append(f"sms.campaign_verify_token is required for a {caller_entity_type} (R25)")
+    return problems
+
+
+def load_lists(path: Path) -> ListsConfig:
+    data = _load_yaml(path)
+    where = str(path)
+    caller_entity = _require(data, "caller_entity", where)
+    caller_entity_type = _choice(data, "caller_entity_type", where, CALLER_ENTITY_TYPES)
+    entries = _require(data, "lists", where, list)
+    specs, seen = [], set()
+    for index, entry in enumerate(entries):
+        at = f"{where}: lists[{index}]"
+        if not isinstance(entry, dict):
+            raise ConfigError(f"{at}: expected a mapping.")
+        name = _require(entry, "name", at)
+        if not name.replace("_", "").replace("-", "").isalnum():
+            raise ConfigError(f"{at}: key 'name' must use letters, digits, '_' or '-' only (it names a folder).")
+        if name in seen:
+            raise ConfigError(f"{at}: list name '{name}' appears twice.")
+        seen.add(name)
+        segment = _require(entry, "segment", at)
+        channel = _choice(entry, "channel", at, CHANNELS)
+        purpose = _choice(entry, "purpose", at, PURPOSES)
+        prerecorded = entry.get("prerecorded") or {}
+        sms = entry.get("sms") or {}
+        if not isinstance(prerecorded, dict) or not isinstance(sms, dict):
+            raise ConfigError(f"{at}: keys 'prerecorded' and 'sms' must be mappings.")
+        # R08: without a human pressing send for each message, P2P texting is automated texting.
+        effective = "automated_sms" if channel == "p2p_sms" and sms.get("human_per_message_send") is not True else channel
+        problems = channel_problems(effective, caller_entity_type, prerecorded, sms)
+        specs.append(ListSpec(name, segment, channel, purpose, effective, prerecorded, sms, tuple(problems)))
+    return ListsConfig(path, caller_entity, caller_entity_type, tuple(specs))
+
+
+_POLICY_KEYS = {
+    "version": (str, int, float),
+    "calling_window": dict,
+    "unknown_zone_window": dict,
+    "line_type_max_age_days": int,
+    "prerecorded_cap": dict,
+    "prerecorded_consent_states": list,
+    "nh_prerecorded_federal_dnc": bool,
+    "dnc_max_age_days": int,
+    "commercial_forbidden_voter_states": list,
+    "expires_hours": dict,
+    "sms_opt_out": dict,
+}
+
+
+def load_policy(path: Path) -> Policy:
+    data = _load_yaml(path)
+    for key, kind in _POLICY_KEYS.items():
+        if key not in data:
+            raise ConfigError(f"{path}: missing required key '{key}'.")
+        if not isinstance(data[key], kind):
+            raise ConfigError(f"{path}: key '{key}' has the wrong type.")
+    for key, sub in (("calling_window", ("start", "end")), ("unknown_zone_window", ("start", "end", "time_zone")),
+                     ("prerecorded_cap", ("calls", "days")), ("expires_hours", ("consent_dependent", "other")),
+                     ("sms_opt_out", ("starts_with", "contains"))):
+        for name in sub:
+            if name not in data[key]:
+                raise ConfigError(f"{path}: missing required key '{key}.{name}'.")
+    return Policy(path, hashlib.sha256(path.read_bytes()).hexdigest(), data)
+
+
+def resolve_config_path(explicit: Path | None, home: Path, name: str) -> Path:
+    """CONTRACT section 1: the flag, else HOME/<name>, else the shipped default."""
+    if explicit is not None:
+        return explicit
+    in_home = home / name
+    return in_home if in_home.exists() else DEFAULTS_DIR / name

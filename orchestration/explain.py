@@ -1,0 +1,53 @@
+"""`outreach explain`: for one number, the lists it is in and the rules that kept it out
+of the others, read from each list's latest published decisions."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import duckdb
+import phonenumbers
+
+from .rules import describe
+
+
+def to_e164(text: str) -> str:
+    try:
+        number = phonenumbers.parse(text, "US")
+    except phonenumbers.NumberParseException:
+        raise ValueError("the number given is not a phone number") from None
+    if number.country_code != 1 or not phonenumbers.is_valid_number(number):
+        raise ValueError("the number given is not a valid NANP number")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def explain_phone(text: str, home: Path, only_list: str | None = None) -> list[str]:
+    phone = to_e164(text)
+    published = home / "published"
+    lines = []
+    list_dirs = sorted(p for p in published.iterdir() if p.is_dir()) if published.is_dir() else []
+    for list_dir in list_dirs:
+        if only_list and list_dir.name != only_list:
+            continue
+        latest = list_dir / "LATEST"
+        if not latest.exists():
+            continue
+        version_dir = list_dir / latest.read_text().strip()
+        manifest = json.loads((version_dir / "manifest.json").read_text())
+        rows = duckdb.execute(
+            "select included, rule_ids from read_parquet(?) where phone_e164 = ?",
+            [str(version_dir / "decisions.parquet"), phone],
+        ).fetchall()
+        label = f"{manifest['list']} ({manifest['channel']}, version {manifest['version']})"
+        if any(included for included, _ in rows):
+            lines.append(f"included in {label}")
+        elif rows:
+            rule_ids = sorted({rule for _, ids in rows for rule in ids})
+            reasons = "; ".join(f"{rule} {describe(rule, manifest['caller_entity'])}" for rule in rule_ids)
+            lines.append(f"excluded from {label}: {reasons}")
+        else:
+            lines.append(f"not a candidate for {label}: no contact in segment '{manifest.get('segment', '?')}' has this number")
+    if not lines:
+        lines.append("no published list found" + (f" named {only_list}" if only_list else ""))
+    return lines

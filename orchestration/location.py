@@ -1,0 +1,31 @@
+"""Building the Dagster definitions of one Outreach home from its run settings."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from assets.dbt import build_dbt_assets, dbt_resource
+from assets.lists import build_list_assets
+from assets.sources_assets import source_assets
+
+from .settings import RunSettings
+
+ALL_ASSETS_JOB = "materialize_everything"
+
+
+def build_definitions(settings: RunSettings, loggers: dict | None = None) -> dg.Definitions:
+    assets = [*source_assets(), build_dbt_assets()]
+    checks = []
+    for spec in settings.lists.lists:
+        list_assets, list_checks = build_list_assets(spec)
+        assets += list_assets
+        checks += list_checks
+    job = dg.define_asset_job(ALL_ASSETS_JOB, selection=dg.AssetSelection.all(), executor_def=dg.in_process_executor)
+    return dg.Definitions(
+        assets=assets,
+        asset_checks=checks,
+        jobs=[job],
+        resources={"settings": settings, "dbt": dbt_resource()},
+        executor=dg.in_process_executor,
+        loggers=loggers,
+    )

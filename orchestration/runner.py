@@ -1,0 +1,123 @@
+"""`outreach run`: materialize every asset in process and report one line per list."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import time
+from dataclasses import dataclass
+
+import dagster as dg
+
+from .location import ALL_ASSETS_JOB, build_definitions
+from .settings import RunSettings
+
+EXIT_PUBLISHED, EXIT_USAGE, EXIT_BLOCKED = 0, 2, 3
+
+
+@dataclass(frozen=True)
+class ListOutcome:
+    name: str
+    channel: str
+    rows: int | None
+    published: bool
+    detail: str
+
+
+def _progress_logger(started: float, out) -> dg.LoggerDefinition:
+    """Step starts, ends and the assets' own count messages; none carry personal data."""
+
+    @dg.logger
+    def progress(_init_context):
+        log = logging.getLogger(f"outreach.progress.{id(out)}")
+        log.setLevel(logging.INFO)
+        log.propagate = False
+
+        class Handler(logging.Handler):
+            def emit(self, record):
+                meta = getattr(record, "dagster_meta", {}) or {}
+                event = meta.get("dagster_event")
+                step = meta.get("step_key") or ""
+                if event is not None:
+                    kind = event.event_type_value
+                    if kind not in ("STEP_START", "STEP_SUCCESS", "STEP_FAILURE"):
+                        return
+                    text = {"STEP_START": "started", "STEP_SUCCESS": "done", "STEP_FAILURE": "FAILED"}[kind]
+                else:
+                    text = (meta.get("orig_message") or "").strip()
+                    if not step or not text or text.endswith("Not executing."):
+                        return
+                    # dbt narrates every node; keep its summary lines only.
+                    if step.startswith("outreach_dbt") and not text.startswith(("Done.", "Finished", "Failure", "Completed")):
+                        return
+                print(f"[{time.monotonic() - started:7.1f}s] {step}: {text}", file=out, flush=True)
+
+        log.handlers = [Handler()]
+        return log
+
+    return progress
+
+
+def run_pipeline(settings: RunSettings, out=sys.stdout) -> tuple[int, list[ListOutcome]]:
+    started = time.monotonic()
+    settings.home.mkdir(parents=True, exist_ok=True)
+    os.environ["OUTREACH_WAREHOUSE"] = str(settings.warehouse)
+    definitions = build_definitions(settings, loggers={"progress": _progress_logger(started, out)})
+    job = definitions.resolve_job_def(ALL_ASSETS_JOB)
+    with dg.DagsterInstance.ephemeral() as instance:
+        result = job.execute_in_process(instance=instance, raise_on_error=False, run_config={"loggers": {"progress": {}}})
+    outcomes = collect_outcomes(settings, result)
+    failed_ingest = [e for e in result.all_events if e.is_step_failure and (e.step_key or "").startswith("ingest_")]
+    if all(o.published for o in outcomes) and not failed_ingest:
+        return EXIT_PUBLISHED, outcomes
+    return (EXIT_USAGE if failed_ingest else EXIT_BLOCKED), outcomes
+
+
+def _step_failures(result) -> dict[str, str]:
+    failures = {}
+    for event in result.all_events:
+        if event.is_step_failure:
+            error = event.step_failure_data.error
+            message = (error.message if error else "failed").strip().splitlines()[0]
+            failures[event.step_key] = message
+    return failures
+
+
+def collect_outcomes(settings: RunSettings, result) -> list[ListOutcome]:
+    checks = {e.asset_key.path[-1]: e for e in result.get_asset_check_evaluations() if e.asset_key.path[0] == "lists"}
+    published = {}
+    rows = {}
+    for event in result.get_asset_materialization_events():
+        materialization = event.event_specific_data.materialization
+        path = materialization.asset_key.path
+        meta = {k: v.value for k, v in materialization.metadata.items()}
+        if path[0] == "published":
+            published[path[1]] = meta
+        if path[0] == "lists":
+            rows[path[1]] = meta.get("dagster/row_count")
+    failures = _step_failures(result)
+    upstream = "; ".join(f"{step} failed: {message}" for step, message in failures.items()
+                         if not step.startswith(("published", "lists")))
+    outcomes = []
+    for spec in settings.lists.lists:
+        if spec.name in published:
+            meta = published[spec.name]
+            outcomes.append(ListOutcome(spec.name, spec.channel, meta.get("dagster/row_count"), True, f"version {meta['version']}"))
+            continue
+        evaluation = checks.get(spec.name)
+        if evaluation is not None and not evaluation.passed:
+            detail = evaluation.metadata["summary"].value if "summary" in evaluation.metadata else "gate failed"
+        elif upstream:
+            detail = upstream
+        else:
+            step_errors = [m for s, m in failures.items() if spec.name in s]
+            detail = "; ".join(step_errors) or "not published"
+        outcomes.append(ListOutcome(spec.name, spec.channel, rows.get(spec.name), False, detail))
+    return outcomes
+
+
+def format_outcome(outcome: ListOutcome) -> str:
+    rows = "-" if outcome.rows is None else f"{outcome.rows:,}"
+    status = "PUBLISHED" if outcome.published else "BLOCKED"
+    return f"{outcome.name:<28} {outcome.channel:<26} {rows:>10}  {status}  {outcome.detail}"

@@ -1,0 +1,89 @@
+"""The command line as a user runs it: real processes, real files."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+from .conftest import AS_OF
+
+OUTREACH = str(Path(sys.executable).parent / "outreach")
+
+
+def _run(*args, cwd=None):
+    return subprocess.run([OUTREACH, *args], capture_output=True, text=True, cwd=cwd, timeout=900)
+
+
+def test_help_lists_every_command():
+    result = _run("--help")
+    assert result.returncode == 0
+    for command in ("generate", "run", "demo", "lists", "explain"):
+        assert command in result.stdout
+
+
+def test_lists_shows_published_lists(pipeline_run):
+    home, *_ = pipeline_run
+    result = _run("lists", "--home", str(home))
+    assert result.returncode == 0
+    assert "everyone_calls" in result.stdout and "manual_call" in result.stdout
+
+
+def test_explain_names_rules(pipeline_run):
+    import duckdb
+
+    home, *_ = pipeline_run
+    con = duckdb.connect(str(home / "warehouse.duckdb"), read_only=True)
+    opted = con.execute(
+        "select d.phone_e164 from main.list_decisions d where d.list_name = 'everyone_calls' "
+        "and list_contains(d.rule_ids, 'R09') limit 1").fetchone()[0]
+    included = con.execute("select phone_e164 from main.list_members where list_name = 'everyone_calls' limit 1").fetchone()[0]
+    con.close()
+    spelled = f"({opted[2:5]}) {opted[5:8]}-{opted[8:]}"
+    result = _run("explain", spelled, "--home", str(home), "--list", "everyone_calls")
+    assert result.returncode == 0, result.stderr
+    assert "excluded from everyone_calls" in result.stdout and "R09" in result.stdout
+    result = _run("explain", included, "--home", str(home))
+    assert "included in everyone_calls" in result.stdout
+
+
+def test_unreadable_lists_config_exits_2(tmp_path, small_inbox):
+    bad = tmp_path / "lists.yaml"
+    bad.write_text("caller_entity: X\nlists: [\n")
+    result = _run("run", "--inbox", str(small_inbox), "--home", str(tmp_path / "home"), "--lists", str(bad))
+    assert result.returncode == 2
+    assert "lists.yaml" in result.stderr and "YAML" in result.stderr
+
+
+def test_blocked_list_keeps_previous_version(pipeline_run, small_inbox, tmp_path):
+    home, *_ = pipeline_run
+    copy = tmp_path / "home"
+    shutil.copytree(home, copy)
+    before = (copy / "published" / "everyone_texts" / "LATEST").read_text()
+    config = yaml.safe_load((Path(__file__).parent.parent / "orchestration" / "defaults" / "lists.yaml").read_text())
+    config["lists"] = [dict(item) for item in config["lists"] if item["name"] in ("everyone_calls", "everyone_texts")]
+    for item in config["lists"]:
+        if item["name"] == "everyone_texts":
+            del item["sms"]["campaign_id_10dlc"]
+    (copy / "lists.yaml").write_text(yaml.safe_dump(config))
+    result = _run("run", "--inbox", str(small_inbox), "--home", str(copy), "--as-of", AS_OF.isoformat())
+    assert result.returncode == 3, result.stdout + result.stderr
+    line = next(l for l in result.stdout.splitlines() if l.startswith("everyone_texts"))
+    assert "BLOCKED" in line and "campaign_id_10dlc" in line
+    assert "PUBLISHED" in next(l for l in result.stdout.splitlines() if l.startswith("everyone_calls"))
+    assert (copy / "published" / "everyone_texts" / "LATEST").read_text() == before
+    assert not [p for p in (copy / "published" / "everyone_texts").iterdir() if p.name.startswith(".tmp")]
+
+
+def test_unrecognized_file_fails_with_file_named(tmp_path):
+    inbox = tmp_path / "inbox"
+    (inbox / "voters").mkdir(parents=True)
+    (inbox / "voters" / "mystery.txt").write_text("a,b,c\n1,2,3\n")
+    result = _run("run", "--inbox", str(inbox), "--home", str(tmp_path / "home"), "--as-of", AS_OF.isoformat())
+    assert result.returncode == 2
+    assert "voters/mystery.txt" in result.stdout
+    assert "BLOCKED" in result.stdout
+    assert not (tmp_path / "home" / "published").exists() or not any((tmp_path / "home" / "published").iterdir())
