@@ -44,7 +44,8 @@ def build_dbt_assets() -> dg.AssetsDefinition:
     def outreach_dbt(context: dg.AssetExecutionContext, dbt: DbtCliResource, settings: dg.ResourceParam[RunSettings]):
         os.environ["OUTREACH_WAREHOUSE"] = str(settings.warehouse)
         with contextlib.redirect_stdout(_DbtSummary(sys.stdout)):
-            yield from dbt.cli(["build"], context=context).stream()
+            # Run artifacts live with the home they describe, not in the source tree.
+            yield from dbt.cli(["build"], context=context, target_path=settings.home / "dbt_target").stream()
 
     return outreach_dbt
 

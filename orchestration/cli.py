@@ -63,10 +63,14 @@ def cmd_generate(out: Path, voters: int, seed: int, as_of) -> int:
     from .settings import parse_as_of
 
     started = time.monotonic()
-    counts = generate_inbox(out, voters=voters, seed=seed, as_of=as_of or parse_as_of(None),
-                            progress=lambda message: print(f"  {message}", flush=True))
-    total = sum(counts.values())
-    print(f"wrote {total:,} rows in {len(counts)} sources to {out} in {time.monotonic() - started:.1f}s")
+    try:
+        counts = generate_inbox(out, voters=voters, seed=seed, as_of=as_of or parse_as_of(None),
+                                progress=lambda message: print(f"  {message}", flush=True))
+    except (FileExistsError, ValueError) as error:
+        print(f"outreach generate: {error}", file=sys.stderr)
+        return 2
+    rows = {source: count for source, count in counts.items() if source not in ("files", "malformed_lines")}
+    print(f"wrote {sum(rows.values()):,} rows in {len(rows)} sources to {out} in {time.monotonic() - started:.1f}s")
     return 0
 
 
@@ -87,8 +91,35 @@ def cmd_run(inbox: Path, home: Path, as_of, lists_path: Path | None, policy_path
     print()
     for outcome in outcomes:
         print(format_outcome(outcome))
-    print(f"\nwarehouse: {settings.warehouse}")
+    print()
+    for line in inbox_summary(settings.warehouse):
+        print(line)
+    print(f"warehouse: {settings.warehouse}")
     return status
+
+
+def inbox_summary(warehouse: Path) -> list[str]:
+    """Counts that reconcile the inbox: read, loaded, quarantined, unusable."""
+    import duckdb
+
+    if not warehouse.exists():
+        return []
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        read, loaded, quarantined, files = con.execute(
+            "select sum(rows_read), sum(rows_loaded), sum(rows_quarantined), count(*) from raw.ingest_files").fetchone()
+        has_unusable = con.execute(
+            "select count(*) from information_schema.tables where table_schema = 'main' and table_name = 'unusable_records'"
+        ).fetchone()[0]
+        unusable = con.execute("select count(*) from main.unusable_records").fetchone()[0] if has_unusable else None
+    except duckdb.Error:
+        return []
+    finally:
+        con.close()
+    lines = [f"inbox: {files or 0:,} files, {read or 0:,} rows read = {loaded or 0:,} loaded + {quarantined or 0:,} quarantined (raw.quarantine)"]
+    if unusable is not None:
+        lines.append(f"       {unusable:,} loaded records unusable, with reasons (main.unusable_records)")
+    return lines
 
 
 def cmd_lists(home: Path) -> int:
@@ -129,8 +160,8 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_run(args.inbox, args.home, args.as_of, args.lists, args.policy)
     if args.command == "demo":
         inbox, home = Path("data/inbox"), Path("data/home")
-        cmd_generate(inbox, 100_000, 1, None)
-        return cmd_run(inbox, home, None, None, None)
+        status = cmd_generate(inbox, 100_000, 1, None)
+        return status or cmd_run(inbox, home, None, None, None)
     if args.command == "lists":
         return cmd_lists(args.home)
     if args.command == "explain":

@@ -31,7 +31,8 @@ def _progress_logger(started: float, out) -> dg.LoggerDefinition:
     @dg.logger
     def progress(_init_context):
         log = logging.getLogger(f"outreach.progress.{id(out)}")
-        log.setLevel(logging.INFO)
+        # Dagster sends step events at DEBUG; they are the progress lines.
+        log.setLevel(logging.DEBUG)
         log.propagate = False
 
         class Handler(logging.Handler):
@@ -45,6 +46,8 @@ def _progress_logger(started: float, out) -> dg.LoggerDefinition:
                         return
                     text = {"STEP_START": "started", "STEP_SUCCESS": "done", "STEP_FAILURE": "FAILED"}[kind]
                 else:
+                    if record.levelno < logging.INFO:
+                        return
                     text = (meta.get("orig_message") or "").strip()
                     if not step or not text or text.endswith("Not executing."):
                         return
@@ -74,13 +77,22 @@ def run_pipeline(settings: RunSettings, out=sys.stdout) -> tuple[int, list[ListO
     return (EXIT_USAGE if failed_ingest else EXIT_BLOCKED), outcomes
 
 
+def _root_message(error) -> str:
+    """The innermost cause of a step failure, without its exception class prefix."""
+    if error is None:
+        return "failed"
+    while error.cause is not None:
+        error = error.cause
+    first_line = (error.message or error.cls_name or "failed").strip().splitlines()[0]
+    prefix = f"{error.cls_name}: " if error.cls_name else ""
+    return first_line.split(prefix, 1)[-1] if prefix and prefix in first_line else first_line
+
+
 def _step_failures(result) -> dict[str, str]:
     failures = {}
     for event in result.all_events:
         if event.is_step_failure:
-            error = event.step_failure_data.error
-            message = (error.message if error else "failed").strip().splitlines()[0]
-            failures[event.step_key] = message
+            failures[event.step_key] = _root_message(event.step_failure_data.error)
     return failures
 
 
@@ -97,7 +109,7 @@ def collect_outcomes(settings: RunSettings, result) -> list[ListOutcome]:
         if path[0] == "lists":
             rows[path[1]] = meta.get("dagster/row_count")
     failures = _step_failures(result)
-    upstream = "; ".join(f"{step} failed: {message}" for step, message in failures.items()
+    upstream = "; ".join(_upstream_failure(step, message) for step, message in failures.items()
                          if not step.startswith(("published", "lists")))
     outcomes = []
     for spec in settings.lists.lists:
@@ -121,3 +133,9 @@ def format_outcome(outcome: ListOutcome) -> str:
     rows = "-" if outcome.rows is None else f"{outcome.rows:,}"
     status = "PUBLISHED" if outcome.published else "BLOCKED"
     return f"{outcome.name:<28} {outcome.channel:<26} {rows:>10}  {status}  {outcome.detail}"
+
+
+def _upstream_failure(step: str, message: str) -> str:
+    if step.startswith("outreach_dbt"):
+        return "dbt build failed (its error lines are printed above; details in HOME/dbt_target)"
+    return f"{step} failed: {message}"
