@@ -90,8 +90,11 @@ def build_list_assets(spec: ListSpec) -> tuple[list[dg.AssetsDefinition], list[d
         with connect(settings.warehouse) as con:
             problems = list_problems(con, spec, settings)
             frame = con.execute(f"select * from {_table(spec)}").df()
-            result = run_suite(frame, suite_for(spec.effective_channel), spec.name)
-            gates = [{"name": "configuration", "success": not problems}, {"name": "expectations", "success": result.success}]
+            suite = suite_for(spec.effective_channel)
+            result = run_suite(frame, suite, spec.name)
+            gates = [{"name": "configuration", "success": not problems}] + [
+                {"name": expectation.name, "success": expectation.name not in result.failed} for expectation in suite
+            ]
             con.execute(f"create or replace table {_table(spec, '__gates')} as select * from (values (?)) t(gates)",
                         [json.dumps(gates)])
         passed = result.success and not problems

@@ -47,7 +47,7 @@ def ingest_asset(family: SourceFamily) -> dg.AssetsDefinition:
 @dg.multi_asset(
     specs=[dg.AssetSpec(["ref", name], group_name="reference", kinds={"duckdb"},
                         description=f"Derived from the phonenumbers and zipcodes packages: {name}.")
-           for name in ("phone_prefixes", "area_codes", "zip_codes")],
+           for name in ("phone_prefixes", "phone_number_exceptions", "area_codes", "zip_codes")],
     can_subset=False,
 )
 def phone_reference(context: dg.AssetExecutionContext, settings: dg.ResourceParam[RunSettings]):
@@ -55,7 +55,7 @@ def phone_reference(context: dg.AssetExecutionContext, settings: dg.ResourcePara
 
     with connect(settings.warehouse) as con:
         counts = build_reference_tables(con, cache_dir=settings.home / "cache")
-    for name in ("phone_prefixes", "area_codes", "zip_codes"):
+    for name in ("phone_prefixes", "phone_number_exceptions", "area_codes", "zip_codes"):
         yield dg.MaterializeResult(asset_key=["ref", name], metadata={"dagster/row_count": counts[name]})
 
 
