@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Iterator
 
 import duckdb
+import os
 
 
 @contextmanager
@@ -16,6 +17,8 @@ def connect(warehouse: Path, read_only: bool = False) -> Iterator[duckdb.DuckDBP
     con = duckdb.connect(str(warehouse), read_only=read_only)
     try:
         con.execute("set TimeZone = 'UTC'")
+        # The same bound as the dbt profile (OUTREACH_DUCKDB_MEMORY); DuckDB spills beyond it.
+        con.execute(f"set memory_limit = '{os.environ.get('OUTREACH_DUCKDB_MEMORY', '2GB')}'")
         yield con
     finally:
         con.close()

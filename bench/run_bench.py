@@ -4,11 +4,13 @@ docs/benchmarks.md with the figures and the peak memory of the run."""
 from __future__ import annotations
 
 import argparse
+import os
 import io
 import platform
 import re
-import resource
+import threading
 import shutil
+import subprocess
 import sys
 import time
 from datetime import datetime
@@ -20,6 +22,50 @@ sys.path.insert(0, str(ROOT))
 AS_OF = datetime.fromisoformat("2026-11-28T12:00:00-05:00")
 STAGES = [("ingest", ("ingest_",)), ("phones", ("phone_reference",)), ("config", ("run_settings",)),
           ("dbt", ("outreach_dbt",)), ("lists", ("lists__",)), ("publish", ("published__",))]
+
+
+def _count_lines(folder: Path) -> int:
+    return sum(path.read_bytes().count(b"\n") for path in folder.iterdir() if path.is_file())
+
+
+def _tree_rss_bytes(root: int) -> int:
+    """Resident bytes of a process and all its descendants, read from /proc."""
+    parents, rss = {}, {}
+    page = os.sysconf("SC_PAGE_SIZE")
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+            parents[int(entry)] = int(stat.rsplit(")", 1)[1].split()[1])
+            rss[int(entry)] = int(Path(f"/proc/{entry}/statm").read_text().split()[1]) * page
+        except (OSError, IndexError, ValueError):
+            continue
+    total, frontier = rss.get(root, 0), [root]
+    while frontier:
+        parent = frontier.pop()
+        for pid, ppid in parents.items():
+            if ppid == parent:
+                total += rss.get(pid, 0)
+                frontier.append(pid)
+    return total
+
+
+class _MemorySampler(threading.Thread):
+    """Peak resident memory of this process plus its descendants (dbt runs as one)."""
+
+    def __init__(self):
+        super().__init__(daemon=True)
+        self.peak_mb = 0.0
+        self._stopping = threading.Event()
+
+    def run(self):
+        while not self._stopping.wait(0.1):
+            self.peak_mb = max(self.peak_mb, _tree_rss_bytes(os.getpid()) / 2**20)
+
+    def stop(self):
+        self._stopping.set()
+        self.join()
 
 
 class _Tee(io.TextIOBase):
@@ -57,22 +103,25 @@ def main() -> int:
     args = parser.parse_args()
 
     from bench.phones_bench import measure_phone_normalization
-    from orchestration.generator import generate_inbox
     from orchestration.runner import run_pipeline
     from orchestration.settings import RunSettings
 
     shutil.rmtree(args.work, ignore_errors=True)
     inbox, home = args.work / "inbox", args.work / "home"
+    # The generator runs in its own process so the run's peak memory is the run's alone.
     began = time.monotonic()
-    counts = generate_inbox(inbox, voters=args.voters, seed=1, as_of=AS_OF, progress=lambda m: print(f"  {m}"))
+    subprocess.run([str(Path(sys.executable).parent / "outreach"), "generate", "--out", str(inbox),
+                    "--voters", str(args.voters), "--seed", "1", "--as-of", AS_OF.isoformat()], check=True)
     generate_seconds = time.monotonic() - began
+    counts = {"vote_history": _count_lines(inbox / "vote_history")}
 
     tee = _Tee()
+    sampler = _MemorySampler()
+    sampler.start()
     began = time.monotonic()
     status, outcomes = run_pipeline(RunSettings.build(inbox, home, AS_OF), out=tee)
     run_seconds = time.monotonic() - began
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    peak_child_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    sampler.stop()
     stages = stage_times(tee.lines)
     phones = measure_phone_normalization(2_000_000)
 
@@ -88,7 +137,8 @@ def main() -> int:
         f"- date: {datetime.now().date().isoformat()}",
         f"- machine: {platform.machine()}, {platform.system()}, Python {platform.python_version()}, "
         f"{__import__('os').cpu_count()} cores",
-        f"- voters: {args.voters:,}; vote history rows: {counts.get('vote_history', 0):,}; all inbox rows: {sum(counts.values()):,}",
+        f"- voters: {args.voters:,}; vote history lines (headers included): {counts['vote_history']:,}",
+        f"- DuckDB memory limit per process: {os.environ.get('OUTREACH_DUCKDB_MEMORY', '2GB')} (OUTREACH_DUCKDB_MEMORY)",
         "",
         "| step | seconds |",
         "| --- | ---: |",
@@ -96,11 +146,11 @@ def main() -> int:
         f"| **`outreach run`, total** | **{run_seconds:.1f}** |",
         *rows,
         "",
-        f"Peak resident memory: {peak_mb:,.0f} MB in the pipeline process (generator included), "
-        f"{peak_child_mb:,.0f} MB in the largest subprocess (dbt).",
+        f"Peak resident memory of the run, the pipeline process and its dbt subprocess together "
+        f"(sampled every 0.1 s): {sampler.peak_mb:,.0f} MB.",
         "",
         f"Phone normalization in SQL (`phone_e164` macro): {phones['numbers_per_second']:,.0f} numbers per second "
-        f"({phones['n']:,} spellings in {phones['elapsed_seconds']:.2f} s).",
+        f"({phones['numbers']:,} spellings in {phones['elapsed_seconds']:.2f} s).",
         "",
         f"Exit status {status}.",
         "",
