@@ -7,7 +7,7 @@ import json
 import dagster as dg
 
 from expectations.suites import suite_for
-from orchestration.config_files import CONSENT_DEPENDENT_CHANNELS, ListSpec
+from orchestration.config_files import ListSpec
 from orchestration.settings import RunSettings
 
 from .publishing import publish_version
@@ -26,19 +26,23 @@ select
         where h.phone_e164 = m.phone_e164 and h.disposition = 'wrong_number'
           and (h.attempted_at is null or h.attempted_at <= r.as_of)
     ) as has_wrong_number,
-    m.line_type = 'wireless' and not exists (
-        select 1 from main.int_valid_consents c
-        where c.phone_e164 = m.phone_e164 and c.scope in ('all', $scope)
-    ) as is_wireless_without_consent
+    list_contains($consent_line_types, m.line_type) and not exists (
+        select 1 from main.int_valid_consents c where c.phone_e164 = m.phone_e164 and c.scope = $scope
+    ) as lacks_required_consent,
+    exists (
+        select 1 from main.stg_line_types t, main.int_run r
+        where t.phone_e164 = m.phone_e164 and t.checked_at <= r.as_of
+          and t.checked_at >= r.as_of - to_days($max_age_days)
+    ) as has_fresh_line_type_check,
+    (
+        select count(*) from main.stg_contact_history h, main.int_run r
+        where h.phone_e164 = m.phone_e164 and h.channel like 'prerecorded%'
+          and lower(trim(h.caller_entity)) = lower(trim(r.caller_entity))
+          and (h.attempted_at is null or (h.attempted_at <= r.as_of and h.attempted_at > r.as_of - to_days($cap_days)))
+    ) as prerecorded_calls_in_window
 from main.list_members m
 where m.list_name = $list
 """
-_CONSENT_SCOPE = {
-    "predictive_dialer_call": "autodialed_voice",
-    "prerecorded_call_wireless": "prerecorded_voice",
-    "prerecorded_call_landline": "prerecorded_voice",
-    "automated_sms": "sms",
-}
 
 
 def _table(spec: ListSpec, suffix: str = "") -> str:
@@ -53,7 +57,12 @@ def list_problems(con, spec: ListSpec, settings: RunSettings) -> list[str]:
     ).fetchone()[0]
     if not segment_built:
         problems.append(f"segment '{spec.segment}' is not a built segment model")
-    if spec.purpose == "commercial":
+    # R29: a list must not outlive its inputs; consent-dependent channels at most a day.
+    hours = settings.policy.expires_hours(spec.effective_channel)
+    ceiling = 24 if settings.policy.is_consent_dependent(spec.effective_channel) else 72
+    if not 0 < hours <= ceiling:
+        problems.append(f"expires_hours {hours} for {spec.effective_channel} is outside 1 to {ceiling} (R29)")
+    if spec.purpose in settings.policy.data["dnc_scrub_purposes"]:
         age = con.execute("select min(age_days) from main.dnc_snapshots where dnc_list = 'federal'").fetchone()[0]
         limit = settings.policy.data["dnc_max_age_days"]
         if age is None or age > limit:
@@ -69,8 +78,14 @@ def build_list_assets(spec: ListSpec) -> tuple[list[dg.AssetsDefinition], list[d
     def list_rows(context: dg.AssetExecutionContext, settings: dg.ResourceParam[RunSettings]):
         with connect(settings.warehouse) as con:
             con.execute("create schema if not exists lists")
-            con.execute(f"create or replace table {_table(spec)} as {_GATE_FRAME}",
-                        {"list": spec.name, "scope": _CONSENT_SCOPE.get(spec.effective_channel, "none")})
+            channel = settings.policy.data["channels"][spec.effective_channel]
+            con.execute(f"create or replace table {_table(spec)} as {_GATE_FRAME}", {
+                "list": spec.name,
+                "scope": channel["consent_scope"] or "none",
+                "consent_line_types": list(channel["consent_required_line_types"]),
+                "max_age_days": channel.get("line_type_max_age_days") or 0,
+                "cap_days": (channel.get("cap") or {}).get("days", 0),
+            })
             con.execute(
                 f"create or replace table {_table(spec, '__decisions')} as "
                 "select contact_id, phone_e164, included, rule_ids from main.list_decisions where list_name = ?",
@@ -90,7 +105,7 @@ def build_list_assets(spec: ListSpec) -> tuple[list[dg.AssetsDefinition], list[d
         with connect(settings.warehouse) as con:
             problems = list_problems(con, spec, settings)
             frame = con.execute(f"select * from {_table(spec)}").df()
-            suite = suite_for(spec.effective_channel)
+            suite = suite_for(settings.policy.data["channels"][spec.effective_channel])
             result = run_suite(frame, suite, spec.name)
             gates = [{"name": "configuration", "success": not problems}] + [
                 {"name": expectation.name, "success": expectation.name not in result.failed} for expectation in suite
@@ -114,8 +129,7 @@ def build_list_assets(spec: ListSpec) -> tuple[list[dg.AssetsDefinition], list[d
     @dg.asset(key=["published", spec.name], deps=[list_key], group_name="published",
               description=f"Versioned files of list {spec.name} under HOME/published/{spec.name}/.")
     def published(context: dg.AssetExecutionContext, settings: dg.ResourceParam[RunSettings]):
-        expires = settings.policy.data["expires_hours"]
-        hours = expires["consent_dependent"] if spec.effective_channel in CONSENT_DEPENDENT_CHANNELS else expires["other"]
+        hours = settings.policy.expires_hours(spec.effective_channel)
         with connect(settings.warehouse) as con:
             _, suppressed = _suppression(con, spec)
             gates = json.loads(con.execute(f"select gates from {_table(spec, '__gates')}").fetchone()[0])
@@ -135,6 +149,7 @@ def build_list_assets(spec: ListSpec) -> tuple[list[dg.AssetsDefinition], list[d
                     "policy": {"version": settings.policy.version, "sha256": settings.policy.sha256},
                     "gates": gates,
                     "suppressed": suppressed,
+                    "rules": {rule: settings.policy.data["rules"].get(rule, {}) for rule in suppressed},
                 },
                 as_of=settings.as_of,
                 expires_hours=hours,

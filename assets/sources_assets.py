@@ -7,7 +7,7 @@ from orchestration.settings import RunSettings
 
 from .ingest.reading import ensure_bookkeeping_tables
 from .ingest.sources import SOURCE_FAMILIES, SourceFamily
-from .run_config import write_run_config
+from .run_config import CONFIG_TABLES, write_run_config
 from .warehouse import connect
 
 
@@ -62,14 +62,14 @@ def phone_reference(context: dg.AssetExecutionContext, settings: dg.ResourcePara
 @dg.multi_asset(
     specs=[dg.AssetSpec(["config", name], group_name="configuration", kinds={"duckdb"},
                         description=f"The run's {name} settings from the CLI, lists.yaml and policy.yaml.")
-           for name in ("run", "lists", "state_rules", "sms_keywords")],
+           for name in CONFIG_TABLES],
     can_subset=False,
 )
 def run_settings(context: dg.AssetExecutionContext, settings: dg.ResourceParam[RunSettings]):
     with connect(settings.warehouse) as con:
         ensure_bookkeeping_tables(con)
         write_run_config(con, settings)
-    for name in ("run", "lists", "state_rules", "sms_keywords"):
+    for name in CONFIG_TABLES:
         yield dg.MaterializeResult(
             asset_key=["config", name],
             metadata={"as_of": settings.as_of.isoformat(), "policy_version": settings.policy.version},

@@ -134,7 +134,8 @@ def cmd_lists(home: Path) -> int:
             continue
         version = latest.read_text().strip()
         manifest = json.loads((list_dir / version / "manifest.json").read_text())
-        gates = ", ".join(f"{g['name']}={'pass' if g['success'] else 'FAIL'}" for g in manifest["gates"])
+        failed = [g["name"] for g in manifest["gates"] if not g["success"]]
+        gates = f"{len(manifest['gates'])} passed" if not failed else "FAILED: " + ", ".join(failed)
         print(f"{manifest['list']:<28} {manifest['channel']:<26} {version:<22} {manifest['row_count']:>10,}  {gates}")
     return 0
 

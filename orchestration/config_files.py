@@ -24,8 +24,6 @@ CHANNELS = (
 )
 PURPOSES = ("political", "fundraising_political", "poll", "commercial")
 CALLER_ENTITY_TYPES = ("candidate_committee", "party", "pac_527", "c4", "c3", "vendor")
-# Consent-dependent channels (R06, R07) get the shorter expiry of R29.
-CONSENT_DEPENDENT_CHANNELS = ("predictive_dialer_call", "prerecorded_call_wireless", "automated_sms")
 SMS_CHANNELS = ("p2p_sms", "automated_sms")
 PRERECORDED_CHANNELS = ("prerecorded_call_landline", "prerecorded_call_wireless")
 
@@ -63,6 +61,12 @@ class Policy:
     @property
     def version(self) -> str:
         return str(self.data["version"])
+
+    def is_consent_dependent(self, channel: str) -> bool:
+        return bool(self.data["channels"][channel]["consent_required_line_types"])
+
+    def expires_hours(self, channel: str) -> int:
+        return int(self.data["channels"][channel]["expires_hours"])
 
 
 def _load_yaml(path: Path) -> dict:
@@ -146,17 +150,58 @@ def load_lists(path: Path) -> ListsConfig:
 
 _POLICY_KEYS = {
     "version": (str, int, float),
+    "rules": dict,
+    "channels": dict,
     "calling_window": dict,
     "unknown_zone_window": dict,
-    "line_type_max_age_days": int,
-    "prerecorded_cap": dict,
     "prerecorded_consent_states": list,
     "nh_prerecorded_federal_dnc": bool,
+    "dnc_scrub_purposes": list,
     "dnc_max_age_days": int,
     "commercial_forbidden_voter_states": list,
-    "expires_hours": dict,
     "sms_opt_out": dict,
 }
+_NESTED_KEYS = {
+    "calling_window": ("start", "end"),
+    "unknown_zone_window": ("start", "end", "time_zone"),
+    "sms_opt_out": ("starts_with", "contains"),
+}
+_CHANNEL_KEYS = {"consent_scope": (str, type(None)), "consent_required_line_types": list,
+                 "allowed_line_types": (list, type(None)), "expires_hours": int}
+_CONSENT_SCOPES = ("prerecorded_voice", "autodialed_voice", "sms")
+EFFECTIVE_LINE_TYPES = ("wireless", "landline", "voip_fixed", "toll_free")
+
+
+def _check_time(path: Path, key: str, value) -> None:
+    text = str(value)
+    parts = text.split(":")
+    if len(parts) != 2 or not all(p.isdigit() for p in parts) or not (0 <= int(parts[0]) <= 23 and 0 <= int(parts[1]) <= 59):
+        raise ConfigError(f"{path}: key '{key}' must be a time HH:MM, not '{text}'.")
+
+
+def _check_channel(path: Path, name: str, channel) -> None:
+    where = f"channels.{name}"
+    if not isinstance(channel, dict):
+        raise ConfigError(f"{path}: key '{where}' must be a mapping.")
+    for key, kind in _CHANNEL_KEYS.items():
+        if key not in channel:
+            raise ConfigError(f"{path}: missing required key '{where}.{key}'.")
+        if not isinstance(channel[key], kind):
+            raise ConfigError(f"{path}: key '{where}.{key}' has the wrong type.")
+    if channel["consent_scope"] not in (None, *_CONSENT_SCOPES):
+        raise ConfigError(f"{path}: key '{where}.consent_scope' must be one of {', '.join(_CONSENT_SCOPES)} or null.")
+    for key in ("consent_required_line_types", "allowed_line_types"):
+        unknown = set(channel[key] or []) - set(EFFECTIVE_LINE_TYPES)
+        if unknown:
+            raise ConfigError(f"{path}: key '{where}.{key}' names unknown line types {sorted(unknown)}.")
+    if channel["consent_required_line_types"] and not channel["consent_scope"]:
+        raise ConfigError(f"{path}: key '{where}.consent_scope' is needed when consent_required_line_types is set.")
+    for key in ("consent_rule", "line_type_rule"):
+        if key in channel and not isinstance(channel[key], str):
+            raise ConfigError(f"{path}: key '{where}.{key}' must be a rule id.")
+    cap = channel.get("cap")
+    if cap is not None and not (isinstance(cap, dict) and isinstance(cap.get("calls"), int) and isinstance(cap.get("days"), int)):
+        raise ConfigError(f"{path}: key '{where}.cap' must hold integer 'calls' and 'days'.")
 
 
 def load_policy(path: Path) -> Policy:
@@ -166,12 +211,26 @@ def load_policy(path: Path) -> Policy:
             raise ConfigError(f"{path}: missing required key '{key}'.")
         if not isinstance(data[key], kind):
             raise ConfigError(f"{path}: key '{key}' has the wrong type.")
-    for key, sub in (("calling_window", ("start", "end")), ("unknown_zone_window", ("start", "end", "time_zone")),
-                     ("prerecorded_cap", ("calls", "days")), ("expires_hours", ("consent_dependent", "other")),
-                     ("sms_opt_out", ("starts_with", "contains"))):
-        for name in sub:
+    for key, names in _NESTED_KEYS.items():
+        for name in names:
             if name not in data[key]:
                 raise ConfigError(f"{path}: missing required key '{key}.{name}'.")
+    for key in ("calling_window", "unknown_zone_window"):
+        _check_time(path, f"{key}.start", data[key]["start"])
+        _check_time(path, f"{key}.end", data[key]["end"])
+    for channel in CHANNELS:
+        if channel not in data["channels"]:
+            raise ConfigError(f"{path}: missing required key 'channels.{channel}'.")
+        _check_channel(path, channel, data["channels"][channel])
+    for index, override in enumerate(data.get("window_overrides") or []):
+        where = f"window_overrides[{index}]"
+        if not isinstance(override, dict) or not {"state", "channels", "start", "end"} <= set(override):
+            raise ConfigError(f"{path}: key '{where}' needs state, channels, start and end.")
+        _check_time(path, f"{where}.start", override["start"])
+        _check_time(path, f"{where}.end", override["end"])
+    for rule_id, rule in data["rules"].items():
+        if not isinstance(rule, dict) or rule.get("confidence") not in ("H", "M", "L") or not rule.get("text"):
+            raise ConfigError(f"{path}: key 'rules.{rule_id}' needs confidence H, M or L and a text.")
     return Policy(path, hashlib.sha256(path.read_bytes()).hexdigest(), data)
 
 

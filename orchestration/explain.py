@@ -9,7 +9,6 @@ from pathlib import Path
 import duckdb
 import phonenumbers
 
-from .rules import describe
 
 
 def to_e164(text: str) -> str:
@@ -44,10 +43,15 @@ def explain_phone(text: str, home: Path, only_list: str | None = None) -> list[s
             lines.append(f"included in {label}")
         elif rows:
             rule_ids = sorted({rule for _, ids in rows for rule in ids})
-            reasons = "; ".join(f"{rule} {describe(rule, manifest['caller_entity'])}" for rule in rule_ids)
+            reasons = "; ".join(f"{rule} {_rule_text(manifest, rule)}" for rule in rule_ids)
             lines.append(f"excluded from {label}: {reasons}")
         else:
             lines.append(f"not a candidate for {label}: no contact in segment '{manifest.get('segment', '?')}' has this number")
     if not lines:
         lines.append("no published list found" + (f" named {only_list}" if only_list else ""))
     return lines
+
+
+def _rule_text(manifest: dict, rule: str) -> str:
+    text = manifest.get("rules", {}).get(rule, {}).get("text", "(rule not described in the policy)")
+    return text.replace("the caller entity", manifest["caller_entity"])

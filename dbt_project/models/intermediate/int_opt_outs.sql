@@ -12,7 +12,8 @@ file_opt_outs as (
 sms_opt_outs as (
     select phone_e164, received_at, 'R11' as rule_id, source_file, source_line
     from {{ ref('int_sms_classified') }}
-    where classification = 'opt_out'
+    -- Replies that only look close are suppressed too until a person has read them (R11).
+    where classification in ('opt_out', 'review')
 ),
 
 mobilize_opt_outs as (

@@ -1,49 +1,62 @@
--- Consents valid at as-of for the configured caller entity (CONTRACT rule 4, R15 to R17, R28).
-with consents as (
-    select * from {{ ref('stg_consents') }}
+-- Consents in force at as-of for the configured caller entity (CONTRACT rule 4): per number
+-- and scope, the latest consent or revocation event wins; the consent must then be cleared
+-- by the latest RND answer for its date (R15, R16) and no wrong number may follow it (R28).
+with events as (
+    select * from {{ ref('int_phone_events') }}
 ),
 
 run as (
     select * from {{ ref('int_run') }}
 ),
 
-latest_rnd as (
-    select rnd.phone_e164, rnd.consent_date, arg_max(rnd.result, rnd.queried_at) as result
-    from {{ ref('stg_rnd') }} as rnd
-    cross join run
-    where rnd.queried_at <= run.as_of
-    group by rnd.phone_e164, rnd.consent_date
+scopes as (
+    select unnest(['prerecorded_voice', 'autodialed_voice', 'sms']) as scope
 ),
 
-wrong_numbers as (
-    select phone_e164, attempted_at
-    from {{ ref('stg_contact_history') }}
-    where disposition = 'wrong_number'
+consent_events as (
+    select events.*, scopes.scope as covered_scope
+    from events
+    cross join run
+    inner join scopes on events.detail in (scopes.scope, 'all')
+    where events.event_type in ('consent_given', 'consent_revoked')
+      and lower(trim(events.caller_entity)) = lower(trim(run.caller_entity))
+      and events.event_at <= run.as_of
+),
+
+latest as (
+    -- On a tie a revocation wins: when in doubt, do not contact.
+    select
+        phone_e164,
+        covered_scope as scope,
+        arg_max(event_type, (event_at, event_type = 'consent_revoked')) as latest_event,
+        arg_max(consent_date, (event_at, event_type = 'consent_revoked')) as consent_date,
+        arg_max(event_at, (event_at, event_type = 'consent_revoked')) as consented_at,
+        arg_max(source_file, (event_at, event_type = 'consent_revoked')) as source_file,
+        arg_max(source_line, (event_at, event_type = 'consent_revoked')) as source_line
+    from consent_events
+    group by phone_e164, covered_scope
+),
+
+rnd as (
+    select events.phone_e164, events.consent_date, arg_max(events.detail, events.event_at) as result
+    from events
+    cross join run
+    where events.event_type = 'rnd_answer' and events.event_at <= run.as_of
+    group by events.phone_e164, events.consent_date
 ),
 
 final as (
-    select
-        consents.phone_e164,
-        consents.scope,
-        consents.consented_at,
-        consents.source_file,
-        consents.source_line
-    from consents
+    select latest.phone_e164, latest.scope, latest.consented_at, latest.source_file, latest.source_line
+    from latest
     cross join run
-    left join latest_rnd
-        on latest_rnd.phone_e164 = consents.phone_e164
-        and latest_rnd.consent_date = consents.consented_at::date
-    where consents.phone_e164 is not null
-      and lower(trim(consents.caller_entity)) = lower(trim(run.caller_entity))
-      and consents.scope in ('prerecorded_voice', 'autodialed_voice', 'sms', 'all')
-      and consents.consented_at <= run.as_of
-      and not consents.has_unreadable_revocation
-      and (consents.revoked_at is null or consents.revoked_at > run.as_of)
-      and latest_rnd.result = 'no'
+    inner join rnd on rnd.phone_e164 = latest.phone_e164 and rnd.consent_date = latest.consent_date
+    where latest.latest_event = 'consent_given'
+      and rnd.result = 'no'
       and not exists (
-          select 1 from wrong_numbers
-          where wrong_numbers.phone_e164 = consents.phone_e164
-            and (wrong_numbers.attempted_at is null or wrong_numbers.attempted_at >= consents.consented_at)
+          select 1 from events
+          where events.phone_e164 = latest.phone_e164
+            and events.event_type = 'disposition' and events.detail = 'wrong_number'
+            and events.event_at >= latest.consented_at and events.event_at <= run.as_of
       )
 )
 

@@ -1,5 +1,8 @@
 -- One row per configured list and segment member: included, or excluded with the ids of
--- every rule that kept the number out (the audit behind each publish).
+-- every rule that kept the number out (the audit behind each publish). Number-level rules
+-- come from phone_channel_eligibility; here are added the person's rules (C01 to C03), the
+-- state rules that look at the residence as well as the area code (R22, R23, CONTRACT
+-- rule 11), the purpose rules (R20, R26) and one row per phone (C05).
 with lists as (
     select * from {{ source('config', 'lists') }}
 ),
@@ -12,8 +15,20 @@ voters as (
     select * from {{ ref('int_voters') }}
 ),
 
+eligibility as (
+    select * from {{ ref('phone_channel_eligibility') }}
+),
+
 facts as (
-    select * from {{ ref('int_phone_facts') }}
+    select phone_e164, on_federal_dnc from {{ ref('int_phone_facts') }}
+),
+
+channels as (
+    select * from {{ source('config', 'channels') }}
+),
+
+purposes as (
+    select * from {{ source('config', 'purposes') }}
 ),
 
 run as (
@@ -45,22 +60,13 @@ candidates as (
         voters.source_state,
         voters.time_zone,
         voters.voter_rule_ids,
-        facts.opt_out_rule_id,
-        facts.has_wrong_number,
-        facts.effective_line_type,
-        facts.line_type_checked_at,
-        facts.recent_prerecorded_calls,
-        facts.has_prerecorded_consent,
-        facts.has_autodialed_consent,
-        facts.has_sms_consent,
-        facts.on_federal_dnc,
-        case lists.effective_channel
-            when 'predictive_dialer_call' then facts.has_autodialed_consent
-            when 'automated_sms' then facts.has_sms_consent
-            when 'prerecorded_call_wireless' then facts.has_prerecorded_consent
-            when 'prerecorded_call_landline' then facts.has_prerecorded_consent
-            else false
-        end as has_channel_consent,
+        coalesce(eligibility.rule_ids, []::varchar[]) as number_rule_ids,
+        coalesce(eligibility.has_channel_consent, false) as has_channel_consent,
+        eligibility.effective_line_type,
+        coalesce(facts.on_federal_dnc, false) as on_federal_dnc,
+        channels.state_rules as channel_has_state_rules,
+        purposes.dnc_scrub,
+        purposes.voter_states_restricted,
         exists (
             select 1 from state_rules
             where state_rules.rule = 'prerecorded_consent'
@@ -78,33 +84,23 @@ candidates as (
     from lists
     inner join members on members.segment = lists.segment
     inner join voters using (contact_id)
-    left join facts using (phone_e164)
+    inner join channels on channels.channel = lists.effective_channel
+    inner join purposes on purposes.purpose = lists.purpose
+    left join eligibility on eligibility.phone_e164 = voters.phone_e164 and eligibility.channel = lists.effective_channel
+    left join facts on facts.phone_e164 = voters.phone_e164
 ),
 
 ruled as (
     select
         candidates.*,
-        list_concat(voter_rule_ids, list_filter([
-            opt_out_rule_id,
-            case when has_wrong_number then 'R28' end,
-            case when channel = 'predictive_dialer_call' and effective_line_type = 'wireless' and not has_channel_consent then 'R07' end,
-            case when channel in ('prerecorded_call_wireless', 'automated_sms') and effective_line_type = 'wireless' and not has_channel_consent then 'R06' end,
-            case when channel = 'prerecorded_call_wireless' and effective_line_type <> 'wireless' then 'R03' end,
-            case when channel = 'prerecorded_call_landline' and effective_line_type not in ('landline', 'voip_fixed') then 'R04' end,
-            case when channel = 'prerecorded_call_landline'
-                      and (line_type_checked_at is null or line_type_checked_at < run.as_of - to_days(run.line_type_max_age_days)) then 'R05' end,
-            case when channel = 'prerecorded_call_landline' and recent_prerecorded_calls >= run.prerecorded_cap_calls
-                      and not has_channel_consent then 'R13' end,
-            case when channel like 'prerecorded%' and in_prerecorded_consent_state and not has_channel_consent
-                      and not live_operator_intro then 'R22' end,
-            case when channel like 'prerecorded%' and run.nh_prerecorded_federal_dnc and on_federal_dnc
+        list_sort(list_distinct(list_concat(voter_rule_ids, number_rule_ids, list_filter([
+            case when channel_has_state_rules and in_prerecorded_consent_state
+                      and not has_channel_consent and not live_operator_intro then 'R22' end,
+            case when channel_has_state_rules and run.nh_prerecorded_federal_dnc and on_federal_dnc
                       and 'NH' in (residence_state, area_code_state) then 'R23' end,
-            case when channel in ('predictive_dialer_call', 'prerecorded_call_landline', 'prerecorded_call_wireless', 'automated_sms')
-                      and effective_line_type = 'toll_free' and not has_channel_consent then 'R24' end,
-            case when channel in ('p2p_sms', 'automated_sms') and effective_line_type = 'landline' then 'C04' end,
-            case when purpose = 'commercial' and (on_federal_dnc or on_state_dnc) then 'R20' end,
-            case when purpose = 'commercial' and from_commercial_forbidden_state then 'R26' end
-        ], lambda x: x is not null)) as rule_ids
+            case when dnc_scrub and (on_federal_dnc or on_state_dnc) then 'R20' end,
+            case when voter_states_restricted and from_commercial_forbidden_state then 'R26' end
+        ], lambda x: x is not null)))) as rule_ids
     from candidates
     cross join run
 ),
@@ -131,7 +127,7 @@ final as (
         contact_id,
         phone_e164,
         score,
-        case when phone_rank > 1 then ['C05'] else list_distinct(rule_ids) end as rule_ids,
+        case when phone_rank > 1 then ['C05'] else rule_ids end as rule_ids,
         len(rule_ids) = 0 and phone_rank = 1 as included,
         first_name,
         last_name,

@@ -1,0 +1,61 @@
+-- The consent ledger: every event that bears on contacting a number, one row each, so the
+-- state at any as-of is a query over events on or before it (the later event wins).
+with consents as (
+    select * from {{ ref('stg_consents') }} where phone_e164 is not null
+),
+
+consent_given as (
+    select phone_e164, consented_at as event_at, 'consent_given' as event_type, scope as detail,
+        caller_entity, consented_at::date as consent_date, source_file, source_line
+    from consents
+),
+
+consent_revoked as (
+    -- A revocation that is written but unreadable takes effect with the consent itself.
+    select phone_e164, coalesce(revoked_at, consented_at) as event_at, 'consent_revoked' as event_type, scope as detail,
+        caller_entity, consented_at::date as consent_date, source_file, source_line
+    from consents
+    where revoked_at is not null or has_unreadable_revocation
+),
+
+opt_outs as (
+    select phone_e164, received_at as event_at, 'opt_out' as event_type, rule_id as detail,
+        null as caller_entity, null::date as consent_date, source_file, source_line
+    from {{ ref('int_opt_outs') }}
+),
+
+rnd_answers as (
+    select phone_e164, queried_at as event_at, 'rnd_answer' as event_type, result as detail,
+        null as caller_entity, consent_date, source_file, source_line
+    from {{ ref('stg_rnd') }}
+    where phone_e164 is not null
+),
+
+line_type_checks as (
+    select phone_e164, checked_at as event_at, 'line_type_check' as event_type, line_type as detail,
+        null as caller_entity, null::date as consent_date, source_file, source_line
+    from {{ ref('stg_line_types') }}
+    where phone_e164 is not null
+),
+
+dispositions as (
+    select phone_e164, attempted_at as event_at, 'disposition' as event_type, disposition as detail,
+        caller_entity, null::date as consent_date, source_file, source_line
+    from {{ ref('stg_contact_history') }}
+    where phone_e164 is not null
+),
+
+prerecorded_calls as (
+    select phone_e164, attempted_at as event_at, 'prerecorded_call' as event_type, channel as detail,
+        caller_entity, null::date as consent_date, source_file, source_line
+    from {{ ref('stg_contact_history') }}
+    where phone_e164 is not null and channel like 'prerecorded%'
+)
+
+select * from consent_given
+union all select * from consent_revoked
+union all select * from opt_outs
+union all select * from rnd_answers
+union all select * from line_type_checks
+union all select * from dispositions
+union all select * from prerecorded_calls
