@@ -1,0 +1,80 @@
+"""lists.yaml and policy.yaml: bad files are named with their key; missing channel keys block."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from orchestration.config_files import DEFAULTS_DIR, ConfigError, load_lists, load_policy
+
+
+def _write(tmp_path: Path, name: str, data) -> Path:
+    path = tmp_path / name
+    path.write_text(data if isinstance(data, str) else yaml.safe_dump(data))
+    return path
+
+
+def _default_policy() -> dict:
+    return yaml.safe_load((DEFAULTS_DIR / "policy.yaml").read_text())
+
+
+def test_shipped_files_load():
+    policy = load_policy(DEFAULTS_DIR / "policy.yaml")
+    lists = load_lists(DEFAULTS_DIR / "lists.yaml")
+    assert policy.is_consent_dependent("automated_sms") and not policy.is_consent_dependent("manual_call")
+    assert policy.expires_hours("predictive_dialer_call") == 24 and policy.expires_hours("p2p_sms") == 72
+    assert all(not spec.problems for spec in lists.lists)
+
+
+@pytest.mark.parametrize(
+    "mutate, key",
+    [
+        (lambda p: p.pop("channels"), "'channels'"),
+        (lambda p: p["channels"].pop("automated_sms"), "'channels.automated_sms'"),
+        (lambda p: p["channels"]["automated_sms"].pop("consent_scope"), "'channels.automated_sms.consent_scope'"),
+        (lambda p: p["channels"]["p2p_sms"].update(allowed_line_types=["fax"]), "'channels.p2p_sms.allowed_line_types'"),
+        (lambda p: p["calling_window"].update(start="9am"), "'calling_window.start'"),
+        (lambda p: p["rules"]["R06"].update(confidence="X"), "'rules.R06'"),
+        (lambda p: p.update(dnc_max_age_days="31"), "'dnc_max_age_days'"),
+    ],
+)
+def test_malformed_policy_names_the_key(tmp_path, mutate, key):
+    policy = _default_policy()
+    mutate(policy)
+    with pytest.raises(ConfigError) as error:
+        load_policy(_write(tmp_path, "policy.yaml", policy))
+    assert key in str(error.value) and "policy.yaml" in str(error.value)
+
+
+def test_invalid_yaml_names_file_and_line(tmp_path):
+    with pytest.raises(ConfigError, match=r"lists.yaml: not valid YAML at line 4"):
+        load_lists(_write(tmp_path, "lists.yaml", "caller_entity: X\nlists:\n  - [\n"))
+
+
+def test_unknown_channel_is_a_config_error(tmp_path):
+    data = {"caller_entity": "X", "caller_entity_type": "party",
+            "lists": [{"name": "a", "segment": "everyone", "channel": "fax", "purpose": "political"}]}
+    with pytest.raises(ConfigError, match=r"lists\[0\]: key 'channel' is 'fax'"):
+        load_lists(_write(tmp_path, "lists.yaml", data))
+
+
+def test_missing_channel_keys_become_list_problems(tmp_path):
+    data = {
+        "caller_entity": "X", "caller_entity_type": "candidate_committee",
+        "lists": [
+            {"name": "robo", "segment": "everyone", "channel": "prerecorded_call_landline", "purpose": "political",
+             "prerecorded": {"caller_legal_name": "X"}},
+            {"name": "texts", "segment": "everyone", "channel": "p2p_sms", "purpose": "political",
+             "sms": {"campaign_id_10dlc": "C1"}},
+            {"name": "calls", "segment": "everyone", "channel": "manual_call", "purpose": "political"},
+        ],
+    }
+    lists = {spec.name: spec for spec in load_lists(_write(tmp_path, "lists.yaml", data)).lists}
+    assert any("callback_number" in p for p in lists["robo"].problems)
+    assert any("optout_mechanism" in p for p in lists["robo"].problems)
+    # R08: no human_per_message_send, so the list is automated texting, and R25 wants a token.
+    assert lists["texts"].effective_channel == "automated_sms"
+    assert any("campaign_verify_token" in p for p in lists["texts"].problems)
+    assert lists["calls"].problems == ()
