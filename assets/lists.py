@@ -37,7 +37,7 @@ select
     (
         select count(*) from main.stg_contact_history h, main.int_run r
         where h.phone_e164 = m.phone_e164 and h.channel like 'prerecorded%'
-          and lower(trim(h.caller_entity)) = lower(trim(r.caller_entity))
+          and coalesce(lower(trim(h.caller_entity)), '') in ('', lower(trim(r.caller_entity)))
           and (h.attempted_at is null or (h.attempted_at <= r.as_of and h.attempted_at > r.as_of - to_days($cap_days)))
     ) as prerecorded_calls_in_window
 from main.list_members m

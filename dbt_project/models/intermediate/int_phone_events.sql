@@ -11,8 +11,10 @@ consent_given as (
 ),
 
 consent_revoked as (
-    -- A revocation that is written but unreadable takes effect with the consent itself.
-    select phone_e164, coalesce(revoked_at, consented_at) as event_at, 'consent_revoked' as event_type, scope as detail,
+    -- A revocation revokes its own consent even when dated before it; one that is written but
+    -- unreadable takes effect with the consent itself. (Ties go to the revocation.)
+    select phone_e164, greatest(coalesce(revoked_at, consented_at), consented_at) as event_at,
+        'consent_revoked' as event_type, scope as detail,
         caller_entity, consented_at::date as consent_date, source_file, source_line
     from consents
     where revoked_at is not null or has_unreadable_revocation

@@ -29,7 +29,8 @@ summarized as (
         max(events.event_at) filter (where events.event_type = 'line_type_check') as line_type_checked_at,
         count(*) filter (
             where events.event_type = 'prerecorded_call'
-              and lower(trim(events.caller_entity)) = lower(trim(run.caller_entity))
+              -- A call that names no caller entity may have been ours: it counts (R13).
+              and coalesce(lower(trim(events.caller_entity)), '') in ('', lower(trim(run.caller_entity)))
               and (events.event_at is null or events.event_at > run.as_of - to_days(coalesce(cap_window.cap_days, 0)))
         ) as recent_prerecorded_calls
     from events
