@@ -11,10 +11,24 @@ from .run_config import CONFIG_TABLES, write_run_config
 from .warehouse import connect
 
 
+HTTP_PULL = dg.AssetKey(["inbox", "http_pull"])
+
+
+@dg.asset(key=HTTP_PULL, group_name="ingest", kinds={"python"},
+          description="Pulls the HTTP sources of HOME/sources.yaml (Mobilize, ActBlue, federal DNC) into the inbox.")
+def pull_http_sources(context: dg.AssetExecutionContext, settings: dg.ResourceParam[RunSettings]):
+    # A source that cannot be pulled stops the run: its opt-outs and DNC entries may be missing.
+    from .http_sources import pull_http_sources as pull
+
+    results = pull(settings.home, settings.inbox, log=context.log.info)
+    return dg.MaterializeResult(metadata={"sources": dg.MetadataValue.json(results)})
+
+
 def ingest_asset(family: SourceFamily) -> dg.AssetsDefinition:
     @dg.multi_asset(
         name=f"ingest_{family.name}",
-        specs=[dg.AssetSpec(["raw", table], group_name="ingest", description=family.description, kinds={"duckdb"})
+        specs=[dg.AssetSpec(["raw", table], group_name="ingest", description=family.description, kinds={"duckdb"},
+                            deps=[HTTP_PULL])
                for table in family.tables],
         can_subset=False,
     )
@@ -77,4 +91,4 @@ def run_settings(context: dg.AssetExecutionContext, settings: dg.ResourceParam[R
 
 
 def source_assets() -> list[dg.AssetsDefinition]:
-    return [ingest_asset(family) for family in SOURCE_FAMILIES] + [phone_reference, run_settings]
+    return [pull_http_sources, *[ingest_asset(family) for family in SOURCE_FAMILIES], phone_reference, run_settings]

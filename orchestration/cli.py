@@ -75,6 +75,8 @@ def cmd_generate(out: Path, voters: int, seed: int, as_of) -> int:
 
 
 def cmd_run(inbox: Path, home: Path, as_of, lists_path: Path | None, policy_path: Path | None) -> int:
+    from assets.http_sources import load_sources_config
+
     from .runner import EXIT_USAGE, format_outcome, run_pipeline
     from .settings import RunSettings, parse_as_of
 
@@ -83,6 +85,7 @@ def cmd_run(inbox: Path, home: Path, as_of, lists_path: Path | None, policy_path
         return EXIT_USAGE
     try:
         settings = RunSettings.build(inbox, home, as_of or parse_as_of(None), lists_path, policy_path)
+        load_sources_config(settings.home)
     except ConfigError as error:
         print(f"outreach run: {error}", file=sys.stderr)
         return EXIT_USAGE

@@ -87,3 +87,24 @@ def test_unrecognized_file_fails_with_file_named(tmp_path):
     assert "voters/mystery.txt" in result.stdout
     assert "BLOCKED" in result.stdout
     assert not (tmp_path / "home" / "published").exists() or not any((tmp_path / "home" / "published").iterdir())
+
+
+def test_http_pull_that_cannot_authenticate_blocks_every_list(small_inbox, tmp_path):
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "sources.yaml").write_text(
+        "mobilize:\n  base_url: http://127.0.0.1:9/v1\n  organization_id: 1\n  token_env: OUTREACH_TEST_UNSET_TOKEN\n")
+    result = _run("run", "--inbox", str(small_inbox), "--home", str(home), "--as-of", AS_OF.isoformat())
+    assert result.returncode == 3, result.stdout + result.stderr
+    blocked = [line for line in result.stdout.splitlines() if " BLOCKED " in line]
+    assert blocked and all("OUTREACH_TEST_UNSET_TOKEN" in line for line in blocked)
+    assert not (home / "published").exists()
+
+
+def test_malformed_sources_yaml_exits_2(small_inbox, tmp_path):
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "sources.yaml").write_text("mobilize:\n  token: abc\n")
+    result = _run("run", "--inbox", str(small_inbox), "--home", str(home))
+    assert result.returncode == 2
+    assert "sources.yaml" in result.stderr and "abc" not in result.stderr

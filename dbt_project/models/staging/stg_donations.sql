@@ -21,4 +21,9 @@ renamed as (
     from source
 )
 
+-- A dashboard export and an API pull can hold the same receipt: keep one, preferring a refund record.
 select * from renamed
+qualify row_number() over (
+    partition by coalesce(receipt_id, source_file || ':' || source_line)
+    order by is_refunded desc, source_file desc, source_line desc
+) = 1

@@ -23,4 +23,6 @@ renamed as (
     from source
 )
 
+-- Incremental pulls overlap, so the same attendance can arrive in several pages: keep its latest.
 select * from renamed
+qualify row_number() over (partition by attendance_id order by modified_at desc nulls last, source_file desc, source_line desc) = 1
