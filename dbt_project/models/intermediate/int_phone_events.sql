@@ -20,6 +20,29 @@ consent_revoked as (
     where revoked_at is not null or has_unreadable_revocation
 ),
 
+run as (
+    select * from {{ ref('int_run') }}
+),
+
+-- ActBlue's Text Message Opt In and Mobilize's OPT_IN are SMS consents to the campaign that
+-- collected them (the configured caller entity). They are valid only once an RND answer
+-- clears them, like any other consent.
+donor_sms_consents as (
+    select donations.phone_e164, donations.donated_at as event_at, 'consent_given' as event_type, 'sms' as detail,
+        run.caller_entity, donations.donated_at::date as consent_date, donations.source_file, donations.source_line
+    from {{ ref('stg_donations') }} as donations
+    cross join run
+    where donations.text_message_opt_in and donations.phone_e164 is not null
+),
+
+volunteer_sms_consents as (
+    select volunteers.phone_e164, volunteers.modified_at as event_at, 'consent_given' as event_type, 'sms' as detail,
+        run.caller_entity, volunteers.modified_at::date as consent_date, volunteers.source_file, volunteers.source_line
+    from {{ ref('stg_volunteers') }} as volunteers
+    cross join run
+    where volunteers.sms_opt_in_status = 'OPT_IN' and volunteers.phone_e164 is not null
+),
+
 opt_outs as (
     select phone_e164, received_at as event_at, 'opt_out' as event_type, rule_id as detail,
         null as caller_entity, null::date as consent_date, source_file, source_line
@@ -56,6 +79,8 @@ prerecorded_calls as (
 
 select * from consent_given
 union all select * from consent_revoked
+union all select * from donor_sms_consents
+union all select * from volunteer_sms_consents
 union all select * from opt_outs
 union all select * from rnd_answers
 union all select * from line_type_checks
