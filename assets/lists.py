@@ -131,7 +131,7 @@ def build_list_assets(spec: ListSpec) -> tuple[list[dg.AssetsDefinition], list[d
     def published(context: dg.AssetExecutionContext, settings: dg.ResourceParam[RunSettings]):
         hours = settings.policy.expires_hours(spec.effective_channel)
         with connect(settings.warehouse) as con:
-            _, suppressed = _suppression(con, spec)
+            candidates, suppressed = _suppression(con, spec)
             gates = json.loads(con.execute(f"select gates from {_table(spec, '__gates')}").fetchone()[0])
             version, manifest = publish_version(
                 con,
@@ -148,6 +148,8 @@ def build_list_assets(spec: ListSpec) -> tuple[list[dg.AssetsDefinition], list[d
                     "caller_entity_type": settings.lists.caller_entity_type,
                     "policy": {"version": settings.policy.version, "sha256": settings.policy.sha256},
                     "gates": gates,
+                    "candidates": candidates,
+                    "excluded": candidates - con.execute(f"select count(*) from {_table(spec)}").fetchone()[0],
                     "suppressed": suppressed,
                     "rules": {rule: settings.policy.data["rules"].get(rule, {}) for rule in suppressed},
                 },

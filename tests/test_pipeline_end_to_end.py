@@ -73,6 +73,7 @@ def test_suppression_counts_reconcile(pipeline_run):
     assert decisions[1] == manifest["row_count"]
     excluded = decisions[0] - decisions[1]
     assert excluded > 0
+    assert manifest["candidates"] == decisions[0] == manifest["row_count"] + manifest["excluded"]
     # Each excluded row carries at least one rule id; counts are per rule.
     assert sum(manifest["suppressed"].values()) >= excluded
     assert "R09" in manifest["suppressed"] or "R11" in manifest["suppressed"]
