@@ -16,6 +16,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from assets.ingest.layouts import NC_VOTE_HISTORY_COLUMNS
+
 from .elections import Election
 from .nc_voters import ncids, precinct_columns
 from .places import ALL_COUNTIES, FL_NON_VOTER_REPORTING_COUNTY
@@ -26,11 +28,6 @@ from .textio import (
 )
 from .timefmt import YEAR_DAYS, day_number
 
-NC_HISTORY_COLUMNS = (
-    "county_id", "county_desc", "voter_reg_num", "election_lbl", "election_desc", "voting_method",
-    "voted_party_cd", "voted_party_desc", "pct_label", "pct_description", "ncid", "voted_county_id",
-    "voted_county_desc", "vtd_label", "vtd_description",
-)
 # NC relabelled its voting methods; recent elections use the new names, and the switch left
 # some voters with one row under each label for the same election.
 NC_METHODS_OLD = ("IN-PERSON", "ABSENTEE ONESTOP", "ABSENTEE BY MAIL", "CURBSIDE", "ABSENTEE CURBSIDE",
@@ -155,7 +152,7 @@ def write_nc_history(
         ballot = np.where(rng.random(len(plan.method)) < 0.55, DEMOCRATIC, REPUBLICAN)[order]
         party = np.where(primary[election] & (party == UNAFFILIATED), ballot, party)
         method = label * len(NC_PARTIES) + party
-        with LineFile(folder / f"ncvhis{county.code}.txt", "\t".join(NC_HISTORY_COLUMNS)) as out:
+        with LineFile(folder / f"ncvhis{county.code}.txt", "\t".join(NC_VOTE_HISTORY_COLUMNS)) as out:
             for start in range(0, len(order), CHUNK_ROWS):
                 chunk = slice(start, start + CHUNK_ROWS)
                 take_voter = pa.array(voter_row[chunk])
