@@ -1,11 +1,12 @@
--- What the ledger says about each voter phone at as-of: opt-out, wrong number, line type,
+-- What the ledger says about each contact phone at as-of: opt-out, wrong number, line type,
 -- recent prerecorded calls, consents per scope and the federal DNC list.
 with run as (
     select * from {{ ref('int_run') }}
 ),
 
 phones as (
-    select distinct phone_e164 from {{ ref('int_voters') }} where phone_e164 is not null
+    -- Every contact's number: voters, and donors and volunteers who match no voter.
+    select distinct phone_e164 from {{ ref('int_contacts') }} where phone_e164 is not null
 ),
 
 cap_window as (

@@ -12,7 +12,7 @@ members as (
 ),
 
 voters as (
-    select * from {{ ref('int_voters') }}
+    select * from {{ ref('int_contacts') }}
 ),
 
 eligibility as (
@@ -62,6 +62,7 @@ candidates as (
         voters.voter_rule_ids,
         coalesce(eligibility.rule_ids, []::varchar[]) as number_rule_ids,
         coalesce(eligibility.has_channel_consent, false) as has_channel_consent,
+        eligibility.phone_e164 is not null as is_evaluated,
         eligibility.effective_line_type,
         coalesce(facts.on_federal_dnc, false) as on_federal_dnc,
         channels.state_rules as channel_has_state_rules,
@@ -94,6 +95,8 @@ ruled as (
     select
         candidates.*,
         list_sort(list_distinct(list_concat(voter_rule_ids, number_rule_ids, list_filter([
+            -- Safeguard: a number the channel rules never evaluated is not contacted.
+            case when phone_e164 is not null and not is_evaluated then 'C06' end,
             case when channel_has_state_rules and in_prerecorded_consent_state
                       and not has_channel_consent and not live_operator_intro then 'R22' end,
             case when channel_has_state_rules and run.nh_prerecorded_federal_dnc and on_federal_dnc

@@ -1,0 +1,80 @@
+-- Turnout propensity per voter record, between 0 and 1:
+--   propensity = (sum of w(e) over elections voted + prior_weight * prior)
+--              / (sum of w(e) over elections the voter could vote in + prior_weight)
+--   w(e) = kind weight (general var propensity_general_weight, primary var propensity_primary_weight)
+--          * 0.5 ^ (years before as-of / var propensity_half_life_years)
+-- over the general and primary elections of the last var propensity_lookback_years years
+-- held on or after the registration date (an election voted always counts). The prior
+-- (var propensity_prior, weight var propensity_prior_weight) stands in for missing history,
+-- so a new registrant starts at the prior and moves toward their record as it grows.
+with history as (
+    select * from {{ ref('stg_vote_history') }}
+),
+
+voters as (
+    select voter_key, registered_on from {{ ref('int_voters') }}
+),
+
+run as (
+    select * from {{ ref('int_run') }}
+),
+
+voted as (
+    select distinct voter_key, election_date, election_kind
+    from history
+    where voted and election_kind in ('general', 'primary') and election_date is not null
+),
+
+elections as (
+    select
+        voted.election_date,
+        voted.election_kind,
+        (case voted.election_kind when 'general' then {{ var('propensity_general_weight') }} else {{ var('propensity_primary_weight') }} end)
+        * pow(0.5, date_diff('day', voted.election_date, run.as_of::date) / 365.25 / {{ var('propensity_half_life_years') }})
+            as weight
+    from voted
+    cross join run
+    where voted.election_date <= run.as_of::date
+      and voted.election_date > run.as_of::date - to_years({{ var('propensity_lookback_years') }})
+    group by all
+    having count(distinct voted.voter_key) >= {{ var('election_min_voters') }}
+),
+
+eligible as (
+    select voters.voter_key, sum(elections.weight) as eligible_weight, count(*) as elections_eligible
+    from voters
+    inner join elections on voters.registered_on is null or elections.election_date >= voters.registered_on
+    group by voters.voter_key
+),
+
+voted_weight as (
+    select
+        voted.voter_key,
+        sum(elections.weight) as voted_weight,
+        count(*) as elections_voted,
+        -- Voted in an election held before the registration date on file: add it to the denominator too.
+        sum(elections.weight) filter (where voters.registered_on is not null and voted.election_date < voters.registered_on)
+            as voted_before_registration_weight
+    from voted
+    inner join elections using (election_date, election_kind)
+    inner join voters using (voter_key)
+    group by voted.voter_key
+),
+
+final as (
+    select
+        voters.voter_key,
+        coalesce(eligible.elections_eligible, 0) as elections_eligible,
+        coalesce(voted_weight.elections_voted, 0) as elections_voted,
+        round(
+            (coalesce(voted_weight.voted_weight, 0) + {{ var('propensity_prior_weight') }} * {{ var('propensity_prior') }})
+            / (coalesce(eligible.eligible_weight, 0) + coalesce(voted_weight.voted_before_registration_weight, 0)
+               + {{ var('propensity_prior_weight') }}),
+            4)::double as propensity,
+        coalesce(eligible.elections_eligible, 0) = 0 as is_new_registrant
+    from voters
+    left join eligible using (voter_key)
+    left join voted_weight using (voter_key)
+)
+
+select * from final
