@@ -69,18 +69,20 @@ class Policy:
         return int(self.data["channels"][channel]["expires_hours"])
 
 
-def _load_yaml(path: Path) -> dict:
+def load_yaml_mapping(path: Path, error: type[ConfigError] = ConfigError, empty_ok: bool = False) -> dict:
+    """A YAML file whose top level is a mapping; `error` names the file (and line) otherwise."""
     try:
-        text = path.read_bytes()
-        data = yaml.safe_load(text)
-    except OSError as error:
-        raise ConfigError(f"{path}: cannot read ({error.strerror}).") from None
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
+        data = yaml.safe_load(path.read_bytes())
+    except OSError as problem:
+        raise error(f"{path}: cannot read ({problem.strerror}).") from None
+    except yaml.YAMLError as problem:
+        mark = getattr(problem, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise ConfigError(f"{path}: not valid YAML{where}.") from None
+        raise error(f"{path}: not valid YAML{where}.") from None
+    if data is None and empty_ok:  # an empty or all-comment file configures nothing
+        return {}
     if not isinstance(data, dict):
-        raise ConfigError(f"{path}: expected a mapping at the top level.")
+        raise error(f"{path}: expected a mapping at the top level.")
     return data
 
 
@@ -118,7 +120,7 @@ def channel_problems(channel: str, caller_entity_type: str, prerecorded: dict, s
 
 
 def load_lists(path: Path) -> ListsConfig:
-    data = _load_yaml(path)
+    data = load_yaml_mapping(path)
     where = str(path)
     caller_entity = _require(data, "caller_entity", where)
     caller_entity_type = _choice(data, "caller_entity_type", where, CALLER_ENTITY_TYPES)
@@ -205,7 +207,7 @@ def _check_channel(path: Path, name: str, channel) -> None:
 
 
 def load_policy(path: Path) -> Policy:
-    data = _load_yaml(path)
+    data = load_yaml_mapping(path)
     for key, kind in _POLICY_KEYS.items():
         if key not in data:
             raise ConfigError(f"{path}: missing required key '{key}'.")

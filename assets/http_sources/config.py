@@ -12,9 +12,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-import yaml
 
-from orchestration.config_files import ConfigError
+from orchestration.config_files import ConfigError, load_yaml_mapping
 
 SOURCES_FILE = "sources.yaml"
 ACTBLUE_CSV_TYPES = ("paid_contributions", "refunded_contributions", "managed_form_contributions")
@@ -70,7 +69,7 @@ def load_sources_config(home: Path) -> SourcesConfig:
     path = Path(home) / SOURCES_FILE
     if not path.exists():
         return SourcesConfig(path=path)
-    data = _load_mapping(path)
+    data = load_yaml_mapping(path, SourcesConfigError, empty_ok=True)
     _reject_unknown(path, "", data, ("mobilize", "actblue", "dnc_federal"))
     readers = {"mobilize": _mobilize, "actblue": _actblue, "dnc_federal": _dnc_federal}
     sections = {}
@@ -92,22 +91,6 @@ def credential(env_name: str, source: str) -> str:
             f"{source}: environment variable {env_name} is not set (sources.yaml names it for this source's credentials)."
         )
     return value
-
-
-def _load_mapping(path: Path) -> dict:
-    try:
-        data = yaml.safe_load(path.read_bytes())
-    except OSError as error:
-        raise SourcesConfigError(f"{path}: cannot read ({error.strerror}).") from None
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise SourcesConfigError(f"{path}: not valid YAML{where}.") from None
-    if data is None:  # an empty or all-comment file configures nothing
-        return {}
-    if not isinstance(data, dict):
-        raise SourcesConfigError(f"{path}: expected a mapping at the top level.")
-    return data
 
 
 def _reject_unknown(path: Path, where: str, section: dict, allowed: tuple[str, ...]) -> None:
