@@ -111,10 +111,12 @@ def inbox_summary(warehouse: Path) -> list[str]:
     try:
         read, loaded, quarantined, files = con.execute(
             "select sum(rows_read), sum(rows_loaded), sum(rows_quarantined), count(*) from raw.ingest_files").fetchone()
-        has_unusable = con.execute(
-            "select count(*) from information_schema.tables where table_schema = 'main' and table_name = 'unusable_records'"
-        ).fetchone()[0]
-        unusable = con.execute("select count(*) from main.unusable_records").fetchone()[0] if has_unusable else None
+        built = {row[0] for row in con.execute(
+            "select table_name from information_schema.tables where table_schema = 'main'").fetchall()}
+        unusable = con.execute("select count(*) from main.unusable_records").fetchone()[0] if "unusable_records" in built else None
+        segments = con.execute(
+            "select segment, count(*) from main.segment_members group by segment order by segment"
+        ).fetchall() if "segment_members" in built else []
     except duckdb.Error:
         return []
     finally:
@@ -122,6 +124,8 @@ def inbox_summary(warehouse: Path) -> list[str]:
     lines = [f"inbox: {files or 0:,} files, {read or 0:,} rows read = {loaded or 0:,} loaded + {quarantined or 0:,} quarantined (raw.quarantine)"]
     if unusable is not None:
         lines.append(f"       {unusable:,} loaded records unusable, with reasons (main.unusable_records)")
+    if segments:
+        lines.append("segments: " + ", ".join(f"{name} {count:,}" for name, count in segments))
     return lines
 
 

@@ -71,6 +71,7 @@ def test_blocked_list_keeps_previous_version(pipeline_run, small_inbox, tmp_path
     (copy / "lists.yaml").write_text(yaml.safe_dump(config))
     result = _run("run", "--inbox", str(small_inbox), "--home", str(copy), "--as-of", AS_OF.isoformat())
     assert result.returncode == 3, result.stdout + result.stderr
+    assert "rows read =" in result.stdout and "segments: " in result.stdout and "everyone" in result.stdout
     line = next(l for l in result.stdout.splitlines() if l.startswith("everyone_texts"))
     assert "BLOCKED" in line and "campaign_id_10dlc" in line
     assert "PUBLISHED" in next(l for l in result.stdout.splitlines() if l.startswith("everyone_calls"))

@@ -18,3 +18,13 @@ coalesce(
 {% macro clean_text(expr) -%}
 nullif(nullif(trim({{ expr }}), ''), '*')
 {%- endmacro %}
+
+{# Why a voter-file phone gives no number: flagged, never guessed (a 7-digit value lacks its area code). #}
+{% macro phone_problem(raw_expr, e164_expr) -%}
+case
+    when {{ clean_text(raw_expr) }} is null then 'missing'
+    when {{ e164_expr }} is not null then null
+    when length(regexp_replace({{ raw_expr }}, '[^0-9]', '', 'g')) = 7 then 'seven_digits_no_area_code'
+    else 'not_a_valid_nanp_number'
+end
+{%- endmacro %}

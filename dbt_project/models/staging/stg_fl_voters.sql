@@ -23,6 +23,9 @@ renamed as (
             as phone_raw,
         {{ phone_e164("coalesce(" ~ clean_text('daytime_area_code') ~ ", '') || coalesce(" ~ clean_text('daytime_phone_number') ~ ", '')") }}
             as phone_e164,
+        {{ phone_problem("coalesce(" ~ clean_text('daytime_area_code') ~ ", '') || coalesce(" ~ clean_text('daytime_phone_number') ~ ", '')",
+                         phone_e164("coalesce(" ~ clean_text('daytime_area_code') ~ ", '') || coalesce(" ~ clean_text('daytime_phone_number') ~ ", '')")) }}
+            as phone_problem,
         upper({{ clean_text('party_affiliation') }}) as party,
         upper({{ clean_text('gender') }}) as gender,
         year({{ parse_date('birth_date') }}) as birth_year,

@@ -17,6 +17,7 @@ renamed as (
         left({{ clean_text('zip_code') }}, 5) as residence_zip5,
         {{ clean_text('full_phone_number') }} as phone_raw,
         {{ phone_e164('full_phone_number') }} as phone_e164,
+        {{ phone_problem('full_phone_number', phone_e164('full_phone_number')) }} as phone_problem,
         upper({{ clean_text('party_cd') }}) as party,
         upper({{ clean_text('gender_code') }}) as gender,
         try_cast(birth_year as integer) as birth_year,
