@@ -68,7 +68,9 @@ def run_pipeline(settings: RunSettings, out=sys.stdout) -> tuple[int, list[ListO
     os.environ["OUTREACH_WAREHOUSE"] = str(settings.warehouse)
     definitions = build_definitions(settings, loggers={"progress": _progress_logger(started, out)})
     job = definitions.resolve_job_def(ALL_ASSETS_JOB)
-    with dg.DagsterInstance.ephemeral() as instance:
+    # With DAGSTER_HOME set (as `make dev` does), CLI runs land in that instance and show in the UI.
+    instance_for_run = dg.DagsterInstance.get if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral
+    with instance_for_run() as instance:
         result = job.execute_in_process(instance=instance, raise_on_error=False, run_config={"loggers": {"progress": {}}})
     outcomes = collect_outcomes(settings, result)
     failed_ingest = [e for e in result.all_events if e.is_step_failure and (e.step_key or "").startswith("ingest_")]
