@@ -69,7 +69,8 @@ def run_pipeline(settings: RunSettings, out=sys.stdout) -> tuple[int, list[ListO
     definitions = build_definitions(settings, loggers={"progress": _progress_logger(started, out)})
     job = definitions.resolve_job_def(ALL_ASSETS_JOB)
     # With DAGSTER_HOME set (as `make dev` does), CLI runs land in that instance and show in the UI.
-    instance_for_run = dg.DagsterInstance.get if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral
+    dagster_home = os.environ.get("DAGSTER_HOME")
+    instance_for_run = dg.DagsterInstance.get if dagster_home and os.path.isdir(dagster_home) else dg.DagsterInstance.ephemeral
     with instance_for_run() as instance:
         result = job.execute_in_process(instance=instance, raise_on_error=False, run_config={"loggers": {"progress": {}}})
     outcomes = collect_outcomes(settings, result)
