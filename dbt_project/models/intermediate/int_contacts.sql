@@ -95,8 +95,7 @@ non_voter_contacts as (
         non_voter_records.zip5 as residence_zip5,
         area_codes.state as area_code_state,
         null::varchar as source_state,
-        coalesce(zip_codes.time_zone, case when len(area_codes.time_zones) = 1 then area_codes.time_zones[1] end)
-            as time_zone,
+        {{ contact_time_zone('zip_codes.time_zone', 'area_codes.time_zones') }} as time_zone,
         null::varchar as registration_status,
         null::varchar as party,
         null::varchar as gender,

@@ -37,8 +37,7 @@ located as (
 final as (
     select
         *,
-        -- CONTRACT rule 10: ZIP zone, else the area code's zone when it has just one.
-        coalesce(zip_time_zone, case when len(area_code_time_zones) = 1 then area_code_time_zones[1] end) as time_zone,
+        {{ contact_time_zone('zip_time_zone', 'area_code_time_zones') }} as time_zone,
         list_filter([
             case when is_confidential then 'C01' end,
             case when registration_status in ('R', 'D') then 'C02' end,
