@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 
 from .inbox import folder_files
-from .reading import FileLoad, LayoutError, detect_encoding, record_file, reset_source
+from .reading import FileLoad, LayoutError, detect_encoding, record_file, reset_source, whole_lines_relation
 
 DNC_COLUMNS = ["list", "file_kind", "snapshot_date", "phone", "action"]
 _NAME = re.compile(r"^dnc_(full|changes)_(\d{4})(\d{2})(\d{2})\.txt$")
@@ -51,11 +51,9 @@ def _load_dnc_file(con, path: Path, rel: str, list_name: str, kind: str, snapsho
     pattern = _FULL_LINE if kind == "full" else _CHANGE_LINE
     action = "'A'" if kind == "full" else "upper(regexp_extract(raw, $pattern, 3))"
     con.execute(
-        "create or replace temp table _lines as select ordinality as _line, raw from "
-        "read_csv($path, columns={'raw': 'VARCHAR'}, delim='\x1c\x1d\x1e\x1f', quote='', escape='', header=false, "
-        f"auto_detect=false, strict_mode=false, encoding='{encoding}') with ordinality "
+        f"create or replace temp table _lines as select ordinality as _line, raw from {whole_lines_relation(encoding)} "
         "where raw is not null and trim(raw) <> ''",
-        {"path": str(path)},
+        [str(path)],
     )
     con.execute(
         "insert into raw.dnc_entries "

@@ -68,7 +68,7 @@ def record_file(con: duckdb.DuckDBPyConnection, load: FileLoad) -> FileLoad:
 def detect_encoding(con: duckdb.DuckDBPyConnection, path: Path) -> str:
     """UTF-8 when the whole file decodes as UTF-8, else Latin-1 (which decodes any byte)."""
     try:
-        con.execute(f"select count(*) from {_lines_relation('utf-8')}", [str(path)]).fetchone()
+        con.execute(f"select count(*) from {whole_lines_relation('utf-8')}", [str(path)]).fetchone()
         return "utf-8"
     except duckdb.InvalidInputException as error:
         if "unicode" in str(error).lower() or "utf-8" in str(error).lower():
@@ -85,7 +85,8 @@ def csv_header(path: Path, encoding: str) -> list[str]:
     return next(csv.reader([first_line(path, encoding)]), [])
 
 
-def _lines_relation(encoding: str) -> str:
+def whole_lines_relation(encoding: str) -> str:
+    """A relation of the file (one `?` parameter) as (ordinality, raw): each physical line whole."""
     return (
         "read_csv(?, columns={'raw': 'VARCHAR'}, delim='" + _WHOLE_LINE_DELIMITER + "', quote='', escape='', "
         f"header=false, auto_detect=false, strict_mode=false, encoding='{encoding}') with ordinality"
@@ -115,7 +116,7 @@ def load_tab_file(
     expected = len(field_names)
     con.execute(
         "create or replace temp table _lines as "
-        f"select ordinality as _line, raw from {_lines_relation(encoding)}",
+        f"select ordinality as _line, raw from {whole_lines_relation(encoding)}",
         [str(path)],
     )
     con.execute(
