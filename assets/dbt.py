@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import dagster as dg
-from dagster_dbt import DbtCliResource, dbt_assets
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from orchestration.settings import RunSettings
 
@@ -39,8 +39,31 @@ def dbt_resource() -> DbtCliResource:
     return DbtCliResource(project_dir=str(DBT_PROJECT_DIR), profiles_dir=str(DBT_PROJECT_DIR), dbt_executable=dbt_executable())
 
 
+# Who answers for a folder's models; compliance rules have their own reviewers.
+FOLDER_OWNERS = {"compliance": "team:compliance"}
+DEFAULT_OWNER = "team:data-engineering"
+
+
+class FolderTranslator(DagsterDbtTranslator):
+    """Asset groups mirror the model folders (staging, people, compliance, segments, lists)."""
+
+    def get_group_name(self, dbt_resource_props) -> str | None:
+        if dbt_resource_props.get("resource_type") != "model":
+            return super().get_group_name(dbt_resource_props)
+        return model_folder(dbt_resource_props["fqn"])
+
+    def get_owners(self, dbt_resource_props) -> list[str]:
+        folder = model_folder(dbt_resource_props.get("fqn", []))
+        return [FOLDER_OWNERS.get(folder, DEFAULT_OWNER)]
+
+
+def model_folder(fqn: list[str]) -> str:
+    """`['outreach', 'compliance', 'int_opt_outs']` -> `compliance`; top-level models -> `dbt`."""
+    return fqn[1] if len(fqn) > 2 else "dbt"
+
+
 def build_dbt_assets() -> dg.AssetsDefinition:
-    @dbt_assets(manifest=ensure_manifest(), name="outreach_dbt")
+    @dbt_assets(manifest=ensure_manifest(), name="outreach_dbt", dagster_dbt_translator=FolderTranslator())
     def outreach_dbt(context: dg.AssetExecutionContext, dbt: DbtCliResource, settings: dg.ResourceParam[RunSettings]):
         os.environ["OUTREACH_WAREHOUSE"] = str(settings.warehouse)
         with contextlib.redirect_stdout(_DbtSummary(sys.stdout)):

@@ -21,7 +21,16 @@ def build_definitions(settings: RunSettings, loggers: dict | None = None) -> dg.
         list_assets, list_checks = build_list_assets(spec)
         assets += list_assets
         checks += list_checks
-    job = dg.define_asset_job(ALL_ASSETS_JOB, selection=dg.AssetSelection.all(), executor_def=dg.in_process_executor)
+    job = dg.define_asset_job(
+        ALL_ASSETS_JOB,
+        selection=dg.AssetSelection.all(),
+        executor_def=dg.in_process_executor,
+        description=(
+            "Pull the HTTP sources, ingest the inbox into DuckDB, build staging, people, compliance, "
+            "segments and lists with dbt, gate every list with Great Expectations, publish the lists that pass."
+        ),
+        tags={"owner": "team:data-engineering"},
+    )
     schedules, sensors = build_automation(ALL_ASSETS_JOB, settings)
     return dg.Definitions(
         assets=assets,
