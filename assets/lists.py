@@ -7,8 +7,8 @@ import json
 import dagster as dg
 
 from expectations.suites import suite_for
-from orchestration.config_files import ListSpec
-from orchestration.settings import RunSettings
+from configuration.config_files import ListSpec
+from configuration.settings import RunSettings
 
 from .publishing import publish_version
 from .warehouse import connect

@@ -6,8 +6,8 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from orchestration.config_files import CHANNELS
-from orchestration.settings import RunSettings
+from configuration.config_files import CHANNELS
+from configuration.settings import RunSettings
 
 CONFIG_TABLES = ("run", "lists", "channels", "rules", "window_overrides", "purposes", "state_rules", "sms_keywords")
 

@@ -1,12 +1,13 @@
-"""Dagster assets that load the inbox, the reference tables and the run's configuration."""
+"""Dagster assets that load the inbox and the run's configuration, beside the phone reference tables."""
 
 
 import dagster as dg
 
-from orchestration.settings import RunSettings
+from configuration.settings import RunSettings
 
 from .ingest.reading import ensure_bookkeeping_tables
 from .ingest.sources import SOURCE_FAMILIES, SourceFamily
+from .phones.asset import phone_reference
 from .run_config import CONFIG_TABLES, write_run_config
 from .warehouse import connect
 
@@ -56,21 +57,6 @@ def ingest_asset(family: SourceFamily) -> dg.AssetsDefinition:
             )
 
     return _ingest
-
-
-@dg.multi_asset(
-    specs=[dg.AssetSpec(["ref", name], group_name="reference", kinds={"duckdb"},
-                        description=f"Derived from the phonenumbers and zipcodes packages: {name}.")
-           for name in ("phone_prefixes", "phone_number_exceptions", "area_codes", "zip_codes")],
-    can_subset=False,
-)
-def phone_reference(context: dg.AssetExecutionContext, settings: dg.ResourceParam[RunSettings]):
-    from .phones import build_reference_tables
-
-    with connect(settings.warehouse) as con:
-        counts = build_reference_tables(con, cache_dir=settings.home / "cache")
-    for name in ("phone_prefixes", "phone_number_exceptions", "area_codes", "zip_codes"):
-        yield dg.MaterializeResult(asset_key=["ref", name], metadata={"dagster/row_count": counts[name]})
 
 
 @dg.multi_asset(

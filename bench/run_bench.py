@@ -104,7 +104,7 @@ def main() -> int:
 
     from bench.phones_bench import measure_phone_normalization
     from orchestration.runner import run_pipeline
-    from orchestration.settings import RunSettings
+    from configuration.settings import RunSettings
 
     shutil.rmtree(args.work, ignore_errors=True)
     inbox, home = args.work / "inbox", args.work / "home"

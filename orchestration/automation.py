@@ -7,7 +7,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from .settings import RunSettings
+from configuration.settings import RunSettings
 
 
 def inbox_fingerprint(inbox: Path) -> str:

@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from .config_files import ConfigError
+from configuration.config_files import ConfigError
 
 DESCRIPTION = """Outreach turns a campaign's raw data into contact lists that are safe to dial and text.
 
@@ -21,7 +21,7 @@ Typical use:
 
 
 def _as_of(text: str):
-    from .settings import parse_as_of
+    from configuration.settings import parse_as_of
 
     try:
         return parse_as_of(text)
@@ -59,8 +59,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def cmd_generate(out: Path, voters: int, seed: int, as_of) -> int:
-    from .generator import generate_inbox
-    from .settings import parse_as_of
+    from synthetic import generate_inbox
+    from configuration.settings import parse_as_of
 
     started = time.monotonic()
     try:
@@ -78,7 +78,7 @@ def cmd_run(inbox: Path, home: Path, as_of, lists_path: Path | None, policy_path
     from assets.http_sources import load_sources_config
 
     from .runner import EXIT_USAGE, format_outcome, run_pipeline
-    from .settings import RunSettings, parse_as_of
+    from configuration.settings import RunSettings, parse_as_of
 
     if not inbox.is_dir():
         print(f"outreach run: inbox {inbox} is not a readable folder", file=sys.stderr)

@@ -4,6 +4,6 @@ Settings come from OUTREACH_INBOX, OUTREACH_HOME, OUTREACH_AS_OF, OUTREACH_LISTS
 OUTREACH_POLICY, else the demo folders `data/inbox` and `data/home`."""
 
 from .location import build_definitions
-from .settings import RunSettings
+from configuration.settings import RunSettings
 
 defs = build_definitions(RunSettings.from_environment())

@@ -9,7 +9,7 @@ from assets.lists import build_list_assets
 from assets.sources_assets import source_assets
 
 from .automation import build_automation, federal_dnc_fresh
-from .settings import RunSettings
+from configuration.settings import RunSettings
 
 ALL_ASSETS_JOB = "materialize_everything"
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import dagster as dg
 
 from .location import ALL_ASSETS_JOB, build_definitions
-from .settings import RunSettings
+from configuration.settings import RunSettings
 
 EXIT_PUBLISHED, EXIT_USAGE, EXIT_BLOCKED = 0, 2, 3
 

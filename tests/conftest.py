@@ -13,7 +13,7 @@ AS_OF = datetime.fromisoformat("2026-11-28T12:00:00-05:00")
 
 @pytest.fixture(scope="session")
 def small_inbox(tmp_path_factory) -> Path:
-    from orchestration.generator import generate_inbox
+    from synthetic import generate_inbox
 
     inbox = tmp_path_factory.mktemp("inbox")
     generate_inbox(inbox, voters=3000, seed=7, as_of=AS_OF)
@@ -24,7 +24,7 @@ def small_inbox(tmp_path_factory) -> Path:
 def pipeline_run(small_inbox, tmp_path_factory):
     """The real Dagster job over the small inbox: (home, exit status, outcomes, printed text)."""
     from orchestration.runner import run_pipeline
-    from orchestration.settings import RunSettings
+    from configuration.settings import RunSettings
 
     home = tmp_path_factory.mktemp("home")
     settings = RunSettings.build(small_inbox, home, AS_OF)

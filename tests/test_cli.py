@@ -63,7 +63,7 @@ def test_blocked_list_keeps_previous_version(pipeline_run, small_inbox, tmp_path
     copy = tmp_path / "home"
     shutil.copytree(home, copy)
     before = (copy / "published" / "everyone_texts" / "LATEST").read_text()
-    config = yaml.safe_load((Path(__file__).parent.parent / "orchestration" / "defaults" / "lists.yaml").read_text())
+    config = yaml.safe_load((Path(__file__).parent.parent / "configuration" / "defaults" / "lists.yaml").read_text())
     config["lists"] = [dict(item) for item in config["lists"] if item["name"] in ("everyone_calls", "everyone_texts")]
     for item in config["lists"]:
         if item["name"] == "everyone_texts":

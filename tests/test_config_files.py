@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from orchestration.config_files import DEFAULTS_DIR, ConfigError, load_lists, load_policy
+from configuration.config_files import DEFAULTS_DIR, ConfigError, load_lists, load_policy
 
 
 def _write(tmp_path: Path, name: str, data) -> Path:

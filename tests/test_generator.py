@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from orchestration.generator import generate_inbox
+from synthetic import generate_inbox
 
 AS_OF = dt.datetime.fromisoformat("2026-11-28T12:00:00-05:00")
 VOTERS = 3000

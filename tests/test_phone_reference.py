@@ -1,4 +1,4 @@
-"""The ref tables from assets/phones.py against phonenumbers, zipcodes and the contract."""
+"""The ref tables from assets/phones/ against phonenumbers, zipcodes and the contract."""
 
 from __future__ import annotations
 

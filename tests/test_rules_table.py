@@ -475,7 +475,7 @@ def build_inbox(inbox: Path, voters: dict[str, Voter]) -> dict[str, str]:
 
 
 def policy_with(home: Path, **changes) -> Path:
-    from orchestration.config_files import DEFAULTS_DIR
+    from configuration.config_files import DEFAULTS_DIR
 
     data = yaml.safe_load((DEFAULTS_DIR / "policy.yaml").read_text())
     data.update(changes)
@@ -486,7 +486,7 @@ def policy_with(home: Path, **changes) -> Path:
 
 def run(inbox: Path, home: Path, lists_path: Path, policy_path: Path | None = None):
     from orchestration.runner import run_pipeline
-    from orchestration.settings import RunSettings
+    from configuration.settings import RunSettings
 
     out = io.StringIO()
     status, outcomes = run_pipeline(RunSettings.build(inbox, home, AS_OF, lists_path, policy_path), out=out)
@@ -532,7 +532,7 @@ def rules_run(tmp_path_factory) -> Run:
     lists_path = write_lists(base / "lists.yaml", LISTS)
     # R26 needs a voter-file state that forbids commercial use; the pipeline reads NC and FL
     # files, neither of which is in the default list, so this run's policy adds FL.
-    from orchestration.config_files import DEFAULTS_DIR
+    from configuration.config_files import DEFAULTS_DIR
 
     default_states = yaml.safe_load((DEFAULTS_DIR / "policy.yaml").read_text())["commercial_forbidden_voter_states"]
     policy_path = policy_with(base, commercial_forbidden_voter_states=list(default_states) + ["FL"])

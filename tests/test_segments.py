@@ -138,7 +138,7 @@ def test_survey_sample_is_reproducible_for_its_seed(pipeline_run, tmp_path):
 
 def test_every_shipped_list_publishes(pipeline_run):
     home, status, outcomes, printed = pipeline_run
-    shipped = yaml.safe_load((ROOT / "orchestration" / "defaults" / "lists.yaml").read_text())
+    shipped = yaml.safe_load((ROOT / "configuration" / "defaults" / "lists.yaml").read_text())
     by_name = {o.name: o for o in outcomes}
     for entry in shipped["lists"]:
         outcome = by_name[entry["name"]]

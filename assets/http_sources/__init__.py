@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 
 from .actblue import pull_actblue
-from .config import MissingCredentialError, SourcesConfig, SourcesConfigError, credential, load_sources_config
+from configuration.sources import MissingCredentialError, SourcesConfig, SourcesConfigError, credential, load_sources_config
 from .dnc_download import pull_dnc_federal
 from .errors import AuthenticationFailed, HttpSourceError
 from .mobilize import pull_mobilize

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import httpx
 
-from .config import ActBlueConfig
+from configuration.sources import ActBlueConfig
 from .errors import HttpSourceError
 from .files import atomic_file
 from .retry import RetryPolicy, describe, raise_for_status, send_with_retry

@@ -23,7 +23,7 @@ from urllib.parse import urljoin
 
 import httpx
 
-from .config import MobilizeConfig
+from configuration.sources import MobilizeConfig
 from .errors import HttpSourceError
 from .retry import RetryPolicy, raise_for_status, send_with_retry
 from .state import CursorStore

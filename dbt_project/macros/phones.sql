@@ -13,7 +13,7 @@
   prefix, the country code 1 and the national prefix 1 where phonenumbers would.
   Validity comes from ref.phone_prefixes (NPA-NXX blocks that are valid as a whole) and
   ref.phone_number_exceptions (valid numbers of blocks that are valid only in part), both
-  built by assets/phones.py from phonenumbers' own metadata; they must exist when the
+  built by assets/phones/ from phonenumbers' own metadata; they must exist when the
   query runs (the phone_reference asset builds them before dbt).
 
   Deliberate differences from phonenumbers, all of which return NULL (not a contactable
@@ -63,7 +63,7 @@ case when regexp_full_match({{ e164_expr }}, '\+1[2-9][0-9]{9}') then substr({{ 
 {#
   The ten-digit national number a spelling stands for, or '' when phonenumbers would not
   end up with country code 1 and a ten-digit number starting 2-9 (every valid one does;
-  assets/phones.py refuses to build the tables otherwise).
+  assets/phones/ refuses to build the tables otherwise).
 
   The key is 'p' (text starts with '+') or 'n', then the normalized digits. What may come
   before the ten digits is then a short list, worked out from phonenumbers' parse for

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 
-from orchestration.config_files import ConfigError, load_yaml_mapping
+from configuration.config_files import ConfigError, load_yaml_mapping
 
 SOURCES_FILE = "sources.yaml"
 ACTBLUE_CSV_TYPES = ("paid_contributions", "refunded_contributions", "managed_form_contributions")
