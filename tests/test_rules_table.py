@@ -866,6 +866,8 @@ def test_every_rule_id_is_exercised(rules_run: Run):
     seen = {rule for _, rules in rules_run.decisions.values() for rule in rules}
     seen |= {rule for rules in rules_run.voter_rules.values() for rule in rules}
     assert README_RULE_IDS <= seen, sorted(README_RULE_IDS - seen)
+    # C06 is the safeguard "never evaluated by the channel rules": it must never fire.
+    assert "C06" not in seen
 
 
 def test_published_lists_hold_no_opted_out_or_wrong_number(rules_run: Run):
