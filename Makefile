@@ -25,7 +25,7 @@ dev: venv
 	DAGSTER_HOME=$$DAGSTER_HOME $(BIN)/dagster dev -h 127.0.0.1 -w workspace.yaml
 
 bench: venv
-	$(BIN)/python bench/run_bench.py --voters 1000000
+	$(BIN)/python bench/run_bench.py --voters 1000000 --seeds 1,11,42
 
 clean:
 	rm -rf $(VENV) data dbt_project/target dbt_project/logs
