@@ -1,5 +1,9 @@
 """The small comma CSV sources of CONTRACT section 2: opt-outs, inbound SMS, consents,
-line types, RND answers, contact history and surveys. Columns are matched by name."""
+line types, RND answers, contact history and surveys.
+
+Columns are matched by header name (case-insensitive, surrounding whitespace ignored; extra
+columns are dropped, absent optional ones stay NULL). Files are read line by line
+(`load_csv_lines`): a record never spans lines, so a bad line costs that line alone."""
 
 from __future__ import annotations
 
@@ -8,8 +12,7 @@ from pathlib import Path
 
 import duckdb
 
-from .inbox import folder_files
-from .reading import FileLoad, LayoutError, csv_header, detect_encoding, load_csv_file, reset_source
+from .reading import FileLoad, LayoutError, csv_header, detect_text_encoding, load_csv_lines, reset_source, source_files
 
 
 @dataclass(frozen=True)
@@ -41,23 +44,30 @@ CONTACT_RECORD_SOURCES = [
 ]
 
 
+def header_name(name: str) -> str:
+    return name.strip().lower()
+
+
 def load_csv_source(con: duckdb.DuckDBPyConnection, inbox: Path, spec: CsvSource) -> list[FileLoad]:
     reset_source(con, spec.folder, {spec.table: spec.columns})
     loads = []
-    for path, rel in folder_files(inbox, spec.folder):
-        encoding = detect_encoding(con, path)
-        header = [name.strip().lower() for name in csv_header(path, encoding)]
-        missing = [name for name in spec.required if name not in header]
-        if spec.folder == "surveys" and not {"ncid", "phone"} & set(header):
+    for path, rel in source_files(con, inbox, spec.folder):
+        encoding = detect_text_encoding(path)
+        header = csv_header(path, encoding, rel)
+        names = [header_name(name) for name in header]
+        missing = [name for name in spec.required if name not in names]
+        if spec.folder == "surveys" and not {"ncid", "phone"} & set(names):
             missing.append("ncid or phone")
         if missing:
             raise LayoutError(
                 f"{rel}: not a {spec.folder} CSV. Expected a comma-separated header naming "
                 f"{', '.join(spec.columns)}; missing {', '.join(missing)}."
             )
-        raw_header = csv_header(path, encoding)
-        column_map = {original: original.strip().lower() for original in raw_header if original.strip().lower() in spec.columns}
-        loads.append(load_csv_file(con, source=spec.folder, table=spec.table, path=path, rel_path=rel,
-                                   encoding=encoding, layout=f"{spec.folder}_csv", header=raw_header,
-                                   column_map=column_map))
+        repeated = sorted({name for name in names if name in spec.columns and names.count(name) > 1})
+        if repeated:
+            raise LayoutError(f"{rel}: the header names {', '.join(repeated)} more than once; which one to read is unclear.")
+        targets = [(name, index) for index, name in enumerate(names) if name in spec.columns]
+        loads.append(load_csv_lines(con, source=spec.folder, table=spec.table, path=path, rel_path=rel,
+                                    encoding=encoding, layout=f"{spec.folder}_csv", field_count=len(header),
+                                    targets=targets))
     return loads

@@ -11,8 +11,7 @@ from pathlib import Path
 
 import duckdb
 
-from .inbox import folder_files
-from .reading import FileLoad, LayoutError, detect_encoding, record_file, reset_source, whole_lines_relation
+from .reading import NUL_BYTE, FileLoad, LayoutError, detect_encoding, read_whole_lines, record_file, reset_source, source_files
 
 DNC_COLUMNS = ["list", "file_kind", "snapshot_date", "phone", "action"]
 _NAME = re.compile(r"^dnc_(full|changes)_(\d{4})(\d{2})(\d{2})\.txt$")
@@ -33,7 +32,7 @@ def dnc_list_name(rel_path: str) -> str | None:
 def load_dnc(con: duckdb.DuckDBPyConnection, inbox: Path) -> list[FileLoad]:
     reset_source(con, "dnc", {"dnc_entries": DNC_COLUMNS})
     loads = []
-    for path, rel in folder_files(inbox, "dnc"):
+    for path, rel in source_files(con, inbox, "dnc"):
         list_name = dnc_list_name(rel)
         match = _NAME.match(path.name)
         if list_name is None or match is None:
@@ -50,11 +49,9 @@ def _load_dnc_file(con, path: Path, rel: str, list_name: str, kind: str, snapsho
     encoding = detect_encoding(con, path)
     pattern = _FULL_LINE if kind == "full" else _CHANGE_LINE
     action = "'A'" if kind == "full" else "upper(regexp_extract(raw, $pattern, 3))"
-    con.execute(
-        f"create or replace temp table _lines as select ordinality as _line, raw from {whole_lines_relation(encoding)} "
-        "where raw is not null and trim(raw) <> ''",
-        [str(path)],
-    )
+    read_whole_lines(con, path, encoding, "_all_lines")
+    con.execute("create or replace temp table _lines as select _line, raw from _all_lines "
+                "where raw is not null and trim(raw) <> ''; drop table _all_lines")
     con.execute(
         "insert into raw.dnc_entries "
         f"select $list, $kind, $date, regexp_extract(raw, $pattern, 1) || regexp_extract(raw, $pattern, 2), {action}, $file, _line "
@@ -63,9 +60,9 @@ def _load_dnc_file(con, path: Path, rel: str, list_name: str, kind: str, snapsho
     )
     expected = "AAANNNNNNN or AAA,NNNNNNN" if kind == "full" else "AAA,NNNNNNN,A or AAA,NNNNNNN,D"
     con.execute(
-        "insert into raw.quarantine select 'dnc', $file, _line, $reason, raw from _lines "
-        "where not regexp_matches(raw, $pattern) order by _line",
-        {"file": rel, "reason": f"expected a line {expected}", "pattern": pattern},
+        "insert into raw.quarantine select 'dnc', $file, _line, if(contains(raw, chr(0)), $nul, $reason), raw "
+        "from _lines where not regexp_matches(raw, $pattern) order by _line",
+        {"file": rel, "reason": f"expected a line {expected}", "pattern": pattern, "nul": NUL_BYTE},
     )
     read, loaded = con.execute("select count(*), count(*) filter (where regexp_matches(raw, ?)) from _lines", [pattern]).fetchone()
     con.execute("drop table _lines")

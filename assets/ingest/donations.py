@@ -1,7 +1,11 @@
 """ActBlue contribution exports (dashboard export and CSV API): matched by header name.
 
 The header repeats `Reserved` and grows over time, so columns are taken by name, extras are
-tolerated, and `Reserved` columns are dropped."""
+tolerated, and `Reserved` columns are dropped. Header names match after snake casing (so case
+and surrounding spaces do not matter). Files are read by `load_csv_lines`, like the other
+comma CSV sources, except that a quoted field may hold a line break (comments do): such a
+record is taken when its lines parse together with the header's field count, and an
+unterminated quote still costs its own line only, never the lines after it."""
 
 from __future__ import annotations
 
@@ -10,8 +14,7 @@ from pathlib import Path
 
 import duckdb
 
-from .inbox import folder_files
-from .reading import FileLoad, LayoutError, csv_header, detect_encoding, load_csv_file, reset_source
+from .reading import FileLoad, LayoutError, csv_header, detect_text_encoding, load_csv_lines, reset_source, source_files
 
 DONATION_COLUMNS = [
     "receipt_id", "date", "amount", "recurring_total_months", "recurrence_number", "recipient",
@@ -31,17 +34,22 @@ def snake_case(header_name: str) -> str:
 def load_donations(con: duckdb.DuckDBPyConnection, inbox: Path) -> list[FileLoad]:
     reset_source(con, "donations", {"donations": DONATION_COLUMNS})
     loads = []
-    for path, rel in folder_files(inbox, "donations"):
-        encoding = detect_encoding(con, path)
-        header = csv_header(path, encoding)
-        missing = [name for name in DONATION_REQUIRED if name not in header]
+    for path, rel in source_files(con, inbox, "donations"):
+        encoding = detect_text_encoding(path)
+        header = csv_header(path, encoding, rel)
+        names = [snake_case(name) for name in header]
+        missing = [name for name in DONATION_REQUIRED if snake_case(name) not in names]
         if missing:
             raise LayoutError(
                 f"{rel}: not an ActBlue contributions CSV. Expected a comma-separated header naming "
                 f"{', '.join(DONATION_REQUIRED)}; missing {', '.join(missing)}."
             )
-        column_map = {name: snake_case(name) for name in header if snake_case(name) in DONATION_COLUMNS}
-        layout = "actblue_" + ("current" if "Managed Entity Name" in header else "older")
-        loads.append(load_csv_file(con, source="donations", table="donations", path=path, rel_path=rel,
-                                   encoding=encoding, layout=layout, header=header, column_map=column_map))
+        repeated = sorted({name for name in names if name in DONATION_COLUMNS and names.count(name) > 1})
+        if repeated:
+            raise LayoutError(f"{rel}: the header names {', '.join(repeated)} more than once; which one to read is unclear.")
+        targets = [(name, index) for index, name in enumerate(names) if name in DONATION_COLUMNS]
+        layout = "actblue_" + ("current" if "managed_entity_name" in names else "older")
+        loads.append(load_csv_lines(con, source="donations", table="donations", path=path, rel_path=rel,
+                                    encoding=encoding, layout=layout, field_count=len(header), targets=targets,
+                                    quoted_line_breaks=True))
     return loads

@@ -1,17 +1,85 @@
-"""Finding the files of one inbox folder."""
+"""Finding the files of the inbox: those each source folder reads, and those nobody reads.
+
+Nothing in the inbox is ignored silently. A source reads every regular file under its folder,
+subfolders included (`opt_outs/2026-10/a.csv`); what it skips (hidden files, anything that is
+not a regular file) and what no source claims (files at the inbox root, unknown folders such
+as `optouts/`) are listed in `raw.ingest_files` with a `skipped_reason`.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+# Every top-level inbox folder a source family reads (CONTRACT section 2). The HTTP pull
+# (assets/http_sources) writes only into donations/, volunteers/ and dnc/federal/ (its
+# temporary `.name.pid.part` files are hidden files there); its cursors live in HOME/state.
+KNOWN_FOLDERS = (
+    "voters", "vote_history", "donations", "volunteers", "dnc", "opt_outs", "inbound_sms", "consents",
+    "line_types", "rnd", "contact_history", "surveys",
+)
 
-def folder_files(inbox: Path, folder: str) -> list[tuple[Path, str]]:
-    """Every regular file under `inbox/folder`, sorted, with its path relative to the inbox.
+# Files at the inbox root that describe the inbox and hold no records: `outreach generate`
+# writes `.synthetic-inbox`, the list of the files it generated.
+KNOWN_ROOT_FILES = frozenset({".synthetic-inbox"})
 
-    A missing folder is an empty source. Hidden files (editor and OS droppings) are skipped.
-    """
-    root = inbox / folder
+HIDDEN_FILE = "hidden file"
+NOT_A_REGULAR_FILE = "not a regular file"
+UNCLAIMED = "not in a known inbox folder"
+
+
+def _is_hidden(relative: Path) -> bool:
+    return any(part.startswith(".") for part in relative.parts)
+
+
+def _entries(root: Path) -> list[Path]:
+    """Everything under `root` except real folders (which are descended into), sorted."""
     if not root.is_dir():
         return []
-    files = sorted(p for p in root.rglob("*") if p.is_file() and not any(part.startswith(".") for part in p.relative_to(root).parts))
-    return [(path, path.relative_to(inbox).as_posix()) for path in files]
+    return sorted(p for p in root.rglob("*") if p.is_symlink() or not p.is_dir())
+
+
+def folder_files(inbox: Path, folder: str) -> list[tuple[Path, str]]:
+    """Every regular file under `inbox/folder` (subfolders included), sorted, with its path
+    relative to the inbox.
+
+    A missing folder is an empty source. Hidden files (name or a folder below `folder`
+    starting with '.') and entries that are not regular files are not read; `skipped_files`
+    names them so the loader can list them.
+    """
+    root = inbox / folder
+    return [
+        (path, path.relative_to(inbox).as_posix())
+        for path in _entries(root)
+        if path.is_file() and not _is_hidden(path.relative_to(root))
+    ]
+
+
+def skipped_files(inbox: Path, folder: str) -> list[tuple[str, str]]:
+    """(path relative to the inbox, reason) of what `folder_files` leaves out under `inbox/folder`."""
+    root = inbox / folder
+    skipped = []
+    for path in _entries(root):
+        relative = path.relative_to(root)
+        if _is_hidden(relative):
+            skipped.append((path.relative_to(inbox).as_posix(), HIDDEN_FILE))
+        elif not path.is_file():
+            skipped.append((path.relative_to(inbox).as_posix(), NOT_A_REGULAR_FILE))
+    return skipped
+
+
+def unclaimed_files(inbox: Path, known_folders: tuple[str, ...] = KNOWN_FOLDERS) -> list[tuple[str, str]]:
+    """(path relative to the inbox, reason) of every entry under the inbox that no source reads:
+    files at the inbox root and everything under a folder that is not a known one.
+
+    Hidden ones say so ('hidden file'); the rest are 'not in a known inbox folder'.
+    """
+    known = set(known_folders)
+    found = []
+    for path in _entries(inbox):
+        relative = path.relative_to(inbox)
+        if relative.parts[0] in known and (len(relative.parts) > 1 or path.is_dir()):
+            continue
+        if len(relative.parts) == 1 and relative.name in KNOWN_ROOT_FILES and path.is_file():
+            continue
+        found.append((relative.as_posix(), HIDDEN_FILE if _is_hidden(relative) else UNCLAIMED))
+    return found

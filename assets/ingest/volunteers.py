@@ -11,8 +11,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from .inbox import folder_files
-from .reading import FileLoad, LayoutError, record_file, reset_source
+from .reading import FileLoad, LayoutError, record_file, reset_source, source_files
 
 VOLUNTEER_COLUMNS = [
     "attendance_id", "person_id", "given_name", "family_name", "email", "phone", "postal_code",
@@ -65,7 +64,7 @@ def flatten_attendance(record: dict) -> dict[str, str | None]:
 def load_volunteers(con: duckdb.DuckDBPyConnection, inbox: Path) -> list[FileLoad]:
     reset_source(con, "volunteers", {"volunteers": VOLUNTEER_COLUMNS})
     loads = []
-    for path, rel in folder_files(inbox, "volunteers"):
+    for path, rel in source_files(con, inbox, "volunteers"):
         try:
             page = json.loads(path.read_bytes())
         except (UnicodeDecodeError, json.JSONDecodeError) as error:

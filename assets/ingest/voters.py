@@ -7,7 +7,6 @@ from pathlib import Path
 
 import duckdb
 
-from .inbox import folder_files
 from .layouts import (
     FL_VOTE_HISTORY_COLUMNS,
     FL_VOTER_COLUMNS,
@@ -17,7 +16,7 @@ from .layouts import (
     NC_VOTER_RENAMED,
     NC_VOTER_REQUIRED,
 )
-from .reading import FileLoad, LayoutError, detect_encoding, first_line, load_tab_file, reset_source
+from .reading import FileLoad, LayoutError, detect_encoding, first_line, load_tab_file, reset_source, source_files
 
 VOTER_TABLES = {"nc_voters": NC_VOTER_COLUMNS, "fl_voters": FL_VOTER_COLUMNS}
 HISTORY_TABLES = {"nc_vote_history": NC_VOTE_HISTORY_COLUMNS, "fl_vote_history": FL_VOTE_HISTORY_COLUMNS}
@@ -26,7 +25,7 @@ HISTORY_TABLES = {"nc_vote_history": NC_VOTE_HISTORY_COLUMNS, "fl_vote_history":
 def load_voters(con: duckdb.DuckDBPyConnection, inbox: Path) -> list[FileLoad]:
     reset_source(con, "voters", VOTER_TABLES)
     loads = []
-    for path, rel in folder_files(inbox, "voters"):
+    for path, rel in source_files(con, inbox, "voters"):
         encoding = detect_encoding(con, path)
         fields = first_line(path, encoding).split("\t")
         if "ncid" in fields:
@@ -48,7 +47,7 @@ def load_voters(con: duckdb.DuckDBPyConnection, inbox: Path) -> list[FileLoad]:
 def load_vote_history(con: duckdb.DuckDBPyConnection, inbox: Path) -> list[FileLoad]:
     reset_source(con, "vote_history", HISTORY_TABLES)
     loads = []
-    for path, rel in folder_files(inbox, "vote_history"):
+    for path, rel in source_files(con, inbox, "vote_history"):
         encoding = detect_encoding(con, path)
         fields = first_line(path, encoding).split("\t")
         if "ncid" in fields and "election_lbl" in fields:
