@@ -78,3 +78,46 @@ def test_missing_channel_keys_become_list_problems(tmp_path):
     assert lists["texts"].effective_channel == "automated_sms"
     assert any("campaign_verify_token" in p for p in lists["texts"].problems)
     assert lists["calls"].problems == ()
+
+
+def _lists_with(tmp_path: Path, *names) -> Path:
+    return _write(tmp_path, "lists.yaml", {
+        "caller_entity": "X", "caller_entity_type": "party",
+        "lists": [{"name": name, "segment": "everyone", "channel": "manual_call", "purpose": "political"}
+                  for name in names],
+    })
+
+
+@pytest.mark.parametrize("name", ["liste_é", "gotv-calls", "gotv calls", "gotv.calls", "ｇｏｔｖ", "calls/2", "calls\n", "١٢٣"])
+def test_list_name_outside_ascii_letters_digits_underscore_is_refused(tmp_path, name):
+    path = _lists_with(tmp_path, "ok_list", name)
+    with pytest.raises(ConfigError) as error:
+        load_lists(path)
+    message = str(error.value)
+    assert f"{path}: lists[1]: key 'name'" in message
+    assert "A-Z" in message and "a-z" in message and "0-9" in message and "'_'" in message
+    assert "'-'" not in message  # no longer offered as allowed
+
+
+@pytest.mark.parametrize(
+    "first, second",
+    [("DIALER", "dialer"), ("Gotv_Calls", "gotv_calls"), ("a", "A"), ("everyone_texts", "EVERYONE_TEXTS")],
+)
+def test_list_names_equal_after_casefold_are_refused_naming_both(tmp_path, first, second):
+    path = _lists_with(tmp_path, first, "between", second)
+    with pytest.raises(ConfigError) as error:
+        load_lists(path)
+    message = str(error.value)
+    assert f"{path}: lists[2]:" in message
+    assert f"'{first}'" in message and f"'{second}'" in message and "lists[0]" in message
+
+
+def test_exact_duplicate_list_name_still_refused(tmp_path):
+    path = _lists_with(tmp_path, "calls", "calls")
+    with pytest.raises(ConfigError, match=r"lists\[1\]: list name 'calls' appears twice"):
+        load_lists(path)
+
+
+def test_list_names_of_letters_digits_underscore_load(tmp_path):
+    lists = load_lists(_lists_with(tmp_path, "A1", "b_2", "_c", "D"))
+    assert [spec.name for spec in lists.lists] == ["A1", "b_2", "_c", "D"]
