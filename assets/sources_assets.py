@@ -1,4 +1,8 @@
-"""Dagster assets that load the inbox and the run's configuration, beside the phone reference tables."""
+"""Dagster assets that load the inbox and the run's configuration, beside the phone reference tables.
+
+The suppression and consent families (assets/ledger/tables.py) also append what they read to
+the durable ledger, in the same step and on the same connection, before anything is built
+from them; `ledger_absorb` then copies the whole ledger into the warehouse schema `ledger`."""
 
 
 import dagster as dg
@@ -7,6 +11,8 @@ from configuration.settings import RunSettings
 
 from .ingest.reading import ensure_bookkeeping_tables
 from .ingest.sources import SOURCE_FAMILIES, SourceFamily
+from .ledger import LEDGER_FAMILIES, absorb_family, snapshot_folder
+from .ledger.asset import ledger_absorb
 from .phones.asset import phone_reference
 from .run_config import CONFIG_TABLES, write_run_config
 from .warehouse import connect
@@ -34,14 +40,20 @@ def ingest_asset(family: SourceFamily) -> dg.AssetsDefinition:
         can_subset=False,
     )
     def _ingest(context: dg.AssetExecutionContext, settings: dg.ResourceParam[RunSettings]):
+        keeps_ledger = family.name in LEDGER_FAMILIES
+        # Hashed before the files are read, so the ledger records the bytes the raw tables came from.
+        snapshot = snapshot_folder(settings.inbox, family.name) if keeps_ledger else None
         with connect(settings.warehouse) as con:
             loads = family.load(con, settings.inbox)
             counts = {table: con.execute(f"select count(*) from raw.{table}").fetchone()[0] for table in family.tables}
+            added = absorb_family(con, settings.home, settings.inbox, family.name, snapshot) if keeps_ledger else {}
         read = sum(load.rows_read for load in loads)
         loaded = sum(load.rows_loaded for load in loads)
         quarantined = sum(load.rows_quarantined for load in loads)
-        latin1 = sum(1 for load in loads if load.encoding != "utf-8")
+        latin1 = sum(1 for load in loads if load.encoding == "latin-1")
         context.log.info(f"{family.name}: {len(loads)} files, {read:,} rows read, {loaded:,} loaded, {quarantined:,} quarantined")
+        if keeps_ledger:
+            context.log.info(f"{family.name}: {sum(added.values()):,} new rows in the ledger")
         for table in family.tables:
             yield dg.MaterializeResult(
                 asset_key=["raw", table],
@@ -53,6 +65,7 @@ def ingest_asset(family: SourceFamily) -> dg.AssetsDefinition:
                     "reconciled": read == loaded + quarantined,
                     "latin1_files": latin1,
                     "dagster/row_count": counts[table],
+                    **({"ledger_rows_added": sum(added.values())} if keeps_ledger else {}),
                 },
             )
 
@@ -77,4 +90,5 @@ def run_settings(context: dg.AssetExecutionContext, settings: dg.ResourceParam[R
 
 
 def source_assets() -> list[dg.AssetsDefinition]:
-    return [pull_http_sources, *[ingest_asset(family) for family in SOURCE_FAMILIES], phone_reference, run_settings]
+    return [pull_http_sources, *[ingest_asset(family) for family in SOURCE_FAMILIES], ledger_absorb, phone_reference,
+            run_settings]

@@ -37,10 +37,22 @@ def build_automation(job_name: str, settings: RunSettings) -> tuple[list, list]:
         fingerprint = inbox_fingerprint(settings.inbox)
         if fingerprint == context.cursor:
             return dg.SkipReason("inbox unchanged")
+        # One run at a time per home: the run itself takes HOME/.outreach.lock (the settings
+        # resource). While one of ours is still going, wait without moving the cursor, so this
+        # change starts a run once it ends instead of a run that fails on the lock.
+        if _runs_in_progress(context, job_name):
+            return dg.SkipReason("a run of this job is still in progress on this home; waiting for it")
         context.update_cursor(fingerprint)
         return dg.RunRequest(run_key=fingerprint)
 
     return [schedule], [inbox_changed]
+
+
+def _runs_in_progress(context: dg.SensorEvaluationContext, job_name: str) -> bool:
+    in_progress = [dg.DagsterRunStatus.QUEUED, dg.DagsterRunStatus.NOT_STARTED, dg.DagsterRunStatus.STARTING,
+                   dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.CANCELING]
+    runs = context.instance.get_runs(filters=dg.RunsFilter(job_name=job_name, statuses=in_progress), limit=1)
+    return bool(runs)
 
 
 @dg.asset_check(asset=dg.AssetKey("dnc_snapshots"), name="federal_dnc_fresh",

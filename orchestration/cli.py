@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 import time
+from datetime import timezone
 from pathlib import Path
 
 from configuration.config_files import ConfigError
@@ -17,6 +18,7 @@ Typical use:
   outreach run --inbox data/inbox --home data/home
   outreach lists --home data/home
   outreach explain "(919) 555-0142" --home data/home
+  outreach ledger --home data/home
 """
 
 
@@ -55,6 +57,15 @@ def build_parser() -> argparse.ArgumentParser:
     explain.add_argument("phone", help="the number, in any common US spelling")
     explain.add_argument("--home", type=Path, required=True)
     explain.add_argument("--list", dest="list_name", default=None, help="only this list")
+
+    ledger = commands.add_parser(
+        "ledger", help="the durable suppression and consent ledger: counts per table, or an export",
+        description="Counts per table of HOME/ledger/ledger.duckdb (rows, file versions, first and last time "
+                    "first seen); no phone number is printed. The ledger is append-only: no command deletes from it.")
+    ledger.add_argument("--home", type=Path, required=True)
+    ledger.add_argument("--export", default=None, metavar="FILE",
+                        help="write every ledger table to FILE, a new DuckDB database file (it must not exist yet; "
+                             "one file, not a folder)")
     return parser
 
 
@@ -75,14 +86,27 @@ def cmd_generate(out: Path, voters: int, seed: int, as_of) -> int:
 
 
 def cmd_run(inbox: Path, home: Path, as_of, lists_path: Path | None, policy_path: Path | None) -> int:
+    from .home_lock import HomeBusyError, hold_home
+
+    if not inbox.is_dir():
+        print(f"outreach run: inbox {inbox} is not a readable folder", file=sys.stderr)
+        return 2
+    # One run at a time per home, taken before anything else (before Dagster is even imported,
+    # so a second run fails at once) and held until the summary is printed.
+    try:
+        with hold_home(home):
+            return _run_locked(inbox, home, as_of, lists_path, policy_path)
+    except HomeBusyError as error:
+        print(f"outreach run: {error}", file=sys.stderr)
+        return 2
+
+
+def _run_locked(inbox: Path, home: Path, as_of, lists_path: Path | None, policy_path: Path | None) -> int:
     from assets.http_sources import load_sources_config
 
     from .runner import EXIT_USAGE, format_outcome, run_pipeline
     from configuration.settings import RunSettings, parse_as_of
 
-    if not inbox.is_dir():
-        print(f"outreach run: inbox {inbox} is not a readable folder", file=sys.stderr)
-        return EXIT_USAGE
     try:
         settings = RunSettings.build(inbox, home, as_of or parse_as_of(None), lists_path, policy_path)
         load_sources_config(settings.home)
@@ -109,8 +133,13 @@ def inbox_summary(warehouse: Path) -> list[str]:
         return []
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
-        read, loaded, quarantined, files = con.execute(
-            "select sum(rows_read), sum(rows_loaded), sum(rows_quarantined), count(*) from raw.ingest_files").fetchone()
+        columns = {row[0] for row in con.execute(
+            "select column_name from information_schema.columns where table_schema = 'raw' and table_name = 'ingest_files'").fetchall()}
+        skipped_filter = "skipped_reason is not null" if "skipped_reason" in columns else "false"
+        read, loaded, quarantined, files, skipped = con.execute(
+            "select sum(rows_read), sum(rows_loaded), sum(rows_quarantined), "
+            f"count(*) filter (where not ({skipped_filter})), count(*) filter (where {skipped_filter}) "
+            "from raw.ingest_files").fetchone()
         built = {row[0] for row in con.execute(
             "select table_name from information_schema.tables where table_schema = 'main'").fetchall()}
         unusable = con.execute("select count(*) from main.unusable_records").fetchone()[0] if "unusable_records" in built else None
@@ -121,7 +150,8 @@ def inbox_summary(warehouse: Path) -> list[str]:
         return []
     finally:
         con.close()
-    lines = [f"inbox: {files or 0:,} files, {read or 0:,} rows read = {loaded or 0:,} loaded + {quarantined or 0:,} quarantined (raw.quarantine)"]
+    lines = [f"inbox: {files or 0:,} files, {read or 0:,} rows read = {loaded or 0:,} loaded + {quarantined or 0:,} quarantined (raw.quarantine)"
+             + (f", {skipped:,} files skipped (raw.ingest_files)" if skipped else "")]
     if unusable is not None:
         lines.append(f"       {unusable:,} loaded records unusable, with reasons (main.unusable_records)")
     if segments:
@@ -160,6 +190,42 @@ def cmd_explain(phone: str, home: Path, list_name: str | None) -> int:
     return 0
 
 
+def cmd_ledger(home: Path, export: str | None) -> int:
+    """Counts per ledger table, or an export; never a row, never a phone number."""
+    import duckdb
+
+    from assets.ledger import export_ledger, ledger_counts, ledger_path
+
+    if export is not None and (export.endswith(("/", "\\")) or Path(export).is_dir()):
+        print(f"outreach ledger: --export {export}: give the name of a new DuckDB file, not a folder", file=sys.stderr)
+        return 2
+    path = ledger_path(home)
+    if not path.is_file():
+        print(f"outreach ledger: no ledger at {path} (it is written by `outreach run`)", file=sys.stderr)
+        return 2
+    try:
+        if export is not None:
+            counts = export_ledger(home, Path(export))
+            print(f"exported {sum(counts.values()):,} rows in {len(counts)} tables to {export}")
+            return 0
+        counts = ledger_counts(home)
+    except (FileExistsError, FileNotFoundError, ValueError) as error:
+        print(f"outreach ledger: {error}", file=sys.stderr)
+        return 2
+    except duckdb.IOException:
+        print(f"outreach ledger: {path} is open for writing by a run; try again when it finishes", file=sys.stderr)
+        return 2
+
+    def when(value) -> str:
+        return "-" if value is None else value.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%SZ")
+
+    print(f"ledger: {path} (append-only)")
+    print(f"{'table':<18} {'rows':>10} {'files':>6}  {'first seen (earliest)':<22} {'first seen (latest)':<22}")
+    for name, summary in counts.items():
+        print(f"{name:<18} {summary['rows']:>10,} {summary['files']:>6,}  {when(summary['earliest']):<22} {when(summary['latest']):<22}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "generate":
@@ -174,6 +240,8 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_lists(args.home)
     if args.command == "explain":
         return cmd_explain(args.phone, args.home, args.list_name)
+    if args.command == "ledger":
+        return cmd_ledger(args.home, args.export)
     return 2
 
 

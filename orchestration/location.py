@@ -9,9 +9,27 @@ from assets.lists import build_list_assets
 from assets.sources_assets import source_assets
 
 from .automation import build_automation, federal_dnc_fresh
+from .home_lock import hold_home
 from configuration.settings import RunSettings
 
 ALL_ASSETS_JOB = "materialize_everything"
+
+
+def settings_resource(settings: RunSettings) -> dg.ResourceDefinition:
+    """The run's settings, holding HOME's run lock for as long as the run uses them.
+
+    Every asset and check requires `settings`, so every Dagster run (schedule, sensor, UI,
+    `outreach run`) takes the lock before its first step and keeps it to its last; a run on
+    a home another process holds fails at once with HomeBusyError. Inside `outreach run` the
+    process already holds the lock and the resource reuses it (orchestration/home_lock.py).
+    """
+
+    @dg.resource(description="Run settings (inbox, home, as-of, lists, policy); holds HOME/.outreach.lock during the run.")
+    def _settings(_init_context):
+        with hold_home(settings.home):
+            yield settings
+
+    return _settings
 
 
 def build_definitions(settings: RunSettings, loggers: dict | None = None) -> dg.Definitions:
@@ -38,7 +56,7 @@ def build_definitions(settings: RunSettings, loggers: dict | None = None) -> dg.
         jobs=[job],
         schedules=schedules,
         sensors=sensors,
-        resources={"settings": settings, "dbt": dbt_resource()},
+        resources={"settings": settings_resource(settings), "dbt": dbt_resource()},
         executor=dg.in_process_executor,
         loggers=loggers,
     )

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import dagster as dg
 
+from .home_lock import hold_home
 from .location import ALL_ASSETS_JOB, build_definitions
 from configuration.settings import RunSettings
 
@@ -63,6 +64,13 @@ def _progress_logger(started: float, out) -> dg.LoggerDefinition:
 
 
 def run_pipeline(settings: RunSettings, out=sys.stdout) -> tuple[int, list[ListOutcome]]:
+    """Run every asset on the home; raises HomeBusyError at once when another run holds it."""
+    # One run at a time per home: held before anything reads or writes HOME, released on any exit.
+    with hold_home(settings.home):
+        return _run_pipeline_locked(settings, out)
+
+
+def _run_pipeline_locked(settings: RunSettings, out) -> tuple[int, list[ListOutcome]]:
     started = time.monotonic()
     settings.home.mkdir(parents=True, exist_ok=True)
     os.environ["OUTREACH_WAREHOUSE"] = str(settings.warehouse)
