@@ -3,6 +3,7 @@
 
 import contextlib
 import io
+import json
 import os
 import subprocess
 import sys
@@ -68,9 +69,22 @@ def build_dbt_assets() -> dg.AssetsDefinition:
         os.environ["OUTREACH_WAREHOUSE"] = str(settings.warehouse)
         with contextlib.redirect_stdout(_DbtSummary(sys.stdout)):
             # Run artifacts live with the home they describe, not in the source tree.
-            yield from dbt.cli(["build"], context=context, target_path=settings.home / "dbt_target").stream()
+            yield from dbt.cli(dbt_build_args(), context=context, target_path=settings.home / "dbt_target").stream()
 
     return outreach_dbt
+
+
+# Mutation tests only (tests/test_gate_independence.py): switch one rule id off in the
+# eligibility SQL, so the independent gate can be seen to block what it lets through.
+TEST_DISABLE_RULE_ENV = "OUTREACH_TEST_DISABLE_RULE"
+
+
+def dbt_build_args() -> list[str]:
+    args = ["build"]
+    disabled = os.environ.get(TEST_DISABLE_RULE_ENV, "").strip()
+    if disabled:
+        args += ["--vars", json.dumps({"test_disable_rule": disabled})]
+    return args
 
 
 class _DbtSummary(io.TextIOBase):

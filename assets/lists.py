@@ -10,39 +10,14 @@ from expectations.suites import suite_for
 from configuration.config_files import ListSpec
 from configuration.settings import RunSettings
 
-from .publishing import publish_version
+from .publishing import backwards_problem, publish_version
 from .warehouse import connect
 
 DBT_INPUTS = [dg.AssetKey("list_members"), dg.AssetKey("list_decisions"), dg.AssetKey("dnc_snapshots")]
 
-# Facts the gate checks, read straight from the opt-out, contact and consent tables rather
-# than from the rule ids that built the list: a second, independent path.
-_GATE_FRAME = """
-select
-    m.*,
-    exists (select 1 from main.int_opt_outs o where o.phone_e164 = m.phone_e164) as is_opted_out,
-    exists (
-        select 1 from main.stg_contact_history h, main.int_run r
-        where h.phone_e164 = m.phone_e164 and h.disposition = 'wrong_number'
-          and (h.attempted_at is null or h.attempted_at <= r.as_of)
-    ) as has_wrong_number,
-    list_contains($consent_line_types, m.line_type) and not exists (
-        select 1 from main.int_valid_consents c where c.phone_e164 = m.phone_e164 and c.scope = $scope
-    ) as lacks_required_consent,
-    exists (
-        select 1 from main.stg_line_types t, main.int_run r
-        where t.phone_e164 = m.phone_e164 and t.checked_at <= r.as_of
-          and t.checked_at >= r.as_of - to_days($max_age_days)
-    ) as has_fresh_line_type_check,
-    (
-        select count(*) from main.stg_contact_history h, main.int_run r
-        where h.phone_e164 = m.phone_e164 and h.channel like 'prerecorded%'
-          and coalesce(lower(trim(h.caller_entity)), '') in ('', lower(trim(r.caller_entity)))
-          and (h.attempted_at is null or (h.attempted_at <= r.as_of and h.attempted_at > r.as_of - to_days($cap_days)))
-    ) as prerecorded_calls_in_window
-from main.list_members m
-where m.list_name = $list
-"""
+# The list's rows as the models built them. The gate does not trust their compliance columns:
+# it joins these rows to facts it derives itself (expectations/facts.py, GATE_FRAME there).
+_LIST_ROWS = "select m.* from main.list_members m where m.list_name = $list"
 
 
 def _table(spec: ListSpec, suffix: str = "") -> str:
@@ -63,29 +38,46 @@ def list_problems(con, spec: ListSpec, settings: RunSettings) -> list[str]:
     if not 0 < hours <= ceiling:
         problems.append(f"expires_hours {hours} for {spec.effective_channel} is outside 1 to {ceiling} (R29)")
     if spec.purpose in settings.policy.data["dnc_scrub_purposes"]:
-        age = con.execute("select min(age_days) from main.dnc_snapshots where dnc_list = 'federal'").fetchone()[0]
+        from expectations.facts import newest_federal_snapshot
+
+        # Read from the do-not-call files as loaded, not from the models that scrub with them.
+        as_of_date = settings.as_of.date()
+        newest = newest_federal_snapshot(con, as_of_date)
+        age = None if newest is None else (as_of_date - newest).days
         limit = settings.policy.data["dnc_max_age_days"]
         if age is None or age > limit:
             problems.append(f"federal DNC snapshot {'missing' if age is None else f'{age} days old'}, more than {limit} (R20)")
+    # LATEST never moves backwards: a replay with an older as-of would hide later opt-outs.
+    backwards = backwards_problem(settings.published / spec.name, settings.as_of)
+    if backwards:
+        problems.append(backwards)
     return problems
+
+
+def _list_context(spec: ListSpec, settings: RunSettings):
+    from expectations.facts import ListContext
+
+    specs = list(settings.lists.lists)
+    index = next(i for i, s in enumerate(specs) if s.name == spec.name)
+    return ListContext(
+        name=spec.name,
+        effective_channel=spec.effective_channel,
+        purpose=spec.purpose,
+        live_operator_intro=(spec.prerecorded or {}).get("live_operator_intro") is True,
+        # R13 "counting this one": earlier lists of this run on the same (capped) channel.
+        earlier_lists=tuple(s.name for s in specs[:index] if s.effective_channel == spec.effective_channel),
+    )
 
 
 def build_list_assets(spec: ListSpec) -> tuple[list[dg.AssetsDefinition], list[dg.AssetChecksDefinition]]:
     list_key = dg.AssetKey(["lists", spec.name])
 
     @dg.asset(key=list_key, deps=DBT_INPUTS, group_name="lists", kinds={"duckdb"},
-              description=f"Rows of list {spec.name} ({spec.channel}, segment {spec.segment}) with gate facts.")
+              description=f"Rows of list {spec.name} ({spec.channel}, segment {spec.segment}).")
     def list_rows(context: dg.AssetExecutionContext, settings: dg.ResourceParam[RunSettings]):
         with connect(settings.warehouse) as con:
             con.execute("create schema if not exists lists")
-            channel = settings.policy.data["channels"][spec.effective_channel]
-            con.execute(f"create or replace table {_table(spec)} as {_GATE_FRAME}", {
-                "list": spec.name,
-                "scope": channel["consent_scope"] or "none",
-                "consent_line_types": list(channel["consent_required_line_types"]),
-                "max_age_days": channel.get("line_type_max_age_days") or 0,
-                "cap_days": (channel.get("cap") or {}).get("days", 0),
-            })
+            con.execute(f"create or replace table {_table(spec)} as {_LIST_ROWS}", {"list": spec.name})
             con.execute(
                 f"create or replace table {_table(spec, '__decisions')} as "
                 "select contact_id, phone_e164, included, rule_ids from main.list_decisions where list_name = ?",
@@ -99,13 +91,18 @@ def build_list_assets(spec: ListSpec) -> tuple[list[dg.AssetsDefinition], list[d
 
     @dg.asset_check(asset=list_key, name="gate", blocking=True,
                     description=f"Great Expectations suite for {spec.effective_channel}, configuration and freshness.")
-    def gate(settings: dg.ResourceParam[RunSettings]) -> dg.AssetCheckResult:
+    def gate(context: dg.AssetCheckExecutionContext, settings: dg.ResourceParam[RunSettings]) -> dg.AssetCheckResult:
+        from expectations.facts import FactInputs, ensure_facts, gate_frame
         from expectations.gate import run_suite
 
+        inputs = FactInputs(as_of=settings.as_of, caller_entity=settings.lists.caller_entity, policy=settings.policy.data)
         with connect(settings.warehouse) as con:
             problems = list_problems(con, spec, settings)
-            frame = con.execute(f"select * from {_table(spec)}").df()
-            suite = suite_for(settings.policy.data["channels"][spec.effective_channel])
+            # Built by the first gate of the run, then reused: the facts are the same for every list.
+            fact_counts = ensure_facts(con, inputs, run_id=context.run.run_id, published=settings.published,
+                                       run_lists=[s.name for s in settings.lists.lists])
+            frame = gate_frame(con, _list_context(spec, settings), inputs, table=_table(spec, "__gate"))
+            suite = suite_for(settings.policy.data["channels"][spec.effective_channel], settings.policy.data, spec.purpose)
             result = run_suite(frame, suite, spec.name)
             gates = [{"name": "configuration", "success": not problems}] + [
                 {"name": expectation.name, "success": expectation.name not in result.failed} for expectation in suite
@@ -123,6 +120,7 @@ def build_list_assets(spec: ListSpec) -> tuple[list[dg.AssetsDefinition], list[d
                 "failed_expectations": dg.MetadataValue.json(result.failed),
                 "unexpected_counts": dg.MetadataValue.json(result.unexpected_counts),
                 "configuration_problems": dg.MetadataValue.json(problems),
+                "gate_facts": dg.MetadataValue.json(fact_counts),
             },
         )
 

@@ -53,6 +53,31 @@ def latest_version(list_dir: Path) -> str | None:
     return latest.read_text().strip() or None if latest.exists() else None
 
 
+class LatestWouldMoveBackwards(RuntimeError):
+    """LATEST points at a version with a later as-of than the one being published."""
+
+
+def latest_as_of(list_dir: Path) -> tuple[str, datetime] | None:
+    """(version, as-of) of the version LATEST points at; None when there is none or its
+    manifest cannot be read (then there is nothing newer to protect)."""
+    version = latest_version(list_dir)
+    if not version:
+        return None
+    try:
+        manifest = json.loads((list_dir / version / "manifest.json").read_text())
+        return version, datetime.fromisoformat(manifest["as_of"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def backwards_problem(list_dir: Path, as_of: datetime) -> str | None:
+    """The reason not to move LATEST, when it points at a version with a later as-of."""
+    current = latest_as_of(list_dir)
+    if current is not None and current[1] > as_of:
+        return f"LATEST version {current[0]} has as-of {current[1].isoformat()} later than this run's; not moved backwards"
+    return None
+
+
 def publish_version(
     con: duckdb.DuckDBPyConnection,
     *,
@@ -67,6 +92,10 @@ def publish_version(
     """Write the version and point LATEST at it; returns (version, manifest)."""
     list_dir = published / list_name
     list_dir.mkdir(parents=True, exist_ok=True)
+    # LATEST never moves to an older as-of (a replay must not hide later opt-outs).
+    problem = backwards_problem(list_dir, as_of)
+    if problem:
+        raise LatestWouldMoveBackwards(f"{list_name}: {problem}")
     version = next_version(list_dir, as_of)
     staging = list_dir / f".tmp-{version}-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
@@ -95,6 +124,11 @@ def publish_version(
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    # Checked again right before the pointer moves: another writer may have moved it since.
+    problem = backwards_problem(list_dir, as_of)
+    if problem:
+        shutil.rmtree(list_dir / version, ignore_errors=True)
+        raise LatestWouldMoveBackwards(f"{list_name}: {problem}")
     pointer = list_dir / f".LATEST.{os.getpid()}"
     pointer.write_text(version + "\n")
     os.replace(pointer, list_dir / "LATEST")

@@ -17,7 +17,17 @@ class Expectation:
     kwargs: dict
 
 
-def suite_for(channel_policy: dict) -> list[Expectation]:
+def _never(name: str, column: str) -> Expectation:
+    """No row may have `column` true (a boolean fact of the gate frame, never NULL)."""
+    return Expectation(name, "ExpectColumnValuesToBeInSet", {"column": column, "value_set": [False]})
+
+
+def suite_for(channel_policy: dict, policy: dict | None = None, purpose: str | None = None) -> list[Expectation]:
+    """The suite for a list of this effective channel (and purpose), by the policy.
+
+    The fact columns come from `expectations.facts.gate_frame`, which derives them from the
+    raw sources and the ledger, not from the models that built the list."""
+    policy = policy or {}
     suite = [
         Expectation("rows_above_zero", "ExpectTableRowCountToBeBetween", {"min_value": 1}),
         Expectation("phone_present", "ExpectColumnValuesToNotBeNull", {"column": "phone_e164"}),
@@ -25,22 +35,24 @@ def suite_for(channel_policy: dict) -> list[Expectation]:
         Expectation("one_row_per_phone", "ExpectColumnValuesToBeUnique", {"column": "phone_e164"}),
         Expectation("time_zone_present", "ExpectColumnValuesToNotBeNull", {"column": "timezone"}),
         Expectation("window_present", "ExpectColumnValuesToNotBeNull", {"column": "window_start_local"}),
-        # The facts below are read straight from the opt-out, contact-history, line-type and
-        # consent tables, not from the rule ids that built the list: a second, independent path.
-        Expectation("no_opted_out_number", "ExpectColumnValuesToBeInSet", {"column": "is_opted_out", "value_set": [False]}),
-        Expectation("no_wrong_number", "ExpectColumnValuesToBeInSet", {"column": "has_wrong_number", "value_set": [False]}),
+        _never("no_opted_out_number", "is_opted_out"),                      # R09, R11, Mobilize, C07
+        _never("no_wrong_number", "has_wrong_number"),                      # R28
+        _never("no_confidential_or_exempt_number", "is_exempt_record"),     # C01, per number
     ]
-    if channel_policy["consent_required_line_types"]:
-        suite.append(Expectation("no_number_without_required_consent", "ExpectColumnValuesToBeInSet",
-                                 {"column": "lacks_required_consent", "value_set": [False]}))
+    if channel_policy.get("consent_scope") and (channel_policy["consent_required_line_types"]
+                                                or channel_policy.get("toll_free_needs_consent")):
+        suite.append(_never("no_number_without_required_consent", "lacks_required_consent"))   # R06, R07, R24
     if channel_policy.get("allowed_line_types") is not None:
-        suite.append(Expectation("allowed_line_types_only", "ExpectColumnValuesToBeInSet",
-                                 {"column": "line_type", "value_set": list(channel_policy["allowed_line_types"])}))
+        suite.append(_never("allowed_line_types_only", "has_disallowed_line_type"))            # R03, R04, C04
     if channel_policy.get("line_type_max_age_days") is not None:
-        suite.append(Expectation("fresh_line_type_check", "ExpectColumnValuesToBeInSet",
+        suite.append(Expectation("fresh_line_type_check", "ExpectColumnValuesToBeInSet",      # R05, at expires_at
                                  {"column": "has_fresh_line_type_check", "value_set": [True]}))
-    cap = channel_policy.get("cap")
-    if cap:
-        suite.append(Expectation("under_prerecorded_cap", "ExpectColumnValuesToBeBetween",
-                                 {"column": "prerecorded_calls_in_window", "max_value": cap["calls"] - 1}))
+    if channel_policy.get("cap"):
+        suite.append(_never("under_prerecorded_cap", "over_prerecorded_cap"))                  # R13
+    if channel_policy.get("state_rules"):
+        suite.append(_never("state_rule_consent_or_live_operator", "lacks_state_rule_consent"))  # R22
+        if policy.get("nh_prerecorded_federal_dnc"):
+            suite.append(_never("no_nh_number_on_federal_dnc", "nh_on_federal_dnc"))           # R23
+    if purpose is not None and purpose in (policy.get("dnc_scrub_purposes") or []):
+        suite.append(_never("no_do_not_call_number", "on_dnc_list"))                           # R20
     return suite

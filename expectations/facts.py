@@ -1,0 +1,837 @@
+"""The gate's compliance facts, derived on a second path that shares nothing with the
+eligibility models (docs/compliance_defaults.md; issue 9 item 9).
+
+The dbt models that build a list decide from their own staging and compliance models. The
+gate must not: a bug there would pass both. So the facts here are re-derived from the
+inputs only:
+
+- the suppression and consent sources as read (`raw.<t>`), together with the durable ledger's
+  copy (`ledger.<t>`) when the warehouse has it (a set union: an opt-out whose file has left
+  the inbox is still in force). These sources are small, so each row is normalized in Python
+  with `unicodedata` and `phonenumbers` itself, never with the SQL phone macro;
+- the voter, donor and volunteer records (`raw.nc_voters`, `raw.fl_voters`, `raw.donations`,
+  `raw.volunteers`), which are big: read set-based in DuckDB with a deliberately simple
+  normalization of their own (digits only, the last ten);
+- `raw.dnc_entries`, the published versions under HOME (R13), and the run's settings (as-of,
+  caller entity, the policy as loaded, the lists in order).
+
+Facts are per phone and the same for every list, so they are built once per run into the
+warehouse schema `gate` (the first gate of a run builds them; `gate.built` records for which
+run). Each list's gate then joins its rows to them in one SQL statement (`gate_frame`): no
+Python runs per list row or per voter row.
+
+Nothing here logs or returns a phone, name or address; summaries are counts.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+import pandas as pd
+import phonenumbers
+
+FACTS_SCHEMA = "gate"
+# Bump when the facts tables change shape, so a warehouse built by older code is rebuilt.
+FACTS_LAYOUT = 1
+
+CONSENT_SCOPES = ("prerecorded_voice", "autodialed_voice", "sms")
+LINE_TYPES = ("landline", "wireless", "voip_fixed", "voip_nonfixed", "toll_free", "unknown")
+# What a line-type answer means for the rules (CONTRACT rule 3).
+EFFECTIVE_LINE_TYPE = {"landline": "landline", "wireless": "wireless", "voip_fixed": "voip_fixed",
+                       "voip_nonfixed": "wireless", "toll_free": "toll_free", "unknown": "wireless"}
+C07_FAMILIES = ("opt_outs", "inbound_sms", "contact_history")
+DEFAULT_RND_MAX_AGE_DAYS = 30
+DEFAULT_RND_CONSENT_CUTOFF = date(2021, 1, 27)
+
+# --------------------------------------------------------------------------------------
+# Normalization (docs/compliance_defaults.md, "Normalization").
+
+_SINGLE_QUOTES = "\u2018\u2019\u201a\u201b\u2032\u02bc"
+_DOUBLE_QUOTES = "\u201c\u201d\u201e\u2033"
+_QUOTES = str.maketrans({**{c: "'" for c in _SINGLE_QUOTES}, **{c: '"' for c in _DOUBLE_QUOTES}})
+_WHITESPACE = re.compile(r"\s+")
+_NOT_ALNUM = re.compile(r"[\W_]+")
+
+
+def _ascii_digits(text: str) -> str:
+    """Every Unicode decimal digit as its ASCII digit (after NFKC, which handles most)."""
+    if text.isascii():
+        return text
+    out = []
+    for char in text:
+        if not char.isascii():
+            value = unicodedata.decimal(char, None)
+            if value is not None:
+                out.append(str(value))
+                continue
+        out.append(char)
+    return "".join(out)
+
+
+def normalize_text(text) -> str:
+    """Text bodies and enum values: NFKC, straight quotes, one space per whitespace run,
+    trimmed, lower case. None reads as ''."""
+    if text is None:
+        return ""
+    value = unicodedata.normalize("NFKC", str(text)).translate(_QUOTES)
+    return _WHITESPACE.sub(" ", value).strip().lower()
+
+
+@functools.lru_cache(maxsize=65536)
+def _cached_text(text: str) -> str:
+    return normalize_text(text)
+
+
+@functools.lru_cache(maxsize=65536)
+def normalize_enum(text) -> str:
+    """An enum value: `normalize_text`, then every run of non-letters-or-digits to `_`,
+    leading and trailing `_` dropped (`Wrong-Number` -> `wrong_number`)."""
+    return _NOT_ALNUM.sub("_", normalize_text(text)).strip("_")
+
+
+def normalize_line_type(text) -> str:
+    value = normalize_enum(text)
+    return value if value in LINE_TYPES else "unknown"
+
+
+# The usual US spellings: digits with spaces, dots, dashes and parentheses, an optional +1 or 1.
+_PLAIN_US = re.compile(r"^\+?[0-9 ().\-]+$")
+
+
+@functools.lru_cache(maxsize=1 << 20)
+def _valid_national(national: int) -> bool:
+    return phonenumbers.is_valid_number(phonenumbers.PhoneNumber(country_code=1, national_number=national))
+
+
+def normalize_phone(text) -> str | None:
+    """E.164 of a NANP number (country code 1) that phonenumbers calls valid, else None."""
+    if text is None:
+        return None
+    value = _ascii_digits(unicodedata.normalize("NFKC", str(text))).strip()
+    if not value or len(value) > 100:
+        return None
+    if _PLAIN_US.match(value) and "+" not in value[1:]:
+        digits = re.sub(r"[^0-9]", "", value)
+        if value.startswith("+") and not digits.startswith("1"):
+            digits = ""                      # another country code: the parser decides
+        if len(digits) == 11 and digits[0] == "1":
+            digits = digits[1:]
+        if len(digits) == 10:
+            return f"+1{digits}" if _valid_national(int(digits)) else None
+    try:
+        number = phonenumbers.parse(value, "US")
+    except phonenumbers.NumberParseException:
+        return None
+    if number.country_code != 1 or not _valid_national(number.national_number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+_DIGIT_RUN = re.compile(r"[0-9]+")
+
+
+def phones_in_text(text) -> set[str]:
+    """Every valid NANP number a free text holds (C07): what phonenumbers' matcher finds,
+    plus every run of 10 digits (or 11 starting with 1)."""
+    if not text:
+        return set()
+    value = _ascii_digits(unicodedata.normalize("NFKC", str(text)))
+    found = set()
+    try:
+        for match in phonenumbers.PhoneNumberMatcher(value, "US"):
+            number = match.number
+            if number.country_code == 1 and phonenumbers.is_valid_number(number):
+                found.add(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
+    except Exception:  # the matcher is best effort; the digit runs below still apply
+        pass
+    for run in _DIGIT_RUN.findall(value):
+        if len(run) == 10 or (len(run) == 11 and run[0] == "1"):
+            phone = normalize_phone(run)
+            if phone:
+                found.add(phone)
+    return found
+
+
+_US_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+
+
+def _parse(text) -> datetime | None:
+    """A time as written: ISO 8601 (no offset means UTC), a plain date, or MM/DD/YYYY.
+    The result keeps its own offset (for its local date)."""
+    if text is None:
+        return None
+    value = str(text)
+    value = (value if value.isascii() else _ascii_digits(unicodedata.normalize("NFKC", value))).strip()
+    if not value:
+        return None
+    match = _US_DATE.match(value)
+    try:
+        if match:
+            month, day, year = (int(g) for g in match.groups())
+            parsed = datetime(year, month, day)
+        else:
+            parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=timezone.utc)
+
+
+def parse_time(text) -> datetime | None:
+    """The instant (UTC) a time text names, or None when it cannot be read."""
+    parsed = _parse(text)
+    return parsed.astimezone(timezone.utc) if parsed is not None else None
+
+
+def parse_local_date(text) -> date | None:
+    """The calendar date a time or date text names, in its own offset."""
+    parsed = _parse(text)
+    return parsed.date() if parsed is not None else None
+
+
+def is_blank(text) -> bool:
+    return text is None or normalize_text(text) == ""
+
+
+def classify_reply(body, sms_policy: dict) -> str | None:
+    """`opt_out` when the normalized body equals or starts with (as a word) a `starts_with`
+    keyword or contains a `contains` phrase; `review` when it starts with a
+    `review_starts_with` prefix (suppressed until a person reads it); else None."""
+    text = normalize_text(body)
+    if not text:
+        return None
+    for keyword in sms_policy.get("starts_with") or []:
+        word = normalize_text(keyword)
+        if word and text.startswith(word) and (len(text) == len(word) or not text[len(word)].isalnum()):
+            return "opt_out"
+    for phrase in sms_policy.get("contains") or []:
+        phrase = normalize_text(phrase)
+        if phrase and phrase in text:
+            return "opt_out"
+    for prefix in sms_policy.get("review_starts_with") or []:
+        prefix = normalize_text(prefix)
+        if prefix and text.startswith(prefix):
+            return "review"
+    return None
+
+
+# --------------------------------------------------------------------------------------
+# Reading the inputs: raw.<t> together with ledger.<t> when it exists.
+
+# Ledger tables whose name differs from the raw table they copy.
+LEDGER_NAMES = {"volunteers": "volunteer_sms"}
+
+
+def _table_columns(con, schema: str, table: str) -> set[str]:
+    return {row[0] for row in con.execute(
+        "select column_name from information_schema.columns where table_schema = ? and table_name = ?",
+        [schema, table]).fetchall()}
+
+
+def source_rows(con, table: str, columns: list[str], ledger_columns: dict[str, str] | None = None) -> list[tuple]:
+    """Distinct rows of `columns` (as text) from raw.<table> and its ledger copy.
+
+    `ledger_columns` renames columns for a ledger table whose names differ. A missing column
+    reads as NULL; a missing table adds nothing."""
+    parts = []
+    for schema, name, rename in (("raw", table, {}), ("ledger", LEDGER_NAMES.get(table, table), ledger_columns or {})):
+        have = _table_columns(con, schema, name)
+        if not have:
+            continue
+        selected = []
+        for column in columns:
+            source = rename.get(column, column)
+            selected.append(f'cast("{source}" as varchar) as "{column}"' if source in have
+                            else f'cast(null as varchar) as "{column}"')
+        parts.append(f"select {', '.join(selected)} from {schema}.\"{name}\"")
+    if not parts:
+        return []
+    return con.execute(" union ".join(parts)).fetchall()
+
+
+# --------------------------------------------------------------------------------------
+# Per-phone facts from the small suppression and consent sources (Python per row).
+
+
+@dataclass(frozen=True)
+class FactInputs:
+    as_of: datetime
+    caller_entity: str
+    policy: dict
+
+    @property
+    def sms_policy(self) -> dict:
+        return self.policy.get("sms_opt_out") or {}
+
+    @property
+    def rnd_cutoff(self) -> date:
+        value = self.policy.get("rnd_consent_cutoff_date", DEFAULT_RND_CONSENT_CUTOFF)
+        return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+class _Phones:
+    """normalize_phone with a cache: the same spelling recurs across sources."""
+
+    def __init__(self):
+        self._cache: dict = {}
+
+    def __call__(self, text):
+        if text not in self._cache:
+            self._cache[text] = normalize_phone(text)
+        return self._cache[text]
+
+
+def opted_out_phones(con, inputs: FactInputs, phone=None) -> set[str]:
+    """Every number with an opt-out in force at as-of, whatever its channel: file opt-outs
+    (R09), inbound replies classified as opt-outs or for review (R11), Mobilize OPT_OUT, and
+    numbers in quarantined suppression lines (C07)."""
+    phone = phone or _Phones()
+    as_of = inputs.as_of
+    opted: set[str] = set()
+    for number, received_at in source_rows(con, "opt_outs", ["phone", "received_at"]):
+        e164 = phone(number)
+        when = parse_time(received_at)
+        if e164 and (when is None or when <= as_of):
+            opted.add(e164)
+    for number, received_at, body in source_rows(con, "inbound_sms", ["phone", "received_at", "body"]):
+        if classify_reply(body, inputs.sms_policy) is None:
+            continue
+        e164 = phone(number)
+        when = parse_time(received_at)
+        if e164 and (when is None or when <= as_of):
+            opted.add(e164)
+    for number, status in source_rows(con, "volunteers", ["phone", "sms_opt_in_status"]):
+        if normalize_enum(status) == "opt_out":
+            e164 = phone(number)
+            if e164:
+                opted.add(e164)
+    # C07: an unparseable line of these sources that holds a valid number suppresses it,
+    # whatever its date.
+    for source, raw_line in source_rows(con, "quarantine", ["source", "raw_line"]):
+        if normalize_enum(source) in C07_FAMILIES:
+            for e164 in phones_in_text(raw_line):
+                opted.add(e164)
+    return opted
+
+
+def contact_history(con, phone) -> list[tuple[str, str, datetime | None, str, str]]:
+    """(phone, channel, attempted_at, caller entity, disposition), normalized; valid phones only."""
+    rows = []
+    for number, channel, attempted_at, entity, disposition in source_rows(
+            con, "contact_history", ["phone", "channel", "attempted_at", "caller_entity", "disposition"]):
+        e164 = phone(number)
+        if e164:
+            rows.append((e164, normalize_enum(channel), parse_time(attempted_at), _cached_text(entity or ""),
+                         normalize_enum(disposition)))
+    return rows
+
+
+def wrong_number_times(history, as_of: datetime) -> dict[str, list[datetime | None]]:
+    """Phone -> times of its wrong-number dispositions on or before as-of (None: unreadable,
+    which counts as before as-of)."""
+    times: dict[str, list] = defaultdict(list)
+    for e164, _channel, when, _entity, disposition in history:
+        if disposition == "wrong_number" and (when is None or when <= as_of):
+            times[e164].append(when)
+    return times
+
+
+def prerecorded_calls(history, inputs: FactInputs, days: int) -> dict[str, int]:
+    """R13: prerecorded calls by the caller entity (or naming none) in the `days` days before
+    as-of, or at an unreadable time."""
+    entity = normalize_text(inputs.caller_entity)
+    since = inputs.as_of - timedelta(days=days)
+    calls: dict[str, int] = defaultdict(int)
+    for e164, channel, when, caller, _disposition in history:
+        if not channel.startswith("prerecorded"):
+            continue
+        if caller not in ("", entity):
+            continue
+        if when is None or since <= when <= inputs.as_of:
+            calls[e164] += 1
+    return dict(calls)
+
+
+def line_type_facts(con, as_of: datetime, phone) -> dict[str, tuple[list[str], datetime]]:
+    """Phone -> (effective line types of the latest answers on or before as-of, that time).
+    Several answers at that time: the number holds all of them. An answer with an
+    unreadable time is no check."""
+    latest: dict[str, tuple[datetime, set[str]]] = {}
+    for number, line_type, checked_at in source_rows(con, "line_types", ["phone", "line_type", "checked_at"]):
+        e164 = phone(number)
+        when = parse_time(checked_at)
+        if not e164 or when is None or when > as_of:
+            continue
+        kind = EFFECTIVE_LINE_TYPE[normalize_line_type(line_type)]
+        current = latest.get(e164)
+        if current is None or when > current[0]:
+            latest[e164] = (when, {kind})
+        elif when == current[0]:
+            current[1].add(kind)
+    return {e164: (sorted(kinds), when) for e164, (when, kinds) in latest.items()}
+
+
+def rnd_answers(con, as_of: datetime, phone) -> dict[tuple[str, date], tuple[datetime, bool]]:
+    """(phone, consent date) -> (time of the latest answer queried on or before as-of,
+    whether it is `no`). A tie at that time: any answer other than `no` wins."""
+    latest: dict[tuple[str, date], tuple[datetime, bool]] = {}
+    for number, consent_date, result, queried_at in source_rows(
+            con, "rnd", ["phone", "consent_date", "result", "queried_at"]):
+        e164 = phone(number)
+        day = parse_local_date(consent_date)
+        when = parse_time(queried_at)
+        if not e164 or day is None or when is None or when > as_of:
+            continue
+        is_no = normalize_enum(result) == "no"
+        key = (e164, day)
+        current = latest.get(key)
+        if current is None or when > current[0]:
+            latest[key] = (when, is_no)
+        elif when == current[0] and not is_no:
+            latest[key] = (when, False)
+    return latest
+
+
+def consent_facts(con, inputs: FactInputs, phone, wrong_numbers, rnd) -> dict[tuple[str, str], datetime]:
+    """(phone, scope) -> query time of the `no` RND answer behind its best valid consent.
+
+    Valid (CONTRACT rule 4 and the spec): names the caller entity (case and spacing aside),
+    scope is the scope or `all`, given on or before as-of at a readable time, not revoked on
+    or before as-of (a blank `revoked_at` is no revocation, an unreadable one revokes, a
+    revocation dated before its consent still revokes), its consent date is not before the
+    RND cutoff (R16), the latest RND answer for that date is `no`, and no wrong-number
+    disposition at or after it. Whether the RND answer is fresh enough (R16) depends on the
+    list's expiry, so the time is kept and the frame compares it."""
+    as_of = inputs.as_of
+    entity = normalize_text(inputs.caller_entity)
+    best: dict[tuple[str, str], datetime] = {}
+    for number, caller, scope, consented_at, revoked_at in source_rows(
+            con, "consents", ["phone", "caller_entity", "scope", "consented_at", "revoked_at"]):
+        if _cached_text(caller or "") != entity:
+            continue
+        scope = normalize_enum(scope)
+        if scope not in (*CONSENT_SCOPES, "all"):
+            continue
+        e164 = phone(number)
+        given = parse_time(consented_at)
+        if not e164 or given is None or given > as_of:
+            continue
+        if not is_blank(revoked_at):
+            revoked = parse_time(revoked_at)
+            if revoked is None or revoked <= as_of:
+                continue
+        consent_day = parse_local_date(consented_at)
+        if consent_day < inputs.rnd_cutoff:
+            continue
+        if any(when is None or when >= given for when in wrong_numbers.get(e164, ())):
+            continue
+        answer = rnd.get((e164, consent_day))
+        if answer is None or not answer[1]:
+            continue
+        for covered in (CONSENT_SCOPES if scope == "all" else (scope,)):
+            key = (e164, covered)
+            if key not in best or answer[0] > best[key]:
+                best[key] = answer[0]
+    return best
+
+
+def phone_facts(con, inputs: FactInputs, cap_days: int = 30) -> pd.DataFrame:
+    """One row per phone any suppression or consent source names, with its facts."""
+    phone = _Phones()
+    opted = opted_out_phones(con, inputs, phone)
+    history = contact_history(con, phone)
+    wrong = wrong_number_times(history, inputs.as_of)
+    calls = prerecorded_calls(history, inputs, cap_days)
+    lines = line_type_facts(con, inputs.as_of, phone)
+    consents = consent_facts(con, inputs, phone, wrong, rnd_answers(con, inputs.as_of, phone))
+    phones = sorted(set(opted) | set(wrong) | set(calls) | set(lines) | {p for p, _ in consents})
+    utc = lambda value: pd.Timestamp(value) if value is not None else pd.NaT  # noqa: E731
+    frame = pd.DataFrame({
+        "phone_e164": pd.Series(phones, dtype=object),
+        "opted_out": [p in opted for p in phones],
+        "wrong_number": [p in wrong for p in phones],
+        "line_types": pd.Series([lines[p][0] if p in lines else None for p in phones], dtype=object),
+        "line_checked_at": pd.Series([utc(lines[p][1]) if p in lines else pd.NaT for p in phones],
+                                     dtype="datetime64[us, UTC]"),
+        "prerecorded_calls": pd.Series([calls.get(p, 0) for p in phones], dtype="int64"),
+    })
+    for scope in CONSENT_SCOPES:
+        frame[f"consent_{scope}_rnd_at"] = pd.Series(
+            [utc(consents.get((p, scope))) for p in phones], dtype="datetime64[us, UTC]")
+    return frame
+
+
+# --------------------------------------------------------------------------------------
+# Per-number record facts from the big voter files, set-based in SQL.
+
+
+@functools.lru_cache(maxsize=1)
+def _digit_translation() -> tuple[str, str]:
+    """(from, to) for SQL translate(): every non-ASCII character that NFKC and the Unicode
+    decimal digit value turn into one ASCII digit."""
+    sources, targets = [], []
+    for code in range(0x80, 0x110000):
+        char = chr(code)
+        if unicodedata.category(char) not in ("Nd", "No"):
+            continue
+        value = _ascii_digits(unicodedata.normalize("NFKC", char))
+        if len(value) == 1 and value in "0123456789":
+            sources.append(char)
+            targets.append(value)
+    return "".join(sources), "".join(targets)
+
+
+def digits_sql(expression: str) -> str:
+    """SQL for the digits of a phone text (Unicode digits read as digits), nothing else."""
+    sources, targets = _digit_translation()
+    text = f"coalesce({expression}, '')"
+    # translate() is slow with a long map: only texts with a non-ASCII character need it.
+    mapped = f"(case when strlen({text}) <> length({text}) then translate({text}, '{sources}', '{targets}') else {text} end)"
+    return f"regexp_replace({mapped}, '[^0-9]', '', 'g')"
+
+
+def ten_digits_sql(digits: str) -> str:
+    """SQL for the ten-digit national number from a column of digits (see `digits_sql`):
+    ten digits as they are, eleven starting with 1 without it, else NULL."""
+    return (f"(case when length({digits}) = 10 then {digits} "
+            f"when length({digits}) = 11 and starts_with({digits}, '1') then substr({digits}, 2) end)")
+
+
+US_STATES = {
+    "Alabama": "AL", "Alaska": "AK", "Arizona": "AZ", "Arkansas": "AR", "California": "CA", "Colorado": "CO",
+    "Connecticut": "CT", "Delaware": "DE", "District of Columbia": "DC", "Washington D.C.": "DC", "Florida": "FL",
+    "Georgia": "GA", "Hawaii": "HI", "Idaho": "ID", "Illinois": "IL", "Indiana": "IN", "Iowa": "IA",
+    "Kansas": "KS", "Kentucky": "KY", "Louisiana": "LA", "Maine": "ME", "Maryland": "MD", "Massachusetts": "MA",
+    "Michigan": "MI", "Minnesota": "MN", "Mississippi": "MS", "Missouri": "MO", "Montana": "MT", "Nebraska": "NE",
+    "Nevada": "NV", "New Hampshire": "NH", "New Jersey": "NJ", "New Mexico": "NM", "New York": "NY",
+    "North Carolina": "NC", "North Dakota": "ND", "Ohio": "OH", "Oklahoma": "OK", "Oregon": "OR",
+    "Pennsylvania": "PA", "Rhode Island": "RI", "South Carolina": "SC", "South Dakota": "SD", "Tennessee": "TN",
+    "Texas": "TX", "Utah": "UT", "Vermont": "VT", "Virginia": "VA", "Washington": "WA", "West Virginia": "WV",
+    "Wisconsin": "WI", "Wyoming": "WY",
+}
+_STATE_SUFFIX = re.compile(r",\s*([A-Z]{2})$")
+
+
+@functools.lru_cache(maxsize=1)
+def area_code_rows() -> list[tuple[str, list[str], bool]]:
+    """(area code, US states phonenumbers' geocoder places it in, toll-free) for 200..999."""
+    from phonenumbers.geodata import GEOCODE_DATA
+
+    codes = set(US_STATES.values())
+    by_area: dict[str, set[str]] = defaultdict(set)
+    for prefix, names in GEOCODE_DATA.items():
+        if not prefix.startswith("1") or len(prefix) < 4:
+            continue
+        name = (names or {}).get("en", "")
+        state = US_STATES.get(name)
+        if state is None:
+            match = _STATE_SUFFIX.search(name)
+            state = match.group(1) if match and match.group(1) in codes else None
+        if state:
+            by_area[prefix[1:4]].add(state)
+    toll_free = phonenumbers.PhoneMetadata.metadata_for_region("US").toll_free.national_number_pattern
+    return [(f"{npa}", sorted(by_area.get(f"{npa}", ())), bool(re.fullmatch(toll_free, f"{npa}2345678")))
+            for npa in range(200, 1000)]
+
+
+def _zip_state(zip_code) -> str | None:
+    digits = re.sub(r"[^0-9]", "", _ascii_digits(unicodedata.normalize("NFKC", str(zip_code or ""))))[:5]
+    return _zip_states().get(digits) if len(digits) == 5 else None
+
+
+@functools.lru_cache(maxsize=1)
+def _zip_states() -> dict[str, str]:
+    try:
+        import zipcodes
+    except ImportError:  # residence by volunteer postal code is a bonus, not a rule input
+        return {}
+    return {entry["zip_code"]: entry["state"] for entry in zipcodes.list_all()}
+
+
+def build_holders(con) -> None:
+    """gate.holders(phone10, exempt, states): per ten-digit number, whether any record holding
+    it is confidential or exempt (C01), and the residence states of every holder (R22, R23)."""
+    parts = []
+    nc = _table_columns(con, "raw", "nc_voters")
+    if {"full_phone_number", "confidential_ind", "state_cd"} <= nc:
+        parts.append(
+            f"select {ten_digits_sql('d')} as phone10, exempt, state from ("
+            f"select {digits_sql('full_phone_number')} as d, "
+            "upper(trim(coalesce(confidential_ind, ''))) = 'Y' as exempt, "
+            "coalesce(nullif(upper(trim(state_cd)), ''), 'NC') as state from raw.nc_voters)")
+    fl = _table_columns(con, "raw", "fl_voters")
+    if {"daytime_area_code", "daytime_phone_number", "public_records_exemption"} <= fl:
+        state = "residence_state" if "residence_state" in fl else "null"
+        phone = digits_sql("coalesce(daytime_area_code, '') || coalesce(daytime_phone_number, '')")
+        parts.append(
+            f"select {ten_digits_sql('d')} as phone10, exempt, state from (select {phone} as d, "
+            "upper(trim(coalesce(public_records_exemption, ''))) = 'Y' as exempt, "
+            f"coalesce(nullif(upper(trim({state})), ''), 'FL') as state from raw.fl_voters)")
+    donations = _table_columns(con, "raw", "donations")
+    if {"donor_phone"} <= donations:
+        state = "donor_state" if "donor_state" in donations else "null"
+        parts.append(f"select {ten_digits_sql('d')} as phone10, false as exempt, state from ("
+                     f"select {digits_sql('donor_phone')} as d, nullif(upper(trim({state})), '') as state from raw.donations)")
+    volunteers = pd.DataFrame([
+        (e164[2:], False, _zip_state(postal_code))
+        for number, postal_code in source_rows(con, "volunteers", ["phone", "postal_code"])
+        for e164 in [normalize_phone(number)] if e164
+    ], columns=["phone10", "exempt", "state"]).astype({"phone10": object, "exempt": bool, "state": object})
+    con.register("_gate_volunteer_holders", volunteers)
+    parts.append("select phone10, exempt, state from _gate_volunteer_holders")
+    con.execute(
+        f"create or replace table {FACTS_SCHEMA}.holders as "
+        "select phone10, bool_or(exempt) as exempt, "
+        "list_sort(list_distinct(list(state) filter (where state is not null))) as states "
+        f"from ({' union all '.join(parts)}) where phone10 is not null group by phone10")
+    con.unregister("_gate_volunteer_holders")
+
+
+def build_dnc(con, as_of_date: date) -> None:
+    """gate.dnc(dnc_list, phone10): numbers on a do-not-call list at as-of: the latest full
+    snapshot dated on or before as-of, then the change lists dated after it (and on or
+    before as-of) in date order, the last change of a number winning."""
+    columns = _table_columns(con, "raw", "dnc_entries")
+    if not {"list", "file_kind", "snapshot_date", "phone", "action"} <= columns:
+        con.execute(f"create or replace table {FACTS_SCHEMA}.dnc (dnc_list varchar, phone10 varchar)")
+        return
+    con.execute(f"""
+        create or replace table {FACTS_SCHEMA}.dnc as
+        with dnc_read as (
+            select case when lower(trim(list)) = 'federal' then 'federal' else upper(trim(list)) end as dnc_list,
+                   lower(trim(file_kind)) as kind, try_cast(trim(snapshot_date) as date) as day,
+                   {digits_sql('phone')} as d, upper(trim(coalesce(action, 'A'))) as action,
+                   coalesce(_file, '') as file, coalesce(_line, 0) as line
+            from raw.dnc_entries
+        ),
+        entries as (select * exclude (d), {ten_digits_sql('d')} as phone10 from dnc_read),
+        usable as (select * from entries where day is not null and day <= $as_of_date and phone10 is not null),
+        base as (select dnc_list, max(day) as base_day from usable where kind = 'full' group by dnc_list),
+        in_full as (
+            select distinct u.dnc_list, u.phone10 from usable u join base b on u.dnc_list = b.dnc_list and u.day = b.base_day
+            where u.kind = 'full'
+        ),
+        last_change as (
+            select u.dnc_list, u.phone10,
+                   max_by(u.action, strftime(u.day, '%Y%m%d') || '|' || u.file || '|' || lpad(cast(u.line as varchar), 12, '0')) as action
+            from usable u left join base b on u.dnc_list = b.dnc_list
+            where u.kind <> 'full' and (b.base_day is null or u.day > b.base_day)
+            group by u.dnc_list, u.phone10
+        )
+        select coalesce(f.dnc_list, c.dnc_list) as dnc_list, coalesce(f.phone10, c.phone10) as phone10
+        from in_full f full join last_change c on f.dnc_list = c.dnc_list and f.phone10 = c.phone10
+        where c.action is distinct from 'D'
+    """, {"as_of_date": as_of_date})
+
+
+def newest_federal_snapshot(con, as_of_date: date) -> date | None:
+    """Date of the newest federal full snapshot on or before as-of (R20 freshness)."""
+    if not {"list", "file_kind", "snapshot_date"} <= _table_columns(con, "raw", "dnc_entries"):
+        return None
+    return con.execute(
+        "select max(try_cast(trim(snapshot_date) as date)) from raw.dnc_entries "
+        "where lower(trim(list)) = 'federal' and lower(trim(file_kind)) = 'full' "
+        "and try_cast(trim(snapshot_date) as date) <= $d", {"d": as_of_date}).fetchone()[0]
+
+
+# --------------------------------------------------------------------------------------
+# R13: versions already published for lists outside this run.
+
+
+def pending_versions(published: Path, run_lists: list[str], as_of: datetime) -> list[tuple[str, Path]]:
+    """(effective channel, contacts.parquet) of every version of a list not in this run's
+    lists.yaml whose as-of is on or before this run's and which is unexpired at it."""
+    found = []
+    in_run = {name.casefold() for name in run_lists}
+    if not published.is_dir():
+        return found
+    for list_dir in sorted(published.iterdir()):
+        if not list_dir.is_dir() or list_dir.name.casefold() in in_run:
+            continue
+        for version_dir in sorted(list_dir.iterdir()):
+            manifest_path, contacts = version_dir / "manifest.json", version_dir / "contacts.parquet"
+            if version_dir.name.startswith(".") or not manifest_path.is_file() or not contacts.is_file():
+                continue
+            try:
+                manifest = json.loads(manifest_path.read_text())
+                version_as_of = datetime.fromisoformat(manifest["as_of"])
+                expires_at = datetime.fromisoformat(manifest["expires_at"])
+            except (OSError, ValueError, KeyError, TypeError):
+                continue
+            if version_as_of <= as_of < expires_at:
+                found.append((manifest.get("effective_channel") or manifest.get("channel") or "", contacts))
+    return found
+
+
+def build_pending(con, published: Path, run_lists: list[str], as_of: datetime) -> None:
+    """gate.pending_calls(channel, phone_e164, versions)."""
+    con.execute(f"create or replace table {FACTS_SCHEMA}.pending_calls "
+                "(channel varchar, phone_e164 varchar, versions bigint)")
+    by_channel: dict[str, list[str]] = defaultdict(list)
+    for channel, path in pending_versions(published, run_lists, as_of):
+        by_channel[channel].append(str(path))
+    for channel, paths in by_channel.items():
+        con.execute(
+            f"insert into {FACTS_SCHEMA}.pending_calls select $channel, phone_e164, count(distinct filename) "
+            "from read_parquet($paths, filename = true) where phone_e164 is not null group by phone_e164",
+            {"channel": channel, "paths": paths})
+
+
+# --------------------------------------------------------------------------------------
+# Once per run.
+
+
+def run_key(run_id: str, inputs: FactInputs, published: Path, run_lists: list[str]) -> str:
+    return json.dumps([FACTS_LAYOUT, run_id, inputs.as_of.isoformat(), inputs.caller_entity,
+                       json.dumps(inputs.policy, sort_keys=True, default=str), str(published), list(run_lists)])
+
+
+def ensure_facts(con, inputs: FactInputs, *, run_id: str, published: Path, run_lists: list[str]) -> dict[str, int]:
+    """Build the gate.* fact tables unless this run already did; returns their counts."""
+    key = run_key(run_id, inputs, published, run_lists)
+    con.execute(f"create schema if not exists {FACTS_SCHEMA}")
+    con.execute(f"create table if not exists {FACTS_SCHEMA}.built (run_key varchar, counts varchar)")
+    row = con.execute(f"select counts from {FACTS_SCHEMA}.built where run_key = ?", [key]).fetchone()
+    if row is not None:
+        return json.loads(row[0])
+    caps = [int((channel.get("cap") or {}).get("days", 0)) for channel in inputs.policy["channels"].values()]
+    frame = phone_facts(con, inputs, cap_days=max(caps + [0]))
+    con.register("_gate_phone_facts", frame)
+    scopes = ", ".join(f"cast(consent_{scope}_rnd_at as timestamptz) as consent_{scope}_rnd_at" for scope in CONSENT_SCOPES)
+    con.execute(
+        f"create or replace table {FACTS_SCHEMA}.phone_facts as select cast(phone_e164 as varchar) as phone_e164, "
+        "cast(opted_out as boolean) as opted_out, cast(wrong_number as boolean) as wrong_number, "
+        "cast(line_types as varchar[]) as line_types, cast(line_checked_at as timestamptz) as line_checked_at, "
+        f"cast(prerecorded_calls as bigint) as prerecorded_calls, {scopes} from _gate_phone_facts")
+    con.unregister("_gate_phone_facts")
+    areas = pd.DataFrame(area_code_rows(), columns=["npa", "states", "toll_free"])
+    con.register("_gate_area_codes", areas)
+    con.execute(f"create or replace table {FACTS_SCHEMA}.area_codes as "
+                "select npa, cast(states as varchar[]) as states, toll_free from _gate_area_codes")
+    con.unregister("_gate_area_codes")
+    build_holders(con)
+    build_dnc(con, inputs.as_of.date())
+    build_pending(con, published, run_lists, inputs.as_of)
+    counts = {
+        "phones": len(frame),
+        "opted_out": int(frame["opted_out"].sum()),
+        "wrong_number": int(frame["wrong_number"].sum()),
+        "line_typed": int(frame["line_types"].notna().sum()),
+        "exempt_numbers": con.execute(f"select count(*) from {FACTS_SCHEMA}.holders where exempt").fetchone()[0],
+        "dnc_numbers": con.execute(f"select count(distinct phone10) from {FACTS_SCHEMA}.dnc").fetchone()[0],
+        "pending_rows": con.execute(f"select count(*) from {FACTS_SCHEMA}.pending_calls").fetchone()[0],
+    }
+    con.execute(f"delete from {FACTS_SCHEMA}.built")
+    con.execute(f"insert into {FACTS_SCHEMA}.built values (?, ?)", [key, json.dumps(counts)])
+    return counts
+
+
+# --------------------------------------------------------------------------------------
+# The frame a list's suite runs on.
+
+GATE_FRAME = f"""
+with members as (
+    select * from main.list_members where list_name = $list
+),
+earlier as (
+    select phone_e164, count(distinct list_name) as lists
+    from main.list_members where list_contains($earlier_lists::varchar[], list_name) group by phone_e164
+),
+dnc as (
+    select phone10, bool_or(dnc_list = 'federal') as on_federal from {FACTS_SCHEMA}.dnc group by phone10
+),
+joined as (
+    select m.*,
+        coalesce(f.opted_out, false) as is_opted_out,
+        coalesce(f.wrong_number, false) as has_wrong_number,
+        coalesce(h.exempt, false) as is_exempt_record,
+        case when coalesce(a.toll_free, false)
+             then list_sort(list_distinct(list_concat(coalesce(f.line_types, []::varchar[]), ['toll_free'])))
+             else coalesce(f.line_types, ['wireless']) end as _types,
+        f.line_checked_at as gate_line_checked_at,
+        coalesce(case $scope when 'prerecorded_voice' then f.consent_prerecorded_voice_rnd_at
+                             when 'autodialed_voice' then f.consent_autodialed_voice_rnd_at
+                             when 'sms' then f.consent_sms_rnd_at end >= $rnd_fresh_from, false) as has_valid_consent,
+        list_sort(list_distinct(list_concat(coalesce(h.states, []::varchar[]), coalesce(a.states, []::varchar[])))) as _states,
+        coalesce(f.prerecorded_calls, 0) + coalesce(p.versions, 0) + coalesce(e.lists, 0) as prerecorded_calls_in_window,
+        d.phone10 is not null as _on_dnc,
+        coalesce(d.on_federal, false) as _on_federal_dnc
+    from members m
+    left join {FACTS_SCHEMA}.phone_facts f on f.phone_e164 = m.phone_e164
+    left join {FACTS_SCHEMA}.holders h on h.phone10 = substr(m.phone_e164, 3)
+    left join {FACTS_SCHEMA}.area_codes a on a.npa = substr(m.phone_e164, 3, 3)
+    left join {FACTS_SCHEMA}.pending_calls p on p.phone_e164 = m.phone_e164 and p.channel = $channel
+    left join earlier e on e.phone_e164 = m.phone_e164
+    left join dnc d on d.phone10 = substr(m.phone_e164, 3)
+)
+select * exclude (_types, _states, _on_dnc, _on_federal_dnc),
+    array_to_string(_types, ',') as gate_line_types,
+    array_to_string(_states, ',') as gate_states,
+    (list_has_any(_types, $consent_line_types::varchar[]) or ($toll_free_needs_consent and list_contains(_types, 'toll_free')))
+        and not has_valid_consent as lacks_required_consent,
+    $has_allowed and not list_has_all($allowed_line_types::varchar[], _types) as has_disallowed_line_type,
+    coalesce(gate_line_checked_at >= $line_fresh_from, false) as has_fresh_line_type_check,
+    $has_cap and prerecorded_calls_in_window + 1 > $cap_calls and not ($cap_exempt_with_consent and has_valid_consent)
+        as over_prerecorded_cap,
+    $state_rules and list_has_any(_states, $consent_states::varchar[]) and not has_valid_consent
+        as lacks_state_rule_consent,
+    $nh_federal_dnc and list_contains(_states, 'NH') and _on_federal_dnc as nh_on_federal_dnc,
+    $dnc_scrub and _on_dnc as on_dnc_list
+from joined
+"""
+
+
+@dataclass(frozen=True)
+class ListContext:
+    """What the frame needs to know about one list beyond the facts."""
+    name: str
+    effective_channel: str
+    purpose: str
+    live_operator_intro: bool
+    earlier_lists: tuple[str, ...]  # earlier lists of this run (lists.yaml order) sharing its capped channel
+
+
+def frame_parameters(ctx: ListContext, inputs: FactInputs) -> dict:
+    policy = inputs.policy
+    channel = policy["channels"][ctx.effective_channel]
+    expires_at = inputs.as_of + timedelta(hours=int(channel["expires_hours"]))
+    cap = channel.get("cap") or {}
+    rnd_days = int(policy.get("rnd_max_age_days", DEFAULT_RND_MAX_AGE_DAYS))
+    line_days = channel.get("line_type_max_age_days")
+    # R22 is lifted by a live operator introduction; R23 is not.
+    state_rules = bool(channel.get("state_rules")) and not ctx.live_operator_intro
+    return {
+        "list": ctx.name,
+        "channel": ctx.effective_channel,
+        "earlier_lists": list(ctx.earlier_lists) if cap else [],
+        "scope": channel.get("consent_scope") or "",
+        "rnd_fresh_from": expires_at - timedelta(days=rnd_days),
+        "consent_line_types": list(channel.get("consent_required_line_types") or []),
+        "toll_free_needs_consent": bool(channel.get("toll_free_needs_consent")) and bool(channel.get("consent_scope")),
+        "has_allowed": channel.get("allowed_line_types") is not None,
+        "allowed_line_types": list(channel.get("allowed_line_types") or []),
+        "line_fresh_from": expires_at - timedelta(days=int(line_days or 0)),
+        "has_cap": bool(cap),
+        "cap_calls": int(cap.get("calls", 0)),
+        "cap_exempt_with_consent": bool(cap.get("exempt_with_consent", True)) and bool(channel.get("consent_scope")),
+        "state_rules": state_rules,
+        "consent_states": [str(s).upper() for s in policy.get("prerecorded_consent_states") or []],
+        "nh_federal_dnc": bool(channel.get("state_rules")) and bool(policy.get("nh_prerecorded_federal_dnc")),
+        "dnc_scrub": ctx.purpose in (policy.get("dnc_scrub_purposes") or []),
+    }
+
+
+def gate_frame(con, ctx: ListContext, inputs: FactInputs, table: str | None = None) -> pd.DataFrame:
+    """The list's rows with the gate's facts as columns (the suite checks these); also kept
+    as `table` when given, for audit."""
+    params = frame_parameters(ctx, inputs)
+    if table is None:
+        return con.execute(GATE_FRAME, params).df()
+    con.execute(f"create or replace table {table} as {GATE_FRAME}", params)
+    return con.execute(f"select * from {table}").df()

@@ -1,0 +1,643 @@
+"""The gate is independent of the eligibility models (issue 9 items 9 and 12).
+
+- Unit tests of `expectations/facts.py`: normalization, reply classification, ties, consent
+  validity, the ledger union, C07, per-number exemptions and state rules, DNC, the cap,
+  each on small DuckDB tables.
+- Static: the gate reads no model but the list being checked.
+- Pipeline runs (Dagster, dbt, DuckDB, Great Expectations) on a small handcrafted inbox:
+  the normal run publishes every list (the gate agrees with eligibility); with one rule
+  switched off in the eligibility SQL (`OUTREACH_TEST_DISABLE_RULE`, a test-only dbt var)
+  the gate blocks the affected list, naming the expectation; a replay with an older as-of
+  is BLOCKED and LATEST stays where it was.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import shutil
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import duckdb
+import phonenumbers
+import pytest
+import yaml
+
+from assets.ingest.layouts import NC_VOTER_COLUMNS
+from expectations import facts as F
+from expectations.suites import suite_for
+
+from .conftest import AS_OF
+
+ROOT = Path(__file__).resolve().parent.parent
+ENTITY = "Friends of Jane Doe"
+BEFORE = "2026-10-01T10:00:00-04:00"
+AFTER = "2026-11-29T09:00:00-05:00"
+FRESH_CHECK = "2026-11-25T12:00:00-05:00"
+CONSENTED = "2026-03-10T12:00:00-05:00"
+RND_QUERIED = "2026-11-20T12:00:00-05:00"
+POLICY = yaml.safe_load((ROOT / "configuration" / "defaults" / "policy.yaml").read_text())
+
+
+def number(index: int, area: str = "919") -> str:
+    """A distinct valid NANP number, ten digits."""
+    digits = f"{area}{200 + index % 100:03d}{4000 + index:04d}"
+    assert phonenumbers.is_valid_number(phonenumbers.parse(digits, "US")), digits
+    return digits
+
+
+def e164(digits: str) -> str:
+    return "+1" + digits
+
+
+# --------------------------------------------------------------------------------------
+# Normalization and classification.
+
+
+def test_phone_normalization_handles_spellings_and_unicode_digits():
+    digits = number(1)
+    spellings = [digits, f"({digits[:3]}) {digits[3:6]}-{digits[6:]}", f"+1 {digits[:3]}.{digits[3:6]}.{digits[6:]}",
+                 "1" + digits, "".join(chr(0xFF10 + int(d)) for d in digits),          # full-width
+                 "".join(chr(0x0660 + int(d)) for d in digits)]                        # Arabic-Indic
+    assert {F.normalize_phone(s) for s in spellings} == {e164(digits)}
+    assert F.normalize_phone("919-123-4567") is None          # exchange 1xx is not valid
+    assert F.normalize_phone("2345678") is None               # no area code: never guessed
+    assert F.normalize_phone("+44 20 7946 0958") is None      # valid, but not NANP
+    assert F.normalize_phone(None) is None and F.normalize_phone("") is None
+
+
+def test_phone_fast_path_agrees_with_phonenumbers():
+    """normalize_phone skips the parser for plain spellings; it must say what the parser says."""
+    import random
+
+    def slow(text):
+        try:
+            parsed = phonenumbers.parse(text, "US")
+        except phonenumbers.NumberParseException:
+            return None
+        if parsed.country_code != 1 or not phonenumbers.is_valid_number(parsed):
+            return None
+        return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+    rng = random.Random(9)
+    shapes = ["{a}{b}{c}", "({a}) {b}-{c}", "{a}.{b}.{c}", "+1 {a}-{b}-{c}", "1{a}{b}{c}", "+1{a}{b}{c}",
+              "1-{a}-{b}-{c}", "+44{a}{b}{c}", "+{a}{b}{c}", "{a}-{b}", "{b}-{c}", "11{a}{b}{c}", "({a}){b}{c} "]
+    for _ in range(3000):
+        digits = f"{rng.randrange(10 ** 10):010d}"
+        a, b, c = digits[:3], digits[3:6], digits[6:]
+        for shape in rng.sample(shapes, 3):
+            text = shape.format(a=a, b=b, c=c)
+            assert F.normalize_phone(text) == slow(text), text
+
+
+def test_text_and_enum_normalization():
+    assert F.normalize_text("  Don\u2019t\u00a0\tTEXT\nme ") == "don't text me"
+    assert F.normalize_text("\uff33\uff34\uff2f\uff30") == "stop"                    # full-width letters
+    for spelling in ("Wrong-Number", "WRONG NUMBER", "wrong_number", " wrong  number. "):
+        assert F.normalize_enum(spelling) == "wrong_number"
+    assert F.normalize_enum("No Data") == "no_data"
+    assert F.normalize_line_type("VoIP Fixed") == "voip_fixed"
+    assert F.normalize_line_type("cell") == "unknown"
+
+
+def test_time_parsing():
+    assert F.parse_time("2026-11-28T17:00:00Z") == datetime(2026, 11, 28, 17, tzinfo=timezone.utc)
+    assert F.parse_time("2026-11-28T12:00:00-05:00") == datetime(2026, 11, 28, 17, tzinfo=timezone.utc)
+    assert F.parse_time("2026-11-28 17:00:00") == datetime(2026, 11, 28, 17, tzinfo=timezone.utc)   # no offset: UTC
+    assert F.parse_time("11/28/2026") == datetime(2026, 11, 28, tzinfo=timezone.utc)
+    assert F.parse_time("2026-11-28") == datetime(2026, 11, 28, tzinfo=timezone.utc)
+    for unreadable in ("soon", "2026-13-01", "", None, "28.11.2026"):
+        assert F.parse_time(unreadable) is None
+    assert str(F.parse_local_date("2026-11-27T22:00:00-05:00")) == "2026-11-27"
+
+
+@pytest.mark.parametrize("body, expected", [
+    ("STOP", "opt_out"), ("Stop.", "opt_out"), (" Stop all ", "opt_out"), ("stopall", "opt_out"),
+    ("Unsubscribe me now", "opt_out"), ("Opt-Out", "opt_out"), ("END", "opt_out"),
+    ("please remove me", "opt_out"), ("Sorry, wrong number", "opt_out"), ("Please don\u2019t text me again", "opt_out"),
+    ("Can you take me off this list", "opt_out"), ("LOSE MY NUMBER", "opt_out"), ("\uff33\uff34\uff2f\uff30", "opt_out"),
+    ("unsub", "review"), ("Unsubs", "review"),
+    ("Can you stop by the rally?", None), ("Optimistic about Jane!", None), ("Don't stop!", None),
+    ("stopp", None), ("Ending soon?", None), ("yes i will vote", None), ("", None), (None, None),
+])
+def test_reply_classification(body, expected):
+    assert F.classify_reply(body, POLICY["sms_opt_out"]) == expected
+
+
+def test_phones_in_quarantined_text():
+    a, b = number(2), number(3)
+    line = f'"{a[:3]}-{a[3:6]}-{a[6:]},2026-10-01T10:00:00-04:00,"unterminated,{b}'
+    assert F.phones_in_text(line) == {e164(a), e164(b)}
+    assert F.phones_in_text("no number 2026-10-01 12345") == set()
+
+
+# --------------------------------------------------------------------------------------
+# Facts from small DuckDB tables.
+
+SOURCE_COLUMNS = {
+    "opt_outs": ["phone", "received_at", "channel", "source", "reason"],
+    "inbound_sms": ["phone", "received_at", "body"],
+    "contact_history": ["phone", "channel", "attempted_at", "caller_entity", "disposition"],
+    "consents": ["phone", "caller_entity", "scope", "consented_at", "method", "source", "disclosure_version", "revoked_at"],
+    "rnd": ["phone", "consent_date", "result", "queried_at"],
+    "line_types": ["phone", "line_type", "checked_at", "source"],
+    "quarantine": ["source", "_file", "_line", "reason", "raw_line"],
+    "volunteers": ["phone", "postal_code", "sms_opt_in_status"],
+}
+
+
+def warehouse(rows: dict[str, list[dict]], ledger: dict[str, list[dict]] | None = None):
+    con = duckdb.connect()
+    con.execute("set TimeZone = 'UTC'")
+    for schema, tables in (("raw", rows), ("ledger", ledger)):
+        if tables is None:
+            continue
+        con.execute(f"create schema {schema}")
+        for table, columns in SOURCE_COLUMNS.items():
+            if schema == "ledger" and table not in tables:
+                continue
+            name = F.LEDGER_NAMES.get(table, table) if schema == "ledger" else table
+            con.execute(f"create table {schema}.{name} ({', '.join(f'{c} varchar' for c in columns)})")
+            for row in tables.get(table, []):
+                con.execute(f"insert into {schema}.{name} ({', '.join(row)}) values ({', '.join('?' for _ in row)})",
+                            list(row.values()))
+    return con
+
+
+INPUTS = F.FactInputs(as_of=AS_OF, caller_entity=ENTITY, policy=POLICY)
+
+
+def facts_of(con, inputs: F.FactInputs = INPUTS) -> dict[str, dict]:
+    frame = F.phone_facts(con, inputs)
+    return {row["phone_e164"]: row for row in frame.to_dict("records")}
+
+
+def test_opt_outs_in_force_at_as_of():
+    n = [number(i) for i in range(10, 20)]
+    con = warehouse({
+        "opt_outs": [
+            {"phone": n[0], "received_at": BEFORE, "channel": "sms"},
+            {"phone": n[1], "received_at": "2026-11-28T17:00:00Z", "channel": "call"},      # exactly as-of
+            {"phone": n[2], "received_at": "2026-11-28T12:00:01-05:00", "channel": "all"},  # a second after
+            {"phone": n[3], "received_at": "whenever", "channel": "fax"},                    # unreadable time counts
+        ],
+        "inbound_sms": [
+            {"phone": n[4], "received_at": BEFORE, "body": "STOP"},
+            {"phone": n[5], "received_at": BEFORE, "body": "unsub"},                       # review: suppressed
+            {"phone": n[6], "received_at": BEFORE, "body": "Can you stop by?"},
+            {"phone": n[7], "received_at": AFTER, "body": "stop"},
+        ],
+        "volunteers": [{"phone": n[8], "postal_code": "27601", "sms_opt_in_status": "OPT_OUT"},
+                       {"phone": n[9], "postal_code": "27601", "sms_opt_in_status": "OPT_IN"}],
+    })
+    opted = set(F.opted_out_phones(con, INPUTS))
+    assert opted == {e164(n[i]) for i in (0, 1, 3, 4, 5, 8)}
+
+
+def test_ledger_rows_count_and_c07_quarantined_lines_suppress():
+    n = [number(i) for i in range(20, 24)]
+    con = warehouse(
+        {"quarantine": [
+            {"source": "opt_outs", "_file": "opt_outs/a.csv", "_line": "3", "reason": "x", "raw_line": f'{n[0]},"2026-1'},
+            {"source": "contact_history", "_file": "h.csv", "_line": "9", "reason": "x", "raw_line": f"({n[1][:3]}) {n[1][3:6]}-{n[1][6:]}"},
+            {"source": "voters", "_file": "v.txt", "_line": "2", "reason": "x", "raw_line": n[2]},   # not a C07 source
+        ]},
+        ledger={"opt_outs": [{"phone": n[3], "received_at": BEFORE, "channel": "all"}]},
+    )
+    assert set(F.opted_out_phones(con, INPUTS)) == {e164(n[0]), e164(n[1]), e164(n[3])}
+
+
+def test_wrong_numbers_and_prerecorded_calls():
+    n = [number(i) for i in range(30, 36)]
+
+    def call(phone, days, entity=ENTITY, channel="Prerecorded Call Landline", disposition="answered"):
+        return {"phone": phone, "channel": channel, "attempted_at": (AS_OF - timedelta(days=days, hours=1)).isoformat(),
+                "caller_entity": entity, "disposition": disposition}
+
+    con = warehouse({"contact_history": [
+        {"phone": n[0], "channel": "manual_call", "attempted_at": BEFORE, "caller_entity": "Someone Else",
+         "disposition": "Wrong-Number"},
+        {"phone": n[1], "channel": "manual_call", "attempted_at": AFTER, "caller_entity": ENTITY, "disposition": "wrong_number"},
+        {"phone": n[2], "channel": "manual_call", "attempted_at": "", "caller_entity": ENTITY, "disposition": "WRONG NUMBER"},
+        call(n[3], 5), call(n[3], 12), call(n[3], 29), call(n[3], 40),
+        call(n[4], 5, entity=""), call(n[4], 6, entity="  friends of  JANE doe "), call(n[4], 7, entity="Other PAC"),
+        call(n[5], 5, channel="manual_call"),
+    ]})
+    facts = facts_of(con)
+    assert {p for p, f in facts.items() if f["wrong_number"]} == {e164(n[0]), e164(n[2])}
+    assert facts[e164(n[3])]["prerecorded_calls"] == 3
+    assert facts[e164(n[4])]["prerecorded_calls"] == 2
+    assert e164(n[5]) not in facts                      # a manual call is no prerecorded call
+
+
+def test_line_type_latest_answer_and_ties():
+    n = [number(i) for i in range(40, 45)]
+    con = warehouse({"line_types": [
+        {"phone": n[0], "line_type": "landline", "checked_at": "2026-11-01T12:00:00-05:00"},
+        {"phone": n[0], "line_type": "wireless", "checked_at": FRESH_CHECK},                # newest wins
+        {"phone": n[1], "line_type": "landline", "checked_at": FRESH_CHECK},
+        {"phone": n[1], "line_type": "Wireless", "checked_at": "2026-11-25T17:00:00Z"},      # same instant: tie
+        {"phone": n[2], "line_type": "landline", "checked_at": FRESH_CHECK},
+        {"phone": n[2], "line_type": "wireless", "checked_at": AFTER},                      # after as-of: not yet
+        {"phone": n[3], "line_type": "VOIP-NONFIXED", "checked_at": FRESH_CHECK},
+        {"phone": n[4], "line_type": "landline", "checked_at": "last week"},                # unreadable: no check
+    ]})
+    facts = facts_of(con)
+    assert list(facts[e164(n[0])]["line_types"]) == ["wireless"]
+    assert list(facts[e164(n[1])]["line_types"]) == ["landline", "wireless"]
+    assert list(facts[e164(n[2])]["line_types"]) == ["landline"]
+    assert list(facts[e164(n[3])]["line_types"]) == ["wireless"]
+    assert e164(n[4]) not in facts
+
+
+CONSENT_CASES = {
+    # name: (consent overrides, rnd answers [(consent_date, result, queried_at)], history, valid for autodialed_voice)
+    "valid": ({}, [("2026-03-10", "no", RND_QUERIED)], [], True),
+    "entity_case_and_spacing": ({"caller_entity": "  FRIENDS of   jane DOE "}, [("2026-03-10", "no", RND_QUERIED)], [], True),
+    "other_entity": ({"caller_entity": "Friends of John Roe"}, [("2026-03-10", "no", RND_QUERIED)], [], False),
+    "scope_all": ({"scope": "ALL"}, [("2026-03-10", "no", RND_QUERIED)], [], True),
+    "scope_sms": ({"scope": "sms"}, [("2026-03-10", "no", RND_QUERIED)], [], False),
+    "given_after_as_of": ({"consented_at": "2026-11-28T13:00:00-05:00"}, [("2026-11-28", "no", "2026-11-28T11:00:00-05:00")], [], False),
+    "given_exactly_as_of": ({"consented_at": "2026-11-28T12:00:00-05:00"}, [("2026-11-28", "no", "2026-11-28T11:00:00-05:00")], [], True),
+    "unreadable_consent_date": ({"consented_at": "spring"}, [("2026-03-10", "no", RND_QUERIED)], [], False),
+    "revoked_before_as_of": ({"revoked_at": "2026-11-01T12:00:00-05:00"}, [("2026-03-10", "no", RND_QUERIED)], [], False),
+    "revoked_exactly_as_of": ({"revoked_at": "2026-11-28T17:00:00Z"}, [("2026-03-10", "no", RND_QUERIED)], [], False),
+    "revoked_before_consent": ({"revoked_at": "2026-02-01T12:00:00-05:00"}, [("2026-03-10", "no", RND_QUERIED)], [], False),
+    "revoked_unreadable": ({"revoked_at": "yes"}, [("2026-03-10", "no", RND_QUERIED)], [], False),
+    "revoked_after_as_of": ({"revoked_at": AFTER}, [("2026-03-10", "no", RND_QUERIED)], [], True),
+    "rnd_yes": ({}, [("2026-03-10", "yes", RND_QUERIED)], [], False),
+    "rnd_no_data": ({}, [("2026-03-10", "No Data", RND_QUERIED)], [], False),
+    "rnd_missing": ({}, [], [], False),
+    "rnd_other_date": ({}, [("2026-03-11", "no", RND_QUERIED)], [], False),
+    "rnd_yes_then_no": ({}, [("2026-03-10", "yes", "2026-11-01T12:00:00-05:00"), ("2026-03-10", "no", RND_QUERIED)], [], True),
+    "rnd_no_then_yes": ({}, [("2026-03-10", "no", "2026-11-01T12:00:00-05:00"), ("2026-03-10", "yes", RND_QUERIED)], [], False),
+    "rnd_yes_after_as_of": ({}, [("2026-03-10", "no", RND_QUERIED), ("2026-03-10", "yes", AFTER)], [], True),
+    "rnd_tie_not_no_wins": ({}, [("2026-03-10", "no", RND_QUERIED), ("2026-03-10", "yes", "2026-11-20T17:00:00Z")], [], False),
+    "rnd_too_old_at_expiry": ({}, [("2026-03-10", "no", "2026-10-20T12:00:00-04:00")], [], False),   # R16
+    "before_rnd_cutoff": ({"consented_at": "2021-01-26T12:00:00-05:00"}, [("2021-01-26", "no", RND_QUERIED)], [], False),
+    "on_rnd_cutoff": ({"consented_at": "2021-01-27T12:00:00-05:00"}, [("2021-01-27", "no", RND_QUERIED)], [], True),
+    "wrong_number_after_consent": ({}, [("2026-03-10", "no", RND_QUERIED)], ["2026-06-01T12:00:00-04:00"], False),
+    "wrong_number_after_as_of": ({}, [("2026-03-10", "no", RND_QUERIED)], [AFTER], True),
+}
+
+
+def test_consent_validity_cases():
+    consents, rnd, history, phones = [], [], [], {}
+    for index, (name, (overrides, answers, wrong_numbers, _valid)) in enumerate(CONSENT_CASES.items()):
+        digits = number(100 + index)
+        phones[name] = e164(digits)
+        consents.append({"phone": digits, "caller_entity": ENTITY, "scope": "autodialed_voice",
+                         "consented_at": CONSENTED, "revoked_at": "", **overrides})
+        rnd += [{"phone": f"{digits[:3]}.{digits[3:6]}.{digits[6:]}", "consent_date": d, "result": r, "queried_at": q}
+                for d, r, q in answers]
+        history += [{"phone": digits, "channel": "manual_call", "attempted_at": t, "caller_entity": ENTITY,
+                     "disposition": "wrong_number"} for t in wrong_numbers]
+    con = warehouse({"consents": consents, "rnd": rnd, "contact_history": history})
+    con.execute("create table main.list_members as select 'dialer' as list_name, phone_e164, "
+                "'c' || row_number() over () as contact_id, 'America/New_York' as timezone, "
+                "'09:00' as window_start_local from (select unnest($p) as phone_e164)", {"p": list(phones.values())})
+    _empty_record_tables(con)
+    F.ensure_facts(con, INPUTS, run_id="consents", published=Path("/nonexistent"), run_lists=["dialer"])
+    frame = F.gate_frame(con, F.ListContext("dialer", "predictive_dialer_call", "political", False, ()), INPUTS)
+    consented = dict(zip(frame["phone_e164"], frame["has_valid_consent"]))
+    outcome = {name: bool(consented[phone]) for name, phone in phones.items()}
+    assert outcome == {name: case[3] for name, case in CONSENT_CASES.items()}
+    # No valid consent means a wireless-by-default number on the dialer lacks what it needs.
+    assert list(frame["lacks_required_consent"]) == [not v for v in frame["has_valid_consent"]]
+
+
+def _empty_record_tables(con):
+    con.execute("create table raw.nc_voters (full_phone_number varchar, confidential_ind varchar, state_cd varchar)")
+    con.execute("create table raw.fl_voters (daytime_area_code varchar, daytime_phone_number varchar, "
+                "public_records_exemption varchar, residence_state varchar)")
+    con.execute("create table raw.donations (donor_phone varchar, donor_state varchar)")
+    con.execute("create table raw.dnc_entries (list varchar, file_kind varchar, snapshot_date varchar, phone varchar, "
+                "action varchar, _file varchar, _line bigint)")
+
+
+def test_frame_record_facts_dnc_state_rules_and_cap(tmp_path):
+    """Per-number C01, residence and area-code states (R22, R23), DNC (R20), the cap (R13)."""
+    n = {name: number(200 + i) for i, name in enumerate(
+        ["shared_confidential", "fl_exempt", "plain", "nh_dnc", "indiana_resident", "minnesota_consented",
+         "capped", "capped_consented", "dnc_deleted", "dnc_change_added", "pending"])}
+    n["indiana_area"] = number(300, "317")
+    n["toll_free"] = number(301, "888")
+    con = warehouse({
+        "line_types": [{"phone": d, "line_type": "landline", "checked_at": FRESH_CHECK} for d in n.values()],
+        "consents": [{"phone": n[k], "caller_entity": ENTITY, "scope": "prerecorded_voice", "consented_at": CONSENTED,
+                      "revoked_at": None} for k in ("minnesota_consented", "capped_consented")],
+        "rnd": [{"phone": n[k], "consent_date": "2026-03-10", "result": "no", "queried_at": RND_QUERIED}
+                for k in ("minnesota_consented", "capped_consented")],
+        "contact_history": [{"phone": n[k], "channel": "prerecorded_call_landline",
+                             "attempted_at": (AS_OF - timedelta(days=3)).isoformat(), "caller_entity": ENTITY,
+                             "disposition": "answered"} for k in ("capped", "capped_consented")],
+    })
+    _empty_record_tables(con)
+    con.execute("insert into raw.nc_voters values (?, 'N', 'NC'), (?, ' y ', 'NC'), (?, 'N', 'IN'), (?, 'N', 'MN'), (?, 'N', 'NH')",
+                [n["shared_confidential"], f"({n['shared_confidential'][:3]}) {n['shared_confidential'][3:6]}-{n['shared_confidential'][6:]}",
+                 n["indiana_resident"], n["minnesota_consented"], n["nh_dnc"]])
+    con.execute("insert into raw.fl_voters values (?, ?, 'Y', 'FL')", [n["fl_exempt"][:3], n["fl_exempt"][3:]])
+    d = lambda k: f"{n[k][:3]},{n[k][3:]}"  # noqa: E731
+    con.execute("insert into raw.dnc_entries values "
+                "('federal', 'full', '2026-11-01', ?, 'A', 'f1', 1), ('federal', 'full', '2026-11-20', ?, 'A', 'f2', 1), "
+                "('federal', 'full', '2026-11-20', ?, 'A', 'f2', 2), ('federal', 'changes', '2026-11-24', ?, 'D', 'c1', 1), "
+                "('federal', 'changes', '2026-11-24', ?, 'A', 'c1', 2), ('federal', 'changes', '2026-12-01', ?, 'A', 'c2', 1)",
+                [n["plain"], n["nh_dnc"], d("dnc_deleted"), d("dnc_deleted"), d("dnc_change_added"), n["plain"]])
+    # Two earlier prerecorded lists of this run hold `capped`; the version of a list outside
+    # this run holds `pending`; one of this run's own lists is ignored as a pending version.
+    members = [("robo_a", n["capped"]), ("robo_b", n["capped"]), ("robo_a", n["capped_consented"]),
+               ("robo_b", n["capped_consented"])]
+    members += [("robo", d_) for d_ in n.values()]
+    con.execute("create table main.list_members (list_name varchar, phone_e164 varchar)")
+    con.executemany("insert into main.list_members values (?, ?)", [(name, e164(p)) for name, p in members])
+    published = tmp_path / "published"
+    for list_name, as_of, phones in (("old_robo", AS_OF - timedelta(hours=2), [n["pending"]]),
+                                     ("expired_robo", AS_OF - timedelta(hours=30), [n["plain"]]),
+                                     ("robo", AS_OF - timedelta(hours=1), [n["plain"]])):
+        version = published / list_name / "v1"
+        version.mkdir(parents=True)
+        (version / "manifest.json").write_text(json.dumps({
+            "as_of": as_of.isoformat(), "expires_at": (as_of + timedelta(hours=24)).isoformat(),
+            "channel": "prerecorded_call_landline", "effective_channel": "prerecorded_call_landline"}))
+        duckdb.execute(f"copy (select unnest($p) as phone_e164) to '{version / 'contacts.parquet'}' (format parquet)",
+                       {"p": [e164(p) for p in phones]})
+    inputs = F.FactInputs(AS_OF, ENTITY, POLICY)
+    F.ensure_facts(con, inputs, run_id="records", published=published, run_lists=["robo_a", "robo_b", "robo"])
+    ctx = F.ListContext("robo", "prerecorded_call_landline", "commercial", False, ("robo_a", "robo_b"))
+    frame = F.gate_frame(con, ctx, inputs).set_index("phone_e164")
+    row = lambda k: frame.loc[e164(n[k])]  # noqa: E731
+
+    assert {k for k in n if row(k)["is_exempt_record"]} == {"shared_confidential", "fl_exempt"}
+    assert {k for k in n if row(k)["lacks_state_rule_consent"]} == {"indiana_resident", "indiana_area"}
+    assert {k for k in n if row(k)["nh_on_federal_dnc"]} == {"nh_dnc"}
+    assert {k for k in n if row(k)["on_dnc_list"]} == {"nh_dnc", "dnc_change_added"}
+    assert row("capped")["prerecorded_calls_in_window"] == 3 and row("capped")["over_prerecorded_cap"]
+    assert row("capped_consented")["prerecorded_calls_in_window"] == 3
+    assert not row("capped_consented")["over_prerecorded_cap"]                   # exempt with consent
+    assert row("pending")["prerecorded_calls_in_window"] == 1 and not row("pending")["over_prerecorded_cap"]
+    assert row("plain")["prerecorded_calls_in_window"] == 0
+    assert row("toll_free")["gate_line_types"] == "landline,toll_free"
+    assert row("toll_free")["has_disallowed_line_type"] and row("toll_free")["lacks_required_consent"]
+    assert not row("plain")["has_disallowed_line_type"] and row("plain")["has_fresh_line_type_check"]
+    # A live operator lifts R22 (not R23).
+    live = F.gate_frame(con, F.ListContext("robo", "prerecorded_call_landline", "political", True, ()), inputs)
+    assert not live["lacks_state_rule_consent"].any() and live["nh_on_federal_dnc"].sum() == 1
+    assert not live["on_dnc_list"].any()
+    # The frame's facts are never NULL (GE skips NULLs).
+    boolean = [c for c in frame.columns if c.startswith(("is_", "has_", "lacks_", "over_", "nh_", "on_"))]
+    assert not frame[boolean].isna().any().any()
+    assert str(F.newest_federal_snapshot(con, AS_OF.date())) == "2026-11-20"
+
+
+def test_facts_are_built_once_per_run():
+    con = warehouse({"opt_outs": [{"phone": number(400), "received_at": BEFORE}]})
+    _empty_record_tables(con)
+    first = F.ensure_facts(con, INPUTS, run_id="r1", published=Path("/nonexistent"), run_lists=["a"])
+    con.execute("insert into raw.opt_outs (phone, received_at) values (?, ?)", [number(401), BEFORE])
+    assert F.ensure_facts(con, INPUTS, run_id="r1", published=Path("/nonexistent"), run_lists=["a"]) == first
+    assert F.ensure_facts(con, INPUTS, run_id="r2", published=Path("/nonexistent"), run_lists=["a"])["opted_out"] == 2
+
+
+def test_suite_follows_the_channel_policy():
+    names = lambda channel, purpose="political": {  # noqa: E731
+        e.name for e in suite_for(POLICY["channels"][channel], POLICY, purpose)}
+    assert {"no_opted_out_number", "no_wrong_number", "no_confidential_or_exempt_number"} <= names("manual_call")
+    assert "no_number_without_required_consent" not in names("manual_call")
+    assert "no_do_not_call_number" in names("manual_call", "commercial")
+    assert {"no_number_without_required_consent", "allowed_line_types_only", "fresh_line_type_check",
+            "under_prerecorded_cap", "state_rule_consent_or_live_operator",
+            "no_nh_number_on_federal_dnc"} <= names("prerecorded_call_landline")
+    assert "allowed_line_types_only" in names("p2p_sms")
+
+
+def test_gate_reads_no_model_but_the_list():
+    """Independence, statically: the gate's SQL names main.list_members only, and no staging,
+    people or compliance model."""
+    sources = [ROOT / "expectations" / name for name in ("facts.py", "suites.py", "gate.py")]
+    text = "\n".join(path.read_text() for path in sources)
+    assert set(re.findall(r"\bmain\.(\w+)", text)) == {"list_members"}
+    assert not re.search(r"\b(stg|int)_\w+", text)
+    assert not re.search(r"\bconfig\.", text)          # nor the derived config.* tables
+    lists_py = (ROOT / "assets" / "lists.py").read_text()
+    gate_part = lists_py[lists_py.index("def gate("):lists_py.index("@dg.asset(key=[\"published\"")]
+    assert not re.search(r"\bmain\.", gate_part)
+
+
+# --------------------------------------------------------------------------------------
+# LATEST never moves backwards (item 12), at the publishing layer.
+
+
+def test_publish_refuses_to_move_latest_backwards(tmp_path):
+    from assets.publishing import LatestWouldMoveBackwards, publish_version
+
+    con = duckdb.connect()
+    con.execute("create table m as select 'c1' as contact_id, '+19192004001' as phone_e164, 'A' as first_name, "
+                "'B' as last_name, 'NC' as state, 'America/New_York' as timezone, '09:00' as window_start_local, "
+                "'20:00' as window_end_local, 'everyone' as segment, 1.0 as score")
+    con.execute("create table d as select 'c1' as contact_id, true as included")
+    kwargs = dict(published=tmp_path, list_name="calls", members_table="m", decisions_table="d", manifest_fields={},
+                  expires_hours=72)
+    newer, _ = publish_version(con, as_of=AS_OF, **kwargs)
+    with pytest.raises(LatestWouldMoveBackwards, match="not moved backwards"):
+        publish_version(con, as_of=AS_OF - timedelta(days=1), **kwargs)
+    assert (tmp_path / "calls" / "LATEST").read_text().strip() == newer
+    assert {p.name for p in (tmp_path / "calls").iterdir() if not p.name.startswith(".")} == {"LATEST", newer}
+    again, _ = publish_version(con, as_of=AS_OF, **kwargs)          # the same as-of may publish again
+    assert (tmp_path / "calls" / "LATEST").read_text().strip() == again != newer
+
+
+# --------------------------------------------------------------------------------------
+# Real pipeline runs on a small handcrafted inbox.
+
+SMS = {"campaign_id_10dlc": "CX12345", "campaign_verify_token": "cv|test-token"}
+LISTS = [
+    {"name": "calls", "segment": "everyone", "channel": "manual_call", "purpose": "political"},
+    {"name": "texts", "segment": "everyone", "channel": "p2p_sms", "purpose": "political",
+     "sms": {**SMS, "human_per_message_send": True}},
+    {"name": "auto_texts", "segment": "everyone", "channel": "automated_sms", "purpose": "political", "sms": dict(SMS)},
+]
+
+
+def _nc_row(ncid: str, phone: str) -> str:
+    row = {column: "" for column in NC_VOTER_COLUMNS}
+    row.update({"county_id": "92", "county_desc": "WAKE", "voter_reg_num": ncid[-6:], "ncid": ncid,
+                "last_name": "Case", "first_name": "Pat", "status_cd": "A", "voter_status_desc": "ACTIVE",
+                "res_street_address": "1 MAIN ST", "res_city_desc": "RALEIGH", "state_cd": "NC", "zip_code": "27601",
+                "full_phone_number": phone, "confidential_ind": "N", "registr_dt": "2010-05-01", "party_cd": "UNA",
+                "gender_code": "U", "birth_year": "1980"})
+    return "\t".join(row[column] for column in NC_VOTER_COLUMNS)
+
+
+def _write_csv(path: Path, header: list[str], rows: list[list[str]]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        writer.writerows(rows)
+
+
+def build_small_inbox(inbox: Path) -> dict[str, list[str]]:
+    """Plain voters, SMS-consented wireless voters, opted-out voters, wrong numbers."""
+    groups = {"plain": [number(i) for i in range(500, 506)], "consented": [number(i) for i in range(510, 514)],
+              "opted_out": [number(i) for i in range(520, 524)], "wrong_number": [number(i) for i in range(530, 533)]}
+    phones = [p for group in groups.values() for p in group]
+    (inbox / "voters").mkdir(parents=True)
+    (inbox / "voters" / "ncvoter_gate.txt").write_text(
+        "\t".join(NC_VOTER_COLUMNS) + "\n" + "\n".join(_nc_row(f"GI{i:06d}", p) for i, p in enumerate(phones)) + "\n")
+    _write_csv(inbox / "opt_outs" / "opt_outs.csv", ["phone", "received_at", "channel", "source", "reason"],
+               [[f"({p[:3]}) {p[3:6]}-{p[6:]}", BEFORE, "sms", "test", "asked"] for p in groups["opted_out"]])
+    _write_csv(inbox / "contact_history" / "history.csv", ["phone", "channel", "attempted_at", "caller_entity", "disposition"],
+               [[p, "manual_call", BEFORE, ENTITY, "wrong_number"] for p in groups["wrong_number"]])
+    _write_csv(inbox / "line_types" / "line_types.csv", ["phone", "line_type", "checked_at", "source"],
+               [[p, "wireless", FRESH_CHECK, "test"] for p in phones])
+    _write_csv(inbox / "consents" / "consents.csv",
+               ["phone", "caller_entity", "scope", "consented_at", "method", "source", "disclosure_version", "revoked_at"],
+               [[p, ENTITY, "sms", CONSENTED, "web_form", "test", "v1", ""] for p in groups["consented"]])
+    _write_csv(inbox / "rnd" / "rnd.csv", ["phone", "consent_date", "result", "queried_at"],
+               [[p, "2026-03-10", "no", RND_QUERIED] for p in groups["consented"]])
+    return groups
+
+
+def run(inbox: Path, home: Path, lists_path: Path, as_of: datetime = AS_OF):
+    from configuration.settings import RunSettings
+    from orchestration.runner import run_pipeline
+
+    out = io.StringIO()
+    status, outcomes = run_pipeline(RunSettings.build(inbox, home, as_of, lists_path), out=out)
+    return status, {o.name: o for o in outcomes}, out.getvalue()
+
+
+@pytest.fixture(scope="module")
+def small_case(tmp_path_factory):
+    base = tmp_path_factory.mktemp("gate_independence")
+    groups = build_small_inbox(base / "inbox")
+    lists_path = base / "lists.yaml"
+    lists_path.write_text(yaml.safe_dump({"caller_entity": ENTITY, "caller_entity_type": "candidate_committee",
+                                          "lists": LISTS}, sort_keys=False))
+    return base, groups, lists_path
+
+
+@pytest.fixture(scope="module")
+def normal_run(small_case, monkeypatch_module):
+    base, groups, lists_path = small_case
+    monkeypatch_module.delenv("OUTREACH_TEST_DISABLE_RULE", raising=False)
+    home = base / "home_normal"
+    status, outcomes, printed = run(base / "inbox", home, lists_path)
+    return home, status, outcomes, printed
+
+
+@pytest.fixture(scope="module")
+def monkeypatch_module():
+    with pytest.MonkeyPatch.context() as patch:
+        yield patch
+
+
+def _published_phones(home: Path, name: str) -> set[str]:
+    list_dir = home / "published" / name
+    version = (list_dir / "LATEST").read_text().strip()
+    with (list_dir / version / "contacts.csv").open(newline="") as handle:
+        return {row["phone_e164"] for row in csv.DictReader(handle)}
+
+
+def test_normal_small_run_publishes_every_list(normal_run, small_case):
+    home, status, outcomes, printed = normal_run
+    _, groups, _ = small_case
+    assert {name: o.detail for name, o in outcomes.items() if not o.published} == {}
+    assert status == 0
+    calls = _published_phones(home, "calls")
+    assert {e164(p) for p in groups["plain"] + groups["consented"]} == calls
+    assert _published_phones(home, "auto_texts") == {e164(p) for p in groups["consented"]}
+    for phone in calls:
+        assert phone not in printed and phone[2:] not in printed
+
+
+def test_gate_flags_what_the_models_would_miss(normal_run, small_case, tmp_path):
+    """Independence without dbt: rows slipped into main.list_members and the eligibility
+    models emptied, the gate's own facts still flag the rows."""
+    from configuration.settings import RunSettings
+
+    home, *_ = normal_run
+    _, groups, lists_path = small_case
+    copy = tmp_path / "warehouse.duckdb"
+    shutil.copy(home / "warehouse.duckdb", copy)
+    con = duckdb.connect(str(copy))
+    con.execute("set TimeZone = 'UTC'")
+    template = con.execute("select * from main.list_members where list_name = 'calls' limit 1").df()
+    for table in ("int_opt_outs", "stg_opt_outs", "stg_contact_history", "int_valid_consents"):
+        kind = con.execute("select table_type from information_schema.tables where table_schema = 'main' "
+                           "and table_name = ?", [table]).fetchone()
+        if kind is None:
+            continue
+        con.execute(f"create temp table _empty_{table} as select * from main.{table} limit 0")
+        con.execute(f"drop {'view' if kind[0] == 'VIEW' else 'table'} main.{table}")
+        con.execute(f"create table main.{table} as select * from _empty_{table}")
+    for phone in groups["opted_out"] + groups["wrong_number"]:
+        row = template.iloc[0].to_dict()
+        row.update(contact_id=f"slipped-{phone[-4:]}", phone_e164=e164(phone))
+        con.execute(f"insert into main.list_members ({', '.join(row)}) values ({', '.join('?' for _ in row)})",
+                    list(row.values()))
+    settings = RunSettings.build(small_case[0] / "inbox", home, AS_OF, lists_path)
+    inputs = F.FactInputs(AS_OF, ENTITY, settings.policy.data)
+    F.ensure_facts(con, inputs, run_id="tampered", published=home / "published", run_lists=["calls"])
+    frame = F.gate_frame(con, F.ListContext("calls", "manual_call", "political", False, ()), inputs)
+    con.close()
+    assert frame["is_opted_out"].sum() == len(groups["opted_out"])
+    assert frame["has_wrong_number"].sum() == len(groups["wrong_number"])
+
+
+MUTATIONS = [
+    # (rule switched off in the eligibility SQL, list it lets bad rows into, expectation that blocks it)
+    ("R09", "calls", "no_opted_out_number"),
+    ("R28", "calls", "no_wrong_number"),
+    ("R06", "auto_texts", "no_number_without_required_consent"),
+]
+
+
+@pytest.mark.parametrize("rule, list_name, expectation", MUTATIONS, ids=[m[0] for m in MUTATIONS])
+def test_mutation_disabled_rule_is_blocked_by_the_gate(small_case, monkeypatch, rule, list_name, expectation):
+    base, _, lists_path = small_case
+    monkeypatch.setenv("OUTREACH_TEST_DISABLE_RULE", rule)
+    home = base / f"home_without_{rule}"
+    status, outcomes, printed = run(base / "inbox", home, lists_path)
+    outcome = outcomes[list_name]
+    assert not outcome.published, f"{list_name} published with {rule} switched off: the gate did not notice"
+    assert expectation in outcome.detail, outcome.detail
+    assert status == 3
+    assert not (home / "published" / list_name / "LATEST").exists()
+
+
+def test_replay_with_older_as_of_is_blocked_and_latest_stays(normal_run, small_case, tmp_path):
+    home, *_ = normal_run
+    base, _, lists_path = small_case
+    replay_home = tmp_path / "home"
+    shutil.copytree(home, replay_home, ignore=shutil.ignore_patterns(".outreach.lock"))
+    before = {spec["name"]: (replay_home / "published" / spec["name"] / "LATEST").read_text() for spec in LISTS}
+    versions = {spec["name"]: sorted(p.name for p in (replay_home / "published" / spec["name"]).iterdir())
+                for spec in LISTS}
+    status, outcomes, printed = run(base / "inbox", replay_home, lists_path, as_of=AS_OF - timedelta(days=1))
+    assert status == 3
+    for spec in LISTS:
+        name = spec["name"]
+        assert not outcomes[name].published
+        assert "not moved backwards" in outcomes[name].detail, outcomes[name].detail
+        assert f"LATEST version {before[name].strip()}" in outcomes[name].detail
+        assert (replay_home / "published" / name / "LATEST").read_text() == before[name]
+        assert sorted(p.name for p in (replay_home / "published" / name).iterdir()) == versions[name]
+
+
+# --------------------------------------------------------------------------------------
+# The standard small inbox (synthetic, seed 7): the gate agrees with eligibility.
+
+
+def test_standard_small_inbox_publishes_every_list(pipeline_run):
+    home, status, outcomes, printed = pipeline_run
+    assert {o.name: o.detail for o in outcomes if not o.published} == {}
+    assert status == 0
+    list_dir = home / "published" / "everyone_robocall_landline"
+    manifest = json.loads((list_dir / (list_dir / "LATEST").read_text().strip() / "manifest.json").read_text())
+    gates = {gate["name"] for gate in manifest["gates"]}
+    assert {"no_opted_out_number", "no_confidential_or_exempt_number", "under_prerecorded_cap",
+            "state_rule_consent_or_live_operator", "fresh_line_type_check"} <= gates
