@@ -32,7 +32,8 @@ OTHER_ENTITY = "Friends of John Roe"
 # Timestamps relative to as-of (2026-11-28 12:00 Eastern).
 FRESH_CHECK = "2026-11-23T12:00:00-05:00"        # 5 days before as-of
 STALE_CHECK = "2026-11-08T12:00:00-05:00"        # 20 days before as-of
-EDGE_CHECK = "2026-11-13T12:00:00-05:00"         # exactly 15 days before as-of: still fresh
+EDGE_CHECK = "2026-11-14T12:00:00-05:00"         # exactly 15 days before expires_at (as-of + 24 h): still fresh
+STALE_AT_EXPIRY = "2026-11-13T12:00:00-05:00"    # 15 days before as-of, 16 at expires_at: stale (R05 at dial time)
 CONSENTED = "2026-03-10T12:00:00-05:00"
 CONSENT_DATE = "2026-03-10"
 RND_QUERIED = "2026-11-20T12:00:00-05:00"
@@ -310,6 +311,9 @@ def build_voters() -> dict[str, Voter]:
                                    "disposition": "no_answer"}])
     add("r28_wrong_number_after_as_of", history=[{"channel": "manual_call", "attempted_at": AFTER,
                                                   "caller_entity": ENTITY, "disposition": "wrong_number"}])
+
+    # R05 at dial time (issue 9): fresh at as-of, stale by expires_at. Added last: indices stay.
+    add("r05_fresh_at_as_of_stale_at_expiry", line_type=landline(STALE_AT_EXPIRY))
 
     names = [v.name for v in voters]
     assert len(names) == len(set(names))
@@ -605,6 +609,7 @@ CASES = [
     case("r05_checked_20_days_ago", "calls", True),
     case("r05_checked_5_days_ago", "robo_landline", True, absent="R05"),
     case("r05_checked_15_days_ago", "robo_landline", True, absent="R05"),
+    case("r05_fresh_at_as_of_stale_at_expiry", "robo_landline", False, present="R05"),
     # R06
     case("r06_no_consent", "robo_wireless", False, "R06"),
     case("r06_no_consent", "texts_auto", False, "R06"),

@@ -1,5 +1,6 @@
 -- Every opt-out in force at as-of, whatever its channel (R09), from files, classified
--- inbound SMS (R11) and Mobilize people who opted out of texts.
+-- inbound SMS (R11), Mobilize people who opted out of texts, and quarantined suppression
+-- lines that hold a valid number (C07).
 with run as (
     select * from {{ ref('int_run') }}
 ),
@@ -17,9 +18,49 @@ sms_opt_outs as (
 ),
 
 mobilize_opt_outs as (
+    -- Every OPT_OUT status the ledger ever read, not only an attendance's latest version.
     select phone_e164, modified_at as received_at, 'R09' as rule_id, source_file, source_line
-    from {{ ref('stg_volunteers') }}
+    from {{ ref('stg_volunteer_sms') }}
     where sms_opt_in_status = 'OPT_OUT'
+),
+
+quarantined_lines as (
+    -- C07: a suppression line that could not be parsed still suppresses every valid number
+    -- its text holds, whatever its date; the ledger keeps it after its file leaves the inbox.
+    select _file as source_file, _line as source_line, {{ fold_unicode('raw_line') }} as line_text
+    from {{ source('ledger', 'quarantine') }}
+    where source in ('opt_outs', 'inbound_sms', 'contact_history')
+),
+
+candidate_texts as (
+    -- Generous on purpose (suppression fails closed): every phone-shaped run, every ten-digit
+    -- window of a longer digit run, and every comma-separated field.
+    select
+        source_file,
+        source_line,
+        list_distinct(list_concat(
+            regexp_extract_all(line_text, '\+?1?[ .()/-]*[0-9]{3}[ .()/-]*[0-9]{3}[ .()/-]*[0-9]{4}'),
+            flatten(list_transform(regexp_extract_all(line_text, '[0-9]{11,}'),
+                lambda digits: list_transform(range(1, length(digits) - 8), lambda start: substr(digits, start, 10)))),
+            list_transform(string_split(line_text, ','), lambda field: trim(replace(field, '"', '')))
+        )) as candidates
+    from quarantined_lines
+),
+
+candidates as (
+    select source_file, source_line, unnest(candidates) as candidate
+    from candidate_texts
+),
+
+quarantine_opt_outs as (
+    select distinct
+        {{ phone_e164('candidate') }} as phone_e164,
+        -- In force from the moment the line was read, whatever date it holds.
+        null::timestamptz as received_at,
+        'C07' as rule_id,
+        source_file,
+        source_line
+    from candidates
 ),
 
 unioned as (
@@ -28,6 +69,8 @@ unioned as (
     select * from sms_opt_outs
     union all
     select * from mobilize_opt_outs
+    union all
+    select * from quarantine_opt_outs
 ),
 
 final as (

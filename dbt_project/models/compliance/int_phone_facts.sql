@@ -1,5 +1,6 @@
--- What the ledger says about each contact phone at as-of: opt-out, wrong number, line type,
--- recent prerecorded calls, consents per scope and the federal DNC list.
+-- What the ledger says about each contact phone at as-of: opt-outs, wrong number, line types,
+-- prerecorded calls counted toward the cap, consents per scope and the federal DNC list
+-- (docs/compliance_defaults.md "Events and ties").
 with run as (
     select * from {{ ref('int_run') }}
 ),
@@ -10,11 +11,13 @@ phones as (
 ),
 
 cap_window as (
+    -- The widest cap window of the policy (one cap today: prerecorded_call_landline, 30 days).
     select max(cap_days) as cap_days from {{ source('config', 'channels') }}
 ),
 
 events as (
-    -- Events with no readable time count as having happened: when in doubt, do not contact.
+    -- Events with no readable time count as having happened (opt-outs, wrong numbers,
+    -- prerecorded calls): when in doubt, do not contact.
     select events.*
     from {{ ref('int_phone_events') }} as events
     cross join run
@@ -25,19 +28,52 @@ summarized as (
     select
         events.phone_e164,
         min(events.detail) filter (where events.event_type = 'opt_out') as opt_out_rule_id,
+        list_sort(list_distinct(list(events.detail) filter (where events.event_type = 'opt_out'))) as opt_out_rule_ids,
         bool_or(events.event_type = 'disposition' and events.detail = 'wrong_number') as has_wrong_number,
-        arg_max(events.detail, events.event_at) filter (where events.event_type = 'line_type_check') as line_type,
-        max(events.event_at) filter (where events.event_type = 'line_type_check') as line_type_checked_at,
+        -- R13, the spec's count exactly: prerecorded calls in contact history by the configured
+        -- caller entity or naming none, in the cap.days days before as-of (on or before it), or
+        -- with an unreadable time.
         count(*) filter (
             where events.event_type = 'prerecorded_call'
-              -- A call that names no caller entity may have been ours: it counts (R13).
-              and coalesce(lower(trim(events.caller_entity)), '') in ('', lower(trim(run.caller_entity)))
-              and (events.event_at is null or events.event_at > run.as_of - to_days(coalesce(cap_window.cap_days, 0)))
+              and coalesce({{ norm_text('events.caller_entity') }}, '') in ('', {{ norm_text('run.caller_entity') }})
+              and (events.event_at is null or events.event_at >= run.as_of - to_days(coalesce(cap_window.cap_days, 0)))
         ) as recent_prerecorded_calls
     from events
     cross join run
     cross join cap_window
     group by events.phone_e164
+),
+
+line_type_checks as (
+    -- A check with an unreadable time is no check.
+    select phone_e164, detail as line_type, event_at as checked_at
+    from events
+    where event_type = 'line_type_check' and event_at is not null
+),
+
+latest_line_types as (
+    -- Every answer at the latest checked_at: when answers tie and differ, the number holds all.
+    select phone_e164, checked_at, line_type
+    from line_type_checks
+    qualify rank() over (partition by phone_e164 order by checked_at desc) = 1
+),
+
+line_type_summary as (
+    select
+        phone_e164,
+        max(checked_at) as line_type_checked_at,
+        list_sort(list_distinct(list(line_type))) as answered_line_types
+    from latest_line_types
+    group by phone_e164
+),
+
+pending as (
+    -- Unexpired prerecorded-landline lists already published, not in this run (R13).
+    select pending.phone_e164, count(distinct pending.list_name) as pending_prerecorded_lists
+    from {{ source('config', 'pending_prerecorded') }} as pending
+    cross join run
+    where pending.expires_at > run.as_of
+    group by pending.phone_e164
 ),
 
 consents as (
@@ -54,29 +90,70 @@ federal_dnc as (
     select phone_e164 from {{ ref('int_dnc_status') }} where dnc_list = 'federal'
 ),
 
-final as (
+joined as (
     select
         phones.phone_e164,
         substr(phones.phone_e164, 3, 3) as area_code,
         summarized.opt_out_rule_id,
+        coalesce(summarized.opt_out_rule_ids, []::varchar[]) as opt_out_rule_ids,
         coalesce(summarized.has_wrong_number, false) as has_wrong_number,
-        summarized.line_type,
-        summarized.line_type_checked_at,
-        -- R03 and CONTRACT rule 3: no record, unknown or non-fixed VoIP count as wireless.
+        line_type_summary.answered_line_types,
+        line_type_summary.line_type_checked_at,
+        -- R03 and CONTRACT rule 3: no record, unknown or non-fixed VoIP count as wireless;
+        -- an 8XX area code is toll_free whatever the answers.
         case
-            when substr(phones.phone_e164, 3, 3) in ('800', '833', '844', '855', '866', '877', '888') then 'toll_free'
-            when summarized.line_type in ('landline', 'voip_fixed', 'toll_free') then summarized.line_type
-            else 'wireless'
-        end as effective_line_type,
+            when substr(phones.phone_e164, 3, 3) in ('800', '833', '844', '855', '866', '877', '888') then ['toll_free']
+            else coalesce(list_sort(list_distinct(list_transform(line_type_summary.answered_line_types, lambda answer:
+                case when answer in ('landline', 'voip_fixed', 'toll_free') then answer else 'wireless' end))),
+                ['wireless'])
+        end as line_types,
         coalesce(summarized.recent_prerecorded_calls, 0) as recent_prerecorded_calls,
+        coalesce(pending.pending_prerecorded_lists, 0) as pending_prerecorded_lists,
         coalesce(consents.has_prerecorded_consent, false) as has_prerecorded_consent,
         coalesce(consents.has_autodialed_consent, false) as has_autodialed_consent,
         coalesce(consents.has_sms_consent, false) as has_sms_consent,
         federal_dnc.phone_e164 is not null as on_federal_dnc
     from phones
     left join summarized using (phone_e164)
+    left join line_type_summary using (phone_e164)
+    left join pending using (phone_e164)
     left join consents using (phone_e164)
     left join federal_dnc using (phone_e164)
+),
+
+final as (
+    select
+        phone_e164,
+        area_code,
+        opt_out_rule_id,
+        opt_out_rule_ids,
+        has_wrong_number,
+        -- For display, one answer and one effective type: the restrictive pick of a tie
+        -- (what counts as wireless first). Rules read line_types, the whole set.
+        case
+            when answered_line_types is null then null
+            when list_has_any(answered_line_types, ['unknown', 'voip_nonfixed', 'wireless'])
+                then list_filter(answered_line_types, lambda answer: answer in ('unknown', 'voip_nonfixed', 'wireless'))[1]
+            when list_contains(answered_line_types, 'landline') then 'landline'
+            when list_contains(answered_line_types, 'voip_fixed') then 'voip_fixed'
+            else answered_line_types[1]
+        end as line_type,
+        answered_line_types,
+        line_type_checked_at,
+        case
+            when list_contains(line_types, 'wireless') then 'wireless'
+            when list_contains(line_types, 'landline') then 'landline'
+            when list_contains(line_types, 'voip_fixed') then 'voip_fixed'
+            else 'toll_free'
+        end as effective_line_type,
+        line_types,
+        recent_prerecorded_calls,
+        pending_prerecorded_lists,
+        has_prerecorded_consent,
+        has_autodialed_consent,
+        has_sms_consent,
+        on_federal_dnc
+    from joined
 )
 
 select * from final

@@ -4,19 +4,22 @@ with replies as (
 ),
 
 keywords as (
-    select * from {{ source('config', 'sms_keywords') }}
+    -- Keywords are normalized as the bodies are (docs/compliance_defaults.md), so a policy
+    -- keyword written with a curly apostrophe or odd spacing still matches.
+    select {{ norm_text('keyword') }} as keyword, match_kind
+    from {{ source('config', 'sms_keywords') }}
 ),
 
 matched as (
     select
-        replies.source_file,
+        replies.source_sha256,
         replies.source_line,
         bool_or(keywords.match_kind = 'starts_with' and starts_with(replies.body_normalized, keywords.keyword)) as starts_with_opt_out,
         bool_or(keywords.match_kind = 'contains' and contains(replies.body_normalized, keywords.keyword)) as contains_opt_out,
         bool_or(keywords.match_kind = 'review_starts_with' and starts_with(replies.body_normalized, keywords.keyword)) as looks_close
     from replies
     cross join keywords
-    group by replies.source_file, replies.source_line
+    group by replies.source_sha256, replies.source_line
 ),
 
 final as (
@@ -28,7 +31,9 @@ final as (
             else 'reply'
         end as classification
     from replies
-    left join matched using (source_file, source_line)
+    -- A reply's key is its file version (sha256) and line: one path can hold several versions.
+    left join matched
+        on matched.source_sha256 is not distinct from replies.source_sha256 and matched.source_line = replies.source_line
 )
 
 select * from final

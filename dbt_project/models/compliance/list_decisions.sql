@@ -1,8 +1,11 @@
 -- One row per configured list and segment member: included, or excluded with the ids of
--- every rule that kept the number out (the audit behind each publish). Number-level rules
--- come from phone_channel_eligibility; here are added the person's rules (C01 to C03), the
--- state rules that look at the residence as well as the area code (R22, R23, CONTRACT
--- rule 11), the purpose rules (R20, R26) and one row per phone (C05).
+-- every rule that kept the number out and the events that decided them (R30, the audit
+-- behind each publish). Number-level rules come from phone_channel_eligibility; here are
+-- added the person's rules (C02, C03), the rules that belong to the number's holders
+-- (C01: any confidential or exempt record holding the number; state rules R22, R23 and the
+-- state DNC lists when any holder resides in the state or the area code is there), the
+-- purpose rules (R20, R26), one row per phone (C05) and, last, the prerecorded cap across
+-- this run's lists in lists.yaml order (R13, "counting this one").
 with lists as (
     select * from {{ source('config', 'lists') }}
 ),
@@ -15,12 +18,24 @@ voters as (
     select * from {{ ref('int_contacts') }}
 ),
 
+holders as (
+    select * from {{ ref('int_phone_holders') }}
+),
+
 eligibility as (
     select * from {{ ref('phone_channel_eligibility') }}
 ),
 
 facts as (
     select phone_e164, on_federal_dnc from {{ ref('int_phone_facts') }}
+),
+
+evidence as (
+    select * from {{ ref('int_phone_evidence') }}
+),
+
+consent_checks as (
+    select * from {{ ref('int_consent_checks') }}
 ),
 
 channels as (
@@ -39,13 +54,50 @@ state_rules as (
     select * from {{ source('config', 'state_rules') }}
 ),
 
+prerecorded_consent_states as (
+    select state from {{ source('config', 'state_rules') }} where rule = 'prerecorded_consent'
+),
+
 state_dnc as (
     select * from {{ ref('int_dnc_status') }} where dnc_list <> 'federal'
+),
+
+contact_states as (
+    -- The states a contact's number answers to: every holder's residence, the contact's own
+    -- residence and the area code's state.
+    select
+        voters.contact_id,
+        voters.phone_e164,
+        coalesce(holders.held_by_confidential_record, false) as held_by_confidential_record,
+        list_sort(list_distinct(list_filter(
+            list_concat(coalesce(holders.residence_states, []::varchar[]), [voters.residence_state, voters.area_code_state]),
+            lambda state: state is not null))) as rule_states
+    from voters
+    left join holders using (phone_e164)
+),
+
+contact_state_rows as (
+    select contact_id, phone_e164, unnest(rule_states) as state
+    from contact_states
+),
+
+contact_state_flags as (
+    select
+        contact_state_rows.contact_id,
+        bool_or(prerecorded_consent_states.state is not null) as in_prerecorded_consent_state,
+        bool_or(contact_state_rows.state = 'NH') as in_new_hampshire,
+        bool_or(state_dnc.phone_e164 is not null) as on_state_dnc
+    from contact_state_rows
+    left join prerecorded_consent_states on prerecorded_consent_states.state = contact_state_rows.state
+    left join state_dnc
+        on state_dnc.phone_e164 = contact_state_rows.phone_e164 and state_dnc.dnc_list = contact_state_rows.state
+    group by contact_state_rows.contact_id
 ),
 
 candidates as (
     select
         lists.name as list_name,
+        lists.list_order,
         lists.segment,
         lists.effective_channel as channel,
         lists.purpose,
@@ -60,24 +112,25 @@ candidates as (
         voters.source_state,
         voters.time_zone,
         voters.voter_rule_ids,
+        contact_states.held_by_confidential_record,
+        coalesce(contact_states.rule_states, []::varchar[]) as rule_states,
+        coalesce(contact_state_flags.in_prerecorded_consent_state, false) as in_prerecorded_consent_state,
+        coalesce(contact_state_flags.in_new_hampshire, false) as in_new_hampshire,
+        coalesce(contact_state_flags.on_state_dnc, false) as on_state_dnc,
         coalesce(eligibility.rule_ids, []::varchar[]) as number_rule_ids,
         coalesce(eligibility.has_channel_consent, false) as has_channel_consent,
+        coalesce(eligibility.prerecorded_calls_counted, 0) as prerecorded_calls_counted,
         eligibility.phone_e164 is not null as is_evaluated,
         eligibility.effective_line_type,
         coalesce(facts.on_federal_dnc, false) as on_federal_dnc,
         channels.state_rules as channel_has_state_rules,
+        channels.consent_scope,
+        channels.consent_rule_id,
+        channels.line_type_rule_id,
+        channels.cap_calls,
+        channels.cap_exempt_with_consent,
         purposes.dnc_scrub,
         purposes.voter_states_restricted,
-        exists (
-            select 1 from state_rules
-            where state_rules.rule = 'prerecorded_consent'
-              and state_rules.state in (voters.residence_state, voters.area_code_state)
-        ) as in_prerecorded_consent_state,
-        exists (
-            select 1 from state_dnc
-            where state_dnc.phone_e164 = voters.phone_e164
-              and state_dnc.dnc_list in (voters.residence_state, voters.area_code_state)
-        ) as on_state_dnc,
         exists (
             select 1 from state_rules
             where state_rules.rule = 'commercial_forbidden_voter' and state_rules.state = voters.source_state
@@ -87,6 +140,8 @@ candidates as (
     inner join voters using (contact_id)
     inner join channels on channels.channel = lists.effective_channel
     inner join purposes on purposes.purpose = lists.purpose
+    left join contact_states using (contact_id)
+    left join contact_state_flags using (contact_id)
     left join eligibility on eligibility.phone_e164 = voters.phone_e164 and eligibility.channel = lists.effective_channel
     left join facts on facts.phone_e164 = voters.phone_e164
 ),
@@ -94,16 +149,17 @@ candidates as (
 ruled as (
     select
         candidates.*,
-        list_sort(list_distinct(list_concat(voter_rule_ids, number_rule_ids, list_filter([
+        {{ without_disabled_rule("list_sort(list_distinct(list_concat(voter_rule_ids, number_rule_ids, list_filter([
+            case when held_by_confidential_record then 'C01' end,
             -- Safeguard: a number the channel rules never evaluated is not contacted.
             case when phone_e164 is not null and not is_evaluated then 'C06' end,
             case when channel_has_state_rules and in_prerecorded_consent_state
                       and not has_channel_consent and not live_operator_intro then 'R22' end,
             case when channel_has_state_rules and run.nh_prerecorded_federal_dnc and on_federal_dnc
-                      and 'NH' in (residence_state, area_code_state) then 'R23' end,
+                      and in_new_hampshire then 'R23' end,
             case when dnc_scrub and (on_federal_dnc or on_state_dnc) then 'R20' end,
             case when voter_states_restricted and from_commercial_forbidden_state then 'R26' end
-        ], lambda x: x is not null)))) as rule_ids
+        ], lambda x: x is not null))))") }} as rule_ids
     from candidates
     cross join run
 ),
@@ -121,6 +177,110 @@ deduplicated as (
     from ruled
 ),
 
+after_c05 as (
+    select
+        deduplicated.* replace (
+            {%- if disabled_rule() == 'C05' %}
+            rule_ids as rule_ids
+            {%- else %}
+            case when phone_rank > 1 then ['C05'] else rule_ids end as rule_ids
+            {%- endif %}
+        ),
+        len(rule_ids) = 0 {% if disabled_rule() != 'C05' %}and phone_rank = 1{% endif %} as included_before_cap
+    from deduplicated
+),
+
+capped as (
+    -- R13 across lists: among this run's lists whose channel has a cap, in lists.yaml order, a
+    -- number enters the k-th list that would include it only while calls counted (history and
+    -- pending published lists) + k <= cap. Consented numbers are exempt when the policy says so.
+    select
+        list_name,
+        contact_id,
+        prerecorded_calls_counted + dense_rank() over (partition by phone_e164 order by list_order) > cap_calls as over_cap,
+        list(list_name) over (
+            partition by phone_e164 order by list_order, list_name
+            rows between unbounded preceding and 1 preceding
+        ) as earlier_lists,
+        cap_calls - prerecorded_calls_counted as lists_within_cap
+    from after_c05
+    where included_before_cap
+      and cap_calls is not null
+      and not (cap_exempt_with_consent and has_channel_consent)
+),
+
+decided as (
+    select
+        after_c05.* replace (
+            {%- if disabled_rule() == 'R13' %}
+            rule_ids as rule_ids
+            {%- else %}
+            case when coalesce(capped.over_cap, false) then ['R13'] else after_c05.rule_ids end as rule_ids
+            {%- endif %}
+        ),
+        after_c05.included_before_cap {% if disabled_rule() != 'R13' %}and not coalesce(capped.over_cap, false){% endif %}
+            as included,
+        -- Earlier lists of this run that include the number and so count toward its cap.
+        list_transform(list_slice(coalesce(capped.earlier_lists, []::varchar[]), 1, greatest(coalesce(capped.lists_within_cap, 0), 0)),
+            lambda earlier: {
+                'rule_id': 'R13', 'kind': 'earlier_list', 'event_at': null::timestamptz,
+                'source_file': earlier::varchar, 'source_line': null::bigint
+            }) as earlier_list_evidence
+    from after_c05
+    left join capped using (list_name, contact_id)
+),
+
+evidenced as (
+    select
+        decided.*,
+        case when decided.included then [] else flatten([
+            list_filter(coalesce(evidence.opt_out_evidence, []), lambda e: list_contains(decided.rule_ids, e.rule_id)),
+            case when list_contains(decided.rule_ids, 'R28') then evidence.wrong_number_evidence end,
+            case when list_contains(decided.rule_ids, 'R13')
+                then list_concat(coalesce(evidence.prerecorded_cap_evidence, []), decided.earlier_list_evidence) end,
+            -- The line-type answers each line-type dependent rule used.
+            flatten(list_transform(
+                list_filter(list_distinct([decided.line_type_rule_id, 'R05', decided.consent_rule_id, 'R24']),
+                    lambda rule: list_contains(decided.rule_ids, rule)),
+                lambda rule: list_transform(
+                    coalesce(evidence.line_type_evidence, [{
+                        'rule_id': null::varchar, 'kind': 'no_line_type_check', 'event_at': null::timestamptz,
+                        'source_file': null::varchar, 'source_line': null::bigint
+                    }]),
+                    lambda e: struct_update(e, rule_id := rule)))),
+            -- The consent row the consent rules looked at (and its RND answer), or none.
+            flatten(list_transform(
+                list_filter(list_distinct([decided.consent_rule_id, 'R24', 'R22']),
+                    lambda rule: list_contains(decided.rule_ids, rule)),
+                lambda rule: case
+                    when consent_checks.phone_e164 is null then [{
+                        'rule_id': rule::varchar, 'kind': 'no_consent', 'event_at': null::timestamptz,
+                        'source_file': null::varchar, 'source_line': null::bigint
+                    }]
+                    else list_filter([
+                        {
+                            'rule_id': rule::varchar,
+                            'kind': consent_checks.latest_event || ':' || coalesce(consent_checks.invalid_reason, 'valid'),
+                            'event_at': consent_checks.consented_at::timestamptz,
+                            'source_file': consent_checks.source_file::varchar,
+                            'source_line': consent_checks.source_line::bigint
+                        },
+                        case when consent_checks.rnd_result is not null then {
+                            'rule_id': rule::varchar,
+                            'kind': 'rnd_answer:' || consent_checks.rnd_result,
+                            'event_at': consent_checks.rnd_queried_at::timestamptz,
+                            'source_file': consent_checks.rnd_source_file::varchar,
+                            'source_line': consent_checks.rnd_source_line::bigint
+                        } end
+                    ], lambda e: e is not null)
+                end))
+        ]) end as evidence
+    from decided
+    left join evidence on evidence.phone_e164 = decided.phone_e164
+    left join consent_checks
+        on consent_checks.phone_e164 = decided.phone_e164 and consent_checks.scope = decided.consent_scope
+),
+
 final as (
     select
         list_name,
@@ -130,14 +290,16 @@ final as (
         contact_id,
         phone_e164,
         score,
-        case when phone_rank > 1 then ['C05'] else rule_ids end as rule_ids,
-        len(rule_ids) = 0 and phone_rank = 1 as included,
+        rule_ids,
+        included,
         first_name,
         last_name,
         coalesce(residence_state, area_code_state) as state,
+        rule_states,
         time_zone,
-        effective_line_type
-    from deduplicated
+        effective_line_type,
+        evidence
+    from evidenced
 )
 
 select * from final

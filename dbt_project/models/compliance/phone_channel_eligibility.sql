@@ -1,6 +1,8 @@
 -- One row per voter phone and channel: eligible, or the ids of the rules that exclude it,
 -- from the number alone (rules that also depend on the person or the list, such as
--- residence-state rules and purposes, are applied in list_decisions).
+-- residence-state rules, purposes and the cap across this run's lists, are applied in
+-- list_decisions). Times: a list of the channel may be dialed up to expires_at = as-of plus
+-- the channel's expires_hours.
 with facts as (
     select * from {{ ref('int_phone_facts') }}
 ),
@@ -17,6 +19,7 @@ paired as (
     select
         facts.*,
         channels.*,
+        run.as_of + to_hours(channels.expires_hours) as expires_at,
         case channels.consent_scope
             when 'prerecorded_voice' then facts.has_prerecorded_consent
             when 'autodialed_voice' then facts.has_autodialed_consent
@@ -25,38 +28,57 @@ paired as (
         end as has_channel_consent
     from facts
     cross join channels
+    cross join run
 ),
 
 ruled as (
+    -- A line-type rule applies when it would apply to any of the number's line types (a
+    -- landline/wireless tie needs consent where wireless does, and is not allowed where
+    -- either is not).
     select
-        paired.phone_e164,
-        paired.channel,
-        paired.effective_line_type,
-        paired.has_channel_consent,
-        list_filter([
-            paired.opt_out_rule_id,
-            case when paired.has_wrong_number then 'R28' end,
-            case when list_contains(paired.consent_required_line_types, paired.effective_line_type)
-                      and not paired.has_channel_consent then paired.consent_rule_id end,
-            case when paired.toll_free_needs_consent and paired.effective_line_type = 'toll_free'
-                      and not paired.has_channel_consent then 'R24' end,
-            case when paired.allowed_line_types is not null
-                      and not list_contains(paired.allowed_line_types, paired.effective_line_type) then paired.line_type_rule_id end,
-            case when paired.line_type_max_age_days is not null
-                      and (paired.line_type_checked_at is null
-                           or paired.line_type_checked_at < run.as_of - to_days(paired.line_type_max_age_days)) then 'R05' end,
-            case when paired.cap_calls is not null and paired.recent_prerecorded_calls >= paired.cap_calls
-                      and not paired.has_channel_consent then 'R13' end
-        ], lambda x: x is not null) as rule_ids
+        phone_e164,
+        channel,
+        effective_line_type,
+        line_types,
+        has_channel_consent,
+        expires_at,
+        recent_prerecorded_calls + pending_prerecorded_lists as prerecorded_calls_counted,
+        list_concat(opt_out_rule_ids, list_filter([
+            case when has_wrong_number then 'R28' end,
+            case when list_has_any(consent_required_line_types, line_types)
+                      and not has_channel_consent then consent_rule_id end,
+            case when toll_free_needs_consent and list_contains(line_types, 'toll_free')
+                      and not has_channel_consent then 'R24' end,
+            case when allowed_line_types is not null
+                      and not list_has_all(allowed_line_types, line_types) then line_type_rule_id end,
+            -- R05: the latest check at most line_type_max_age_days old at expires_at.
+            case when line_type_max_age_days is not null
+                      and (line_type_checked_at is null
+                           or line_type_checked_at < expires_at - to_days(line_type_max_age_days)) then 'R05' end,
+            -- R13 for the first list of the channel, "counting this one": calls + 1 <= cap.
+            case when cap_calls is not null
+                      and recent_prerecorded_calls + pending_prerecorded_lists + 1 > cap_calls
+                      and not (cap_exempt_with_consent and has_channel_consent) then 'R13' end
+        ], lambda x: x is not null)) as rule_ids
     from paired
-    cross join run
+),
+
+sorted as (
+    select
+        phone_e164,
+        channel,
+        effective_line_type,
+        line_types,
+        has_channel_consent,
+        expires_at,
+        prerecorded_calls_counted,
+        {{ without_disabled_rule('list_sort(list_distinct(rule_ids))') }} as rule_ids
+    from ruled
+),
+
+final as (
+    select *, len(rule_ids) = 0 as eligible
+    from sorted
 )
 
-select
-    phone_e164,
-    channel,
-    effective_line_type,
-    has_channel_consent,
-    list_sort(list_distinct(rule_ids)) as rule_ids,
-    len(rule_ids) = 0 as eligible
-from ruled
+select * from final

@@ -24,10 +24,9 @@ line_types as (
     select 'line_types', source_file, source_line,
         case when phone_e164 is null then 'phone is not a valid NANP number'
              when checked_at is null then 'checked_at is not a readable time'
-             else 'line_type is not a known value' end
+             else 'line_type is not a known value (counts as unknown)' end
     from {{ ref('stg_line_types') }}
-    where phone_e164 is null or checked_at is null
-       or line_type is null or line_type not in ('wireless', 'landline', 'voip_fixed', 'voip_nonfixed', 'toll_free', 'unknown')
+    where phone_e164 is null or checked_at is null or not is_known_line_type
 ),
 
 rnd as (

@@ -1,6 +1,8 @@
 -- The rows each list publishes: one per phone, with the called party's zone and the local
--- calling window (R21): the policy's window, narrowed where a state override applies to the
--- channel; the unknown-zone window when the zone is unknown.
+-- calling window (R21): the policy's window, narrowed by every state override of the channel
+-- that applies to the number (any holder resides in the state, or its area code is there:
+-- list_decisions.rule_states; the narrowest window wins); the unknown-zone window when the
+-- zone is unknown.
 with decisions as (
     select * from {{ ref('list_decisions') }} where included
 ),
@@ -15,17 +17,33 @@ overrides as (
     group by state, channel
 ),
 
+decision_states as (
+    select list_name, contact_id, channel, unnest(rule_states) as state
+    from decisions
+),
+
+applicable_overrides as (
+    select
+        decision_states.list_name,
+        decision_states.contact_id,
+        max(overrides.window_start) as window_start,
+        min(overrides.window_end) as window_end
+    from decision_states
+    inner join overrides on overrides.state = decision_states.state and overrides.channel = decision_states.channel
+    group by decision_states.list_name, decision_states.contact_id
+),
+
 windowed as (
     select
         decisions.*,
         case when decisions.time_zone is null then run.unknown_zone_window_start
-             else greatest(run.window_start, coalesce(overrides.window_start, run.window_start)) end as window_start,
+             else greatest(run.window_start, coalesce(applicable_overrides.window_start, run.window_start)) end as window_start,
         case when decisions.time_zone is null then run.unknown_zone_window_end
-             else least(run.window_end, coalesce(overrides.window_end, run.window_end)) end as window_end,
+             else least(run.window_end, coalesce(applicable_overrides.window_end, run.window_end)) end as window_end,
         coalesce(decisions.time_zone, run.unknown_zone_time_zone) as timezone
     from decisions
     cross join run
-    left join overrides on overrides.state = decisions.state and overrides.channel = decisions.channel
+    left join applicable_overrides using (list_name, contact_id)
 ),
 
 final as (

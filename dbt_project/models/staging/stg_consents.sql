@@ -1,12 +1,17 @@
 with source as (
-    select * from {{ source('raw', 'consents') }}
+    select * from {{ source('ledger', 'consents') }}
+),
+
+normalized as (
+    select *, {{ fold_unicode('phone') }} as phone_text
+    from source
 ),
 
 renamed as (
     select
-        {{ phone_e164('phone') }} as phone_e164,
+        {{ phone_e164('phone_text') }} as phone_e164,
         {{ clean_text('caller_entity') }} as caller_entity,
-        lower({{ clean_text('scope') }}) as scope,
+        {{ norm_enum('scope') }} as scope,
         {{ parse_timestamp('consented_at') }} as consented_at,
         {{ clean_text('method') }} as method,
         {{ clean_text('source') }} as consent_source,
@@ -15,8 +20,9 @@ renamed as (
         -- A revocation that is written but unreadable still counts as a revocation.
         {{ clean_text('revoked_at') }} is not null and {{ parse_timestamp('revoked_at') }} is null as has_unreadable_revocation,
         _file as source_file,
-        _line as source_line
-    from source
+        _line as source_line,
+        _sha256 as source_sha256
+    from normalized
 )
 
 select * from renamed

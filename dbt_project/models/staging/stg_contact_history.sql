@@ -1,17 +1,23 @@
 with source as (
-    select * from {{ source('raw', 'contact_history') }}
+    select * from {{ source('ledger', 'contact_history') }}
+),
+
+normalized as (
+    select *, {{ fold_unicode('phone') }} as phone_text
+    from source
 ),
 
 renamed as (
     select
-        {{ phone_e164('phone') }} as phone_e164,
-        lower({{ clean_text('channel') }}) as channel,
+        {{ phone_e164('phone_text') }} as phone_e164,
+        {{ norm_enum('channel') }} as channel,
         {{ parse_timestamp('attempted_at') }} as attempted_at,
         {{ clean_text('caller_entity') }} as caller_entity,
-        replace(lower({{ clean_text('disposition') }}), ' ', '_') as disposition,
+        {{ norm_enum('disposition') }} as disposition,
         _file as source_file,
-        _line as source_line
-    from source
+        _line as source_line,
+        _sha256 as source_sha256
+    from normalized
 )
 
 select * from renamed

@@ -2,6 +2,11 @@ with source as (
     select * from {{ source('raw', 'nc_voters') }}
 ),
 
+normalized as (
+    select *, {{ fold_unicode('full_phone_number') }} as phone_text
+    from source
+),
+
 renamed as (
     select
         'NC-' || trim(ncid) as voter_key,
@@ -16,15 +21,15 @@ renamed as (
         upper({{ clean_text('state_cd') }}) as residence_state,
         left({{ clean_text('zip_code') }}, 5) as residence_zip5,
         {{ clean_text('full_phone_number') }} as phone_raw,
-        {{ phone_e164('full_phone_number') }} as phone_e164,
-        {{ phone_problem('full_phone_number', phone_e164('full_phone_number')) }} as phone_problem,
+        {{ phone_e164('phone_text') }} as phone_e164,
+        {{ phone_problem('phone_text', phone_e164('phone_text')) }} as phone_problem,
         upper({{ clean_text('party_cd') }}) as party,
         upper({{ clean_text('gender_code') }}) as gender,
         try_cast(birth_year as integer) as birth_year,
         {{ parse_date('registr_dt') }} as registered_on,
         _file as source_file,
         _line as source_line
-    from source
+    from normalized
 )
 
 select * from renamed

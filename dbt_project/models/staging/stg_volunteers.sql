@@ -2,6 +2,11 @@ with source as (
     select * from {{ source('raw', 'volunteers') }}
 ),
 
+normalized as (
+    select *, {{ fold_unicode('phone') }} as phone_text
+    from source
+),
+
 renamed as (
     select
         attendance_id,
@@ -9,9 +14,9 @@ renamed as (
         {{ clean_text('given_name') }} as first_name,
         {{ clean_text('family_name') }} as last_name,
         {{ clean_text('email') }} as email,
-        {{ phone_e164('phone') }} as phone_e164,
+        {{ phone_e164('phone_text') }} as phone_e164,
         left({{ clean_text('postal_code') }}, 5) as zip5,
-        upper(coalesce({{ clean_text('sms_opt_in_status') }}, 'UNSPECIFIED')) as sms_opt_in_status,
+        upper(coalesce({{ norm_enum('sms_opt_in_status') }}, 'unspecified')) as sms_opt_in_status,
         event_id,
         {{ clean_text('event_type') }} as event_type,
         to_timestamp(try_cast(timeslot_start as bigint)) as timeslot_start,
@@ -20,7 +25,7 @@ renamed as (
         to_timestamp(try_cast(modified_date as bigint)) as modified_at,
         _file as source_file,
         _line as source_line
-    from source
+    from normalized
 )
 
 -- Incremental pulls overlap, so the same attendance can arrive in several pages: keep its latest.

@@ -1,0 +1,24 @@
+-- Every Mobilize SMS opt-in status the ledger holds (every version ever read, not only the
+-- latest attendance): OPT_OUT suppresses from modified_at (R09), OPT_IN is an SMS consent.
+with source as (
+    select * from {{ source('ledger', 'volunteer_sms') }}
+),
+
+normalized as (
+    select *, {{ fold_unicode('phone') }} as phone_text
+    from source
+),
+
+renamed as (
+    select
+        {{ phone_e164('phone_text') }} as phone_e164,
+        upper(coalesce({{ norm_enum('sms_opt_in_status') }}, 'unspecified')) as sms_opt_in_status,
+        to_timestamp(try_cast(modified_date as bigint)) as modified_at,
+        person_id,
+        _file as source_file,
+        _line as source_line,
+        _sha256 as source_sha256
+    from normalized
+)
+
+select * from renamed
