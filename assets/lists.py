@@ -80,7 +80,7 @@ def build_list_assets(spec: ListSpec) -> tuple[list[dg.AssetsDefinition], list[d
             con.execute(f"create or replace table {_table(spec)} as {_LIST_ROWS}", {"list": spec.name})
             con.execute(
                 f"create or replace table {_table(spec, '__decisions')} as "
-                "select contact_id, phone_e164, included, rule_ids from main.list_decisions where list_name = ?",
+                "select contact_id, phone_e164, included, rule_ids, evidence from main.list_decisions where list_name = ?",
                 [spec.name],
             )
             rows = con.execute(f"select count(*) from {_table(spec)}").fetchone()[0]

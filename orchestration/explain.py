@@ -38,6 +38,7 @@ def explain_phone(text: str, home: Path, only_list: str | None = None) -> list[s
             "select included, rule_ids from read_parquet(?) where phone_e164 = ?",
             [str(version_dir / "decisions.parquet"), phone],
         ).fetchall()
+        evidence = _evidence(version_dir / "decisions.parquet", phone)
         label = f"{manifest['list']} ({manifest['channel']}, version {manifest['version']})"
         if any(included for included, _ in rows):
             lines.append(f"included in {label}")
@@ -45,11 +46,31 @@ def explain_phone(text: str, home: Path, only_list: str | None = None) -> list[s
             rule_ids = sorted({rule for _, ids in rows for rule in ids})
             reasons = "; ".join(f"{rule} {_rule_text(manifest, rule)}" for rule in rule_ids)
             lines.append(f"excluded from {label}: {reasons}")
+            lines += [f"    {item}" for item in evidence]
         else:
             lines.append(f"not a candidate for {label}: no contact in segment '{manifest.get('segment', '?')}' has this number")
     if not lines:
         lines.append("no published list found" + (f" named {only_list}" if only_list else ""))
     return lines
+
+
+def _evidence(decisions: Path, phone: str) -> list[str]:
+    """The deciding events behind an exclusion (R30): rule, kind, time, file and line."""
+    columns = {row[0] for row in duckdb.execute("describe select * from read_parquet(?)", [str(decisions)]).fetchall()}
+    if "evidence" not in columns:  # versions published before evidence was kept
+        return []
+    items = duckdb.execute(
+        "select distinct e.rule_id, e.kind, e.event_at, e.source_file, e.source_line "
+        "from (select unnest(evidence) as e from read_parquet(?) where phone_e164 = ? and not included) "
+        "order by 1, 3, 4, 5",
+        [str(decisions), phone],
+    ).fetchall()
+    described = []
+    for rule_id, kind, event_at, source_file, source_line in items:
+        where = f"{source_file} line {source_line}" if source_line is not None else (source_file or "")
+        when = f" at {event_at}" if event_at is not None else ""
+        described.append(f"evidence {rule_id}: {kind}{when}{(', ' + where) if where else ''}")
+    return described
 
 
 def _rule_text(manifest: dict, rule: str) -> str:
