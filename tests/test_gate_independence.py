@@ -162,7 +162,9 @@ def warehouse(rows: dict[str, list[dict]], ledger: dict[str, list[dict]] | None 
             if schema == "ledger" and table not in tables:
                 continue
             name = F.LEDGER_NAMES.get(table, table) if schema == "ledger" else table
-            con.execute(f"create table {schema}.{name} ({', '.join(f'{c} varchar' for c in columns)})")
+            # Identifiers are this module's constants, never outside text.
+            column_list = ", ".join(f"{column} varchar" for column in columns)
+            con.execute(f"create table {schema}.{name} ({column_list})")
             for row in tables.get(table, []):
                 con.execute(f"insert into {schema}.{name} ({', '.join(row)}) values ({', '.join('?' for _ in row)})",
                             list(row.values()))
