@@ -2,9 +2,21 @@
 -- calling window (R21): the policy's window, narrowed by every state override of the channel
 -- that applies to the number (any holder resides in the state, or its area code is there:
 -- list_decisions.rule_states; the narrowest window wins); the unknown-zone window when the
--- zone is unknown.
+-- zone is unknown. zip5 and voter_id feed the export profiles (assets/exports): Spoke sets
+-- texting hours from the ZIP, VAN bulk upload matches on the state voter-file id.
 with decisions as (
     select * from {{ ref('list_decisions') }} where included
+),
+
+contacts as (
+    select contact_id, voter_key, residence_zip5 from {{ ref('int_contacts') }}
+),
+
+-- state_voter_id is a function of voter_key, so one row per key whatever the file repeats.
+voter_ids as (
+    select voter_key, min(state_voter_id) as state_voter_id
+    from {{ ref('int_voters') }}
+    group by voter_key
 ),
 
 run as (
@@ -59,8 +71,12 @@ final as (
         left(cast(window_end as varchar), 5) as window_end_local,
         segment,
         score,
-        effective_line_type as line_type
+        effective_line_type as line_type,
+        contacts.residence_zip5 as zip5,
+        voter_ids.state_voter_id as voter_id
     from windowed
+    left join contacts using (contact_id)
+    left join voter_ids on voter_ids.voter_key = contacts.voter_key
 )
 
 select * from final
