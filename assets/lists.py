@@ -153,10 +153,12 @@ def build_list_assets(spec: ListSpec) -> tuple[list[dg.AssetsDefinition], list[d
                 },
                 as_of=settings.as_of,
                 expires_hours=hours,
+                exports=spec.exports,
             )
         context.log.info(f"{spec.name}: published version {version} with {manifest['row_count']:,} rows")
         return dg.MaterializeResult(metadata={"version": version, "dagster/row_count": manifest["row_count"],
-                                              "path": str(settings.published / spec.name / version)})
+                                              "path": str(settings.published / spec.name / version),
+                                              "exports": dg.MetadataValue.json(list(spec.exports))})
 
     return [list_rows, published], [gate]
 

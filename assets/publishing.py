@@ -11,12 +11,12 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import duckdb
+import pyarrow.parquet as pq
 
-# Columns every contacts file carries, in this order (CONTRACT section 7).
-CONTACT_COLUMNS = [
-    "contact_id", "phone_e164", "first_name", "last_name", "state", "timezone",
-    "window_start_local", "window_end_local", "segment", "score",
-]
+from .exports.profiles import CONTACT_COLUMNS, SOURCE_COLUMNS, UNNEUTRALIZED_SOURCE_COLUMNS, export_profile
+from .ledger.store import ident, sql_string
+
+
 # Text cells a spreadsheet would run as a formula get a leading apostrophe.
 _FORMULA_START = r"^[=+\-@\t\r]"
 
@@ -27,8 +27,27 @@ def neutralized(column: str) -> str:
 
 
 def contacts_select(table: str) -> str:
-    columns = [c if c in ("phone_e164", "score") else neutralized(c) for c in CONTACT_COLUMNS]
+    columns = [c if c in UNNEUTRALIZED_SOURCE_COLUMNS else neutralized(c) for c in CONTACT_COLUMNS]
     return f"select {', '.join(columns)} from {table} order by score desc, contact_id"
+
+
+def profile_source_select(con: duckdb.DuckDBPyConnection, table: str) -> str:
+    """Every field an export profile reads, neutralized like contacts.csv, in the same order.
+    A members table without zip5 or voter_id (built before they existed) gives nulls there."""
+    present = {row[0] for row in con.execute(f"select * from {table} limit 0").description}
+    columns = []
+    for column in SOURCE_COLUMNS:
+        if column not in present:
+            columns.append(f"null::varchar as {ident(column)}")
+        elif column in UNNEUTRALIZED_SOURCE_COLUMNS:
+            columns.append(column)
+        else:
+            columns.append(neutralized(column))
+    return f"select {', '.join(columns)} from {table} order by score desc, contact_id"
+
+
+def _copy(con: duckdb.DuckDBPyConnection, select: str, path: Path, options: str) -> None:
+    con.execute(f"copy ({select}) to {sql_string(str(path))} ({options})")
 
 
 def next_version(list_dir: Path, as_of: datetime) -> str:
@@ -88,8 +107,10 @@ def publish_version(
     manifest_fields: dict,
     as_of: datetime,
     expires_hours: int,
+    exports: tuple[str, ...] = (),
 ) -> tuple[str, dict]:
-    """Write the version and point LATEST at it; returns (version, manifest)."""
+    """Write the version and point LATEST at it; returns (version, manifest). `exports` names
+    export profiles (assets/exports) whose files are written beside contacts.csv."""
     list_dir = published / list_name
     list_dir.mkdir(parents=True, exist_ok=True)
     # LATEST never moves to an older as-of (a replay must not hide later opt-outs).
@@ -102,10 +123,17 @@ def publish_version(
     staging.mkdir()
     try:
         select = contacts_select(members_table)
-        con.execute(f"copy ({select}) to '{staging / 'contacts.csv'}' (header, delimiter ',')")
-        con.execute(f"copy ({select}) to '{staging / 'contacts.parquet'}' (format parquet)")
-        con.execute(f"copy (select * from {decisions_table} order by contact_id) to '{staging / 'decisions.parquet'}' (format parquet)")
+        _copy(con, select, staging / "contacts.csv", "header, delimiter ','")
+        _copy(con, select, staging / "contacts.parquet", "format parquet")
+        _copy(con, f"select * from {decisions_table} order by contact_id", staging / "decisions.parquet", "format parquet")
+        source = con.sql(profile_source_select(con, members_table)).to_arrow_table()
+        pq.write_table(source, staging / "profile_source.parquet")
         row_count = con.execute(f"select count(*) from {members_table}").fetchone()[0]
+        written = {name: export_profile(source, name, staging) for name in exports}
+        names = ["contacts.csv", "contacts.parquet", "decisions.parquet", "profile_source.parquet"]
+        files = {name: file_entry(staging / name) for name in names}
+        for entry in written.values():
+            files.update({part["name"]: {"sha256": part["sha256"], "bytes": part["bytes"]} for part in entry["parts"]})
         manifest = {
             "list": list_name,
             "version": version,
@@ -113,7 +141,8 @@ def publish_version(
             "as_of": as_of.isoformat(),
             "expires_at": (as_of + timedelta(hours=expires_hours)).isoformat(),
             "row_count": row_count,
-            "files": {name: file_entry(staging / name) for name in ("contacts.csv", "contacts.parquet", "decisions.parquet")},
+            "files": files,
+            "exports": written,
             "published_at": datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
         }
         (staging / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=False) + "\n")

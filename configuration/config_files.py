@@ -30,6 +30,12 @@ PURPOSES = ("political", "fundraising_political", "poll", "commercial")
 CALLER_ENTITY_TYPES = ("candidate_committee", "party", "pac_527", "c4", "c3", "vendor")
 SMS_CHANNELS = ("p2p_sms", "automated_sms")
 PRERECORDED_CHANNELS = ("prerecorded_call_landline", "prerecorded_call_wireless")
+# Export profiles a list may ask for (CONTRACT section 7). assets/exports/profiles.py holds
+# their columns; configuration imports no other package, so the names are kept here as well
+# and tests/test_export_profiles.py keeps the two equal.
+EXPORT_PROFILES = ("outreach", "spoke", "thrutext", "callhub", "van_bulk")
+# Profiles of texting tools: fed a call list they would text numbers never cleared for SMS.
+SMS_EXPORT_PROFILES = ("spoke", "thrutext")
 
 
 # Dagster asset keys allow nothing else, and the name is a folder under HOME/published.
@@ -50,6 +56,7 @@ class ListSpec:
     prerecorded: dict = field(default_factory=dict)
     sms: dict = field(default_factory=dict)
     problems: tuple[str, ...] = ()
+    exports: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -150,6 +157,25 @@ def channel_problems(channel: str, caller_entity_type: str, prerecorded: dict, s
     return problems
 
 
+def _exports(entry: dict, at: str, effective_channel: str) -> tuple[str, ...]:
+    value = entry.get("exports")
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(name, str) for name in value):
+        raise ConfigError(f"{at}: key 'exports' must be a list of profile names ({', '.join(EXPORT_PROFILES)}).")
+    seen = set()
+    for name in value:
+        if name not in EXPORT_PROFILES:
+            raise ConfigError(f"{at}: key 'exports' names unknown profile '{name}', expected one of {', '.join(EXPORT_PROFILES)}.")
+        if name in seen:
+            raise ConfigError(f"{at}: key 'exports' names profile '{name}' twice.")
+        seen.add(name)
+        if name in SMS_EXPORT_PROFILES and effective_channel not in SMS_CHANNELS:
+            raise ConfigError(f"{at}: key 'exports' asks for '{name}', a texting tool's format, on a {effective_channel} "
+                              "list; its numbers were not cleared for text messages.")
+    return tuple(value)
+
+
 def load_lists(path: Path) -> ListsConfig:
     data = load_yaml_mapping(path)
     where = str(path)
@@ -184,7 +210,8 @@ def load_lists(path: Path) -> ListsConfig:
         # R08: without a human pressing send for each message, P2P texting is automated texting.
         effective = "automated_sms" if channel == "p2p_sms" and sms.get("human_per_message_send") is not True else channel
         problems = channel_problems(effective, caller_entity_type, prerecorded, sms)
-        specs.append(ListSpec(name, segment, channel, purpose, effective, prerecorded, sms, tuple(problems)))
+        exports = _exports(entry, at, effective)
+        specs.append(ListSpec(name, segment, channel, purpose, effective, prerecorded, sms, tuple(problems), exports))
     return ListsConfig(path, caller_entity, caller_entity_type, tuple(specs))
 
 

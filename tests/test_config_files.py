@@ -121,3 +121,35 @@ def test_exact_duplicate_list_name_still_refused(tmp_path):
 def test_list_names_of_letters_digits_underscore_load(tmp_path):
     lists = load_lists(_lists_with(tmp_path, "A1", "b_2", "_c", "D"))
     assert [spec.name for spec in lists.lists] == ["A1", "b_2", "_c", "D"]
+
+
+def _lists_with_exports(tmp_path: Path, exports, channel: str = "p2p_sms") -> Path:
+    entry = {"name": "texts", "segment": "everyone", "channel": channel, "purpose": "political",
+             "sms": {"campaign_id_10dlc": "C1", "human_per_message_send": True}, "exports": exports}
+    return _write(tmp_path, "lists.yaml", {"caller_entity": "X", "caller_entity_type": "c4", "lists": [entry]})
+
+
+def test_exports_load_in_order_and_default_to_none(tmp_path):
+    lists = load_lists(_lists_with_exports(tmp_path, ["thrutext", "spoke", "van_bulk"]))
+    assert lists.lists[0].exports == ("thrutext", "spoke", "van_bulk")
+    assert load_lists(_lists_with(tmp_path, "calls")).lists[0].exports == ()
+    shipped = {spec.name: spec.exports for spec in load_lists(DEFAULTS_DIR / "lists.yaml").lists}
+    assert shipped["everyone_texts"] == ("spoke", "thrutext")
+
+
+@pytest.mark.parametrize(
+    "exports, channel, message",
+    [
+        (["spoke", "hustle"], "p2p_sms", r"key 'exports' names unknown profile 'hustle', expected one of outreach, spoke"),
+        (["spoke", "spoke"], "p2p_sms", r"key 'exports' names profile 'spoke' twice"),
+        ("spoke", "p2p_sms", r"key 'exports' must be a list of profile names"),
+        ({"spoke": True}, "p2p_sms", r"key 'exports' must be a list"),
+        ([1], "p2p_sms", r"key 'exports' must be a list"),
+        (["thrutext"], "manual_call", r"key 'exports' asks for 'thrutext', a texting tool's format, on a manual_call list"),
+    ],
+)
+def test_bad_exports_are_config_errors_naming_file_and_key(tmp_path, exports, channel, message):
+    path = _lists_with_exports(tmp_path, exports, channel)
+    with pytest.raises(ConfigError, match=message) as error:
+        load_lists(path)
+    assert str(error.value).startswith(f"{path}: lists[0]: ")

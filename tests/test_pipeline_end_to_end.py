@@ -103,3 +103,30 @@ def test_output_names_no_person(pipeline_run, small_inbox):
         assert phone not in printed and phone[2:] not in printed
     for name in names:
         assert name not in printed
+
+
+def test_lists_asking_for_exports_publish_them(pipeline_run):
+    """The shipped lists.yaml asks everyone_texts for spoke and thrutext: their files sit beside
+    contacts.csv, with checksums in the manifest, and Spoke's importer finds its required headers."""
+    home, *_ = pipeline_run
+    version_dir = _latest(home, "everyone_texts")
+    manifest = json.loads((version_dir / "manifest.json").read_text())
+    assert set(manifest["exports"]) == {"spoke", "thrutext"}
+    for profile, entry in manifest["exports"].items():
+        assert sum(part["rows"] for part in entry["parts"]) == manifest["row_count"]
+        for part in entry["parts"]:
+            data = (version_dir / part["name"]).read_bytes()
+            assert manifest["files"][part["name"]] == {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
+    with (version_dir / "spoke.csv").open(newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert {"firstName", "lastName", "cell", "zip"} <= set(rows[0])
+    assert len(rows) == manifest["row_count"]
+    assert sum(1 for row in rows if len(row["zip"]) == 5) > len(rows) * 0.9   # Spoke's quiet hours come from it
+    assert not any(row["firstName"].isupper() and len(row["firstName"]) > 1 for row in rows)
+    with (version_dir / "contacts.csv").open(newline="") as handle:
+        assert next(csv.reader(handle)) == CONTACT_COLUMNS
+    # A call list with VAN's bulk format: rows keyed by the state voter-file id.
+    gotv = json.loads((_latest(home, "gotv_calls") / "manifest.json").read_text())
+    assert set(gotv["exports"]) == {"callhub", "van_bulk"}
+    van_rows = sum(part["rows"] for part in gotv["exports"]["van_bulk"]["parts"])
+    assert 0 < van_rows <= gotv["row_count"]
