@@ -10,7 +10,7 @@ The headers are the tools' own (extra columns included), from:
 - ThruText's account-level opt-out export (help.getthru.io): `contact_phone`, `timestamp`;
   its other columns are not confirmed, so the ones here are stand-ins that must be dropped.
 
-Numbers are synthetic (555-area-free, valid NANP); nothing here prints one."""
+Every number is made up for the test; nothing here prints one."""
 
 from __future__ import annotations
 
