@@ -96,6 +96,16 @@ def normalize_enum(text) -> str:
     return _NOT_ALNUM.sub("_", normalize_text(text)).strip("_")
 
 
+# The values of a texting tool's `is_from_contact` that mark the campaign's own outbound
+# text (JavaScript false as exported, Postgres f as dumped). Anything else is a reply.
+OUTBOUND_MARKERS = frozenset({"false", "f", "0", "no", "n"})
+
+
+def is_outbound_message(is_from_contact) -> bool:
+    """True only for a message export row that plainly says the campaign sent it."""
+    return is_from_contact is not None and normalize_enum(is_from_contact) in OUTBOUND_MARKERS
+
+
 def normalize_line_type(text) -> str:
     value = normalize_enum(text)
     return value if value in LINE_TYPES else "unknown"
@@ -299,8 +309,9 @@ def opted_out_phones(con, inputs: FactInputs, phone=None) -> set[str]:
         when = parse_time(received_at)
         if e164 and (when is None or when <= as_of):
             opted.add(e164)
-    for number, received_at, body in source_rows(con, "inbound_sms", ["phone", "received_at", "body"]):
-        if classify_reply(body, inputs.sms_policy) is None:
+    for number, received_at, body, from_contact in source_rows(
+            con, "inbound_sms", ["phone", "received_at", "body", "is_from_contact"]):
+        if is_outbound_message(from_contact) or classify_reply(body, inputs.sms_policy) is None:
             continue
         e164 = phone(number)
         when = parse_time(received_at)

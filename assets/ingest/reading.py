@@ -315,6 +315,7 @@ def load_csv_lines(
     field_count: int,
     targets: list[tuple[str, int]],
     quoted_line_breaks: bool = False,
+    constants: dict[str, str] | None = None,
 ) -> FileLoad:
     """Load a comma CSV with a header line by line (Python's csv module on each physical line).
 
@@ -331,9 +332,13 @@ def load_csv_lines(
     on, only when the joined lines parse and have the header's field count. Otherwise its
     first line alone is quarantined as an unterminated quote and reading resumes on the line
     after it, so a stray quote still costs one line.
+
+    `constants` fills raw columns with one value for every loaded row (a native export's
+    format name, where the file itself carries none).
     """
+    constants = constants or {}
     columns = [column for column, _ in targets]
-    insert_columns = ", ".join(f'"{column}"' for column in columns)
+    insert_columns = ", ".join(f'"{column}"' for column in [*columns, *constants])
     values: dict[str, list[str]] = {column: [] for column in columns}
     lines: list[int] = []
     rejected: list[tuple[int, str, str]] = []
@@ -344,6 +349,7 @@ def load_csv_lines(
             return
         batch = pa.table(
             {**{column: pa.array(values[column], pa.string()) for column in columns},
+             **{column: pa.array([value] * len(lines), pa.string()) for column, value in constants.items()},
              "_file": pa.array([rel_path] * len(lines), pa.string()), "_line": pa.array(lines, pa.int64())}
         )
         con.register("_csv_batch", batch)

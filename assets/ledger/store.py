@@ -127,10 +127,15 @@ def _columns(con: duckdb.DuckDBPyConnection, catalog: str, schema: str, table: s
 
 
 def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
-    """Create every ledger table that is missing (an empty family still has its table)."""
+    """Create every ledger table that is missing (an empty family still has its table), and
+    add the columns a ledger written by older code lacks: dbt staging reads them by name."""
     for table in LEDGER_TABLES:
         columns = ", ".join(f"{ident(c)} {column_type(c)}" for c in table.all_columns)
         con.execute(f"create table if not exists {_table(table.name)} ({columns})")
+        have = set(_columns(con, ALIAS, "main", table.name))
+        for column in table.all_columns:
+            if column not in have:
+                con.execute(f"alter table {_table(table.name)} add column {ident(column)} {column_type(column)}")
 
 
 def _follow_raw_columns(con: duckdb.DuckDBPyConnection, table: LedgerTable, raw_columns: list[str]) -> list[str]:

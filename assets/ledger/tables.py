@@ -42,8 +42,10 @@ def _csv(name: str, columns: tuple[str, ...], description: str) -> LedgerTable:
 LEDGER_TABLES: tuple[LedgerTable, ...] = (
     _csv("opt_outs", ("phone", "received_at", "channel", "source", "reason"),
          "Every opt-out line ever read from opt_outs/."),
-    _csv("inbound_sms", ("phone", "received_at", "body"),
-         "Every inbound SMS reply ever read from inbound_sms/."),
+    # is_from_contact is set only by a Spoke message export; staging drops its outbound rows.
+    _csv("inbound_sms", ("phone", "received_at", "body", "is_from_contact"),
+         "Every inbound SMS reply ever read from inbound_sms/ (and the outbound messages of a texting "
+         "tool's message export, marked by is_from_contact)."),
     _csv("contact_history", ("phone", "channel", "attempted_at", "caller_entity", "disposition"),
          "Every dialer and texting disposition ever read from contact_history/."),
     _csv("consents", ("phone", "caller_entity", "scope", "consented_at", "method", "source", "disclosure_version", "revoked_at"),

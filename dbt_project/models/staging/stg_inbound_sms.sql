@@ -5,6 +5,10 @@ with source as (
 normalized as (
     select *, {{ fold_unicode('phone') }} as phone_text
     from source
+    -- A texting tool's message export (Spoke) also lists the campaign's own outbound texts,
+    -- often ending "reply STOP": they are not replies. Only a plain false marks one; any
+    -- other value, blank or unreadable, is read as a reply (suppression fails closed).
+    where coalesce({{ norm_enum('is_from_contact') }}, '') not in ('false', 'f', '0', 'no', 'n')
 ),
 
 renamed as (
