@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: venv demo test dev bench clean
+.PHONY: venv demo test dev serve bench bench-api clean
 
 venv: $(STAMP)
 
@@ -23,6 +23,12 @@ test: venv
 dev: venv
 	DAGSTER_HOME=$(CURDIR)/data/dagster_home; mkdir -p $$DAGSTER_HOME; \
 	DAGSTER_HOME=$$DAGSTER_HOME $(BIN)/dagster dev -h 127.0.0.1 -w workspace.yaml
+
+serve: venv
+	$(BIN)/outreach serve --home data/home
+
+bench-api: venv
+	$(BIN)/python bench/api_bench.py
 
 bench: venv
 	$(BIN)/python bench/run_bench.py --voters 1000000 --seeds 1,11,42

@@ -108,6 +108,7 @@ def main() -> int:
     parser.add_argument("--seeds", default="1",
                         help="comma-separated generator seeds; the first is timed in full, every one "
                              "reports which lists published or were blocked (issue 9: 1,11,42)")
+    parser.add_argument("--skip-api", action="store_true", help="leave out the dialer API figures")
     args = parser.parse_args()
     seeds = [int(seed) for seed in args.seeds.split(",") if seed.strip()]
 
@@ -142,6 +143,10 @@ def main() -> int:
         blocked = [f"{o.name} ({o.detail})" for o in seed_outcomes if not o.published]
         seed_lines.append(f"| {seed} | {seed_status} | {sum(o.published for o in seed_outcomes)} of {len(seed_outcomes)} | "
                           f"{'; '.join(blocked) if blocked else 'none'} |")
+
+    from bench.api_bench import measure as measure_api, report_lines as api_report_lines
+
+    api_figures = measure_api(args.work / "api") if not args.skip_api else None
 
     rows = [f"| {name} | {seconds:.1f} |" for name, seconds in stages.items()]
     lists = [f"| {o.name} | {o.channel} | {o.rows if o.rows is not None else '-'} | {'PUBLISHED' if o.published else 'BLOCKED'} |"
@@ -183,6 +188,7 @@ def main() -> int:
         "| ---: | ---: | --- | --- |",
         *seed_lines,
         "",
+        *(api_report_lines(api_figures) if api_figures else []),
     ])
     args.report.write_text(report)
     print(f"\nwrote {args.report}")

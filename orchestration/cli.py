@@ -19,6 +19,11 @@ Typical use:
   outreach lists --home data/home
   outreach explain "(919) 555-0142" --home data/home
   outreach ledger --home data/home
+
+Dialers and texting tools (docs/dialer_api.md):
+  outreach consumers add spoke_team --home data/home --lists everyone_texts --profile spoke
+  outreach serve --home data/home
+  outreach audit --home data/home
 """
 
 
@@ -66,6 +71,45 @@ def build_parser() -> argparse.ArgumentParser:
     ledger.add_argument("--export", default=None, metavar="FILE",
                         help="write every ledger table to FILE, a new DuckDB database file (it must not exist yet; "
                              "one file, not a folder)")
+
+    serve = commands.add_parser(
+        "serve", help="the dialer API: consumers pull lists and push opt-outs back (docs/dialer_api.md)",
+        description="Serves HOME's published lists to API consumers (bearer tokens from `outreach consumers add`) "
+                    "and takes opt-outs, dispositions and replies back into the durable ledger. Plain HTTP on "
+                    "127.0.0.1 by default: give --certfile/--keyfile for TLS, or put it behind a reverse proxy.")
+    serve.add_argument("--home", type=Path, required=True)
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8765, help="port (default 8765)")
+    serve.add_argument("--certfile", type=Path, default=None, help="TLS certificate (PEM); with --keyfile")
+    serve.add_argument("--keyfile", type=Path, default=None, help="TLS private key (PEM); with --certfile")
+    serve.add_argument("--rate-limit", type=int, default=600, metavar="N",
+                       help="requests per minute per consumer before 429 (default 600; bursts of a fifth of it)")
+    serve.add_argument("--max-body-bytes", type=int, default=1 << 20, metavar="N",
+                       help="largest push-back body accepted before 413 (default 1 MiB)")
+    serve.add_argument("--public-url", default=None,
+                       help="the URL Twilio calls, when a proxy sits in front (the webhook signature covers it)")
+    serve.add_argument("--policy", type=Path, default=None,
+                       help="policy whose SMS keywords classify pushed replies (default HOME/policy.yaml, else shipped)")
+
+    consumers = commands.add_parser("consumers", help="API consumers: add, list, revoke, rotate")
+    actions = consumers.add_subparsers(dest="action", required=True, metavar="ACTION")
+    add = actions.add_parser("add", help="a new consumer; prints its token once")
+    add.add_argument("name")
+    add.add_argument("--home", type=Path, required=True)
+    add.add_argument("--lists", required=True, help="comma-separated list names the token may read")
+    add.add_argument("--profile", default="outreach",
+                     help="export profile the token reads: outreach, spoke, thrutext, callhub or van_bulk (default outreach)")
+    listing = actions.add_parser("list", help="consumers, their lists, profile and state; never a token")
+    listing.add_argument("--home", type=Path, required=True)
+    for action, text in (("revoke", "stop a consumer's token at once"), ("rotate", "a new token; the old one stops at once")):
+        sub = actions.add_parser(action, help=text)
+        sub.add_argument("name")
+        sub.add_argument("--home", type=Path, required=True)
+
+    audit = commands.add_parser("audit", help="every API request: who, what, when, how many rows")
+    audit.add_argument("--home", type=Path, required=True)
+    audit.add_argument("--consumer", default=None, help="only this consumer's requests")
+    audit.add_argument("--last", type=int, default=None, metavar="N", help="only the last N requests")
     return parser
 
 
@@ -226,6 +270,104 @@ def cmd_ledger(home: Path, export: str | None) -> int:
     return 0
 
 
+def cmd_serve(args) -> int:
+    import os
+
+    from api.app import ServeOptions, create_app
+
+    if (args.certfile is None) != (args.keyfile is None):
+        print("outreach serve: give --certfile and --keyfile together", file=sys.stderr)
+        return 2
+    if not (args.home / "published").is_dir():
+        print(f"outreach serve: {args.home} has no published lists yet (run `outreach run` first)", file=sys.stderr)
+        return 2
+    if args.rate_limit < 1 or args.max_body_bytes < 1:
+        print("outreach serve: --rate-limit and --max-body-bytes must be at least 1", file=sys.stderr)
+        return 2
+    os.umask(0o077)
+    import uvicorn
+
+    options = ServeOptions(rate_per_minute=args.rate_limit, burst=max(1, args.rate_limit // 5),
+                           max_body_bytes=args.max_body_bytes, public_url=args.public_url)
+    try:
+        app = create_app(args.home, options, args.policy)
+    except ConfigError as error:
+        print(f"outreach serve: {error}", file=sys.stderr)
+        return 2
+    scheme = "https" if args.certfile else "http"
+    print(f"serving {args.home} on {scheme}://{args.host}:{args.port} (Ctrl-C stops)", flush=True)
+    # uvicorn's access log would print every URL; the audit table is the record instead.
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False,
+                ssl_certfile=str(args.certfile) if args.certfile else None,
+                ssl_keyfile=str(args.keyfile) if args.keyfile else None)
+    return 0
+
+
+def cmd_consumers(args) -> int:
+    import os
+
+    from api.consumers import ConsumerError, ConsumerStore
+    from configuration.config_files import EXPORT_PROFILES
+
+    os.umask(0o077)
+    store = ConsumerStore(args.home)
+    try:
+        if args.action == "add":
+            lists = [name.strip() for name in args.lists.split(",") if name.strip()]
+            if args.profile not in EXPORT_PROFILES:
+                print(f"outreach consumers: --profile must be one of {', '.join(EXPORT_PROFILES)}", file=sys.stderr)
+                return 2
+            token = store.add(args.name, lists, args.profile)
+            print(f"consumer {args.name}: lists {', '.join(sorted(set(lists)))}; profile {args.profile}")
+            print("token (shown once; keep it in the dialer's secret store):")
+            print(token)
+        elif args.action == "rotate":
+            token = store.rotate(args.name)
+            print(f"consumer {args.name}: new token (shown once; the old one no longer works):")
+            print(token)
+        elif args.action == "revoke":
+            store.revoke(args.name)
+            print(f"consumer {args.name}: revoked")
+        else:
+            consumers = store.all()
+            if not consumers:
+                print("no consumers (add one with `outreach consumers add`)")
+            for consumer in consumers:
+                state = "active" if consumer.active else f"revoked {consumer.revoked_at}"
+                print(f"{consumer.name:<24} {consumer.profile:<10} {state:<30} lists: {', '.join(consumer.lists)}")
+    except ConsumerError as error:
+        print(f"outreach consumers: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def cmd_audit(home: Path, consumer: str | None, last: int | None) -> int:
+    import sqlite3
+
+    from api.audit import read_audit
+
+    try:
+        rows = read_audit(home, consumer, last)
+    except sqlite3.Error as error:
+        print(f"outreach audit: the audit cannot be read ({error.__class__.__name__})", file=sys.stderr)
+        return 2
+    if not rows:
+        print("no API requests recorded" + (f" for {consumer}" if consumer else ""))
+        return 0
+    print(f"{'at (UTC)':<24} {'consumer':<16} {'request':<40} {'list':<22} {'version':<20} {'status':>6} "
+          f"{'served':>8} {'live-supp':>9} {'pushed':>6} {'ms':>8}")
+
+    def count(value) -> str:
+        return "-" if value is None else f"{value:,}"
+
+    for row in rows:
+        request = f"{row['method']} {row['endpoint']}"
+        print(f"{row['at'][:23]:<24} {row['consumer'] or '-':<16} {request:<40} {row['list_name'] or '-':<22} "
+              f"{row['version'] or '-':<20} {row['status']:>6} {count(row['rows_served']):>8} "
+              f"{count(row['rows_suppressed_live']):>9} {count(row['rows_accepted']):>6} {row['duration_ms']:>8.1f}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "generate":
@@ -242,6 +384,12 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_explain(args.phone, args.home, args.list_name)
     if args.command == "ledger":
         return cmd_ledger(args.home, args.export)
+    if args.command == "serve":
+        return cmd_serve(args)
+    if args.command == "consumers":
+        return cmd_consumers(args)
+    if args.command == "audit":
+        return cmd_audit(args.home, args.consumer, args.last)
     return 2
 
 
