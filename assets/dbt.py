@@ -13,6 +13,7 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from configuration.settings import RunSettings
+from . import encryption
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parent.parent / "dbt_project"
 MANIFEST = DBT_PROJECT_DIR / "target" / "manifest.json"
@@ -67,6 +68,8 @@ def build_dbt_assets() -> dg.AssetsDefinition:
     @dbt_assets(manifest=ensure_manifest(), name="outreach_dbt", dagster_dbt_translator=FolderTranslator())
     def outreach_dbt(context: dg.AssetExecutionContext, dbt: DbtCliResource, settings: dg.ResourceParam[RunSettings]):
         os.environ["OUTREACH_WAREHOUSE"] = str(settings.warehouse)
+        # dbt attaches the encrypted warehouse with this key; dbt masks DBT_ENV_SECRET_* in its logs.
+        os.environ[encryption.DBT_KEY_ENV] = encryption.read_key(settings.home)
         with contextlib.redirect_stdout(_DbtSummary(sys.stdout)):
             # Run artifacts live with the home they describe, not in the source tree.
             yield from dbt.cli(dbt_build_args(), context=context, target_path=settings.home / "dbt_target").stream()

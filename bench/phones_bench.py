@@ -13,12 +13,13 @@ import tempfile
 import time
 from pathlib import Path
 
-import duckdb
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from assets import encryption  # noqa: E402
 from assets.phones import build_reference_tables  # noqa: E402
+from assets.warehouse import connect  # noqa: E402
 
 DBT_PROJECT = ROOT / "dbt_project"
 MACRO_QUERY = "select id, {{ phone_e164('s') }} as e164 from spellings"
@@ -86,13 +87,17 @@ def render_macro(warehouse: Path, work: Path) -> str:
 def measure_phone_normalization(n: int = 2_000_000) -> dict:
     """Normalize n realistic spellings with the rendered macro; returns numbers per second,
     elapsed seconds (materializing the result table), rows and valid share."""
+    # The scratch warehouse is encrypted like a real one (dbt attaches it with a key); a throwaway
+    # key when none is set.
+    key = os.environ.get(encryption.KEY_ENV) or encryption.new_key()
+    os.environ[encryption.DBT_KEY_ENV] = key
     with tempfile.TemporaryDirectory(prefix="phones_bench_") as scratch:
         work = Path(scratch)
         warehouse = work / "warehouse.duckdb"
-        with duckdb.connect(str(warehouse)) as con:
+        with connect(warehouse, key=key) as con:
             build_reference_tables(con)
         sql = render_macro(warehouse, work)
-        with duckdb.connect(str(warehouse)) as con:
+        with connect(warehouse, key=key) as con:
             con.execute(SPELLINGS_SQL, {"n": n})
             began = time.perf_counter()
             con.execute(f"create or replace table normalized as {sql}")

@@ -112,12 +112,16 @@ def main() -> int:
     args = parser.parse_args()
     seeds = [int(seed) for seed in args.seeds.split(",") if seed.strip()]
 
+    from assets import encryption
+    from bench.encryption_bench import measure as measure_encryption, report_lines as encryption_report_lines
     from bench.phones_bench import measure_phone_normalization
     from orchestration.runner import run_pipeline
     from configuration.settings import RunSettings
 
     shutil.rmtree(args.work, ignore_errors=True)
     inbox, home = args.work / "inbox", args.work / "home"
+    # Benchmark homes are throwaway: a throwaway key unless one is set.
+    key = os.environ.setdefault(encryption.KEY_ENV, encryption.new_key())
     # The generator runs in its own process so the run's peak memory is the run's alone.
     began = time.monotonic()
     _generate(inbox, args.voters, seeds[0])
@@ -133,6 +137,7 @@ def main() -> int:
     sampler.stop()
     stages = stage_times(tee.lines)
     phones = measure_phone_normalization(2_000_000)
+    encryption_figures = measure_encryption(home / "warehouse.duckdb", key)
     by_seed = {seeds[0]: (status, outcomes)}
     for seed in seeds[1:]:
         shutil.rmtree(args.work, ignore_errors=True)
@@ -188,6 +193,7 @@ def main() -> int:
         "| ---: | ---: | --- | --- |",
         *seed_lines,
         "",
+        *encryption_report_lines(encryption_figures),
         *(api_report_lines(api_figures) if api_figures else []),
     ])
     args.report.write_text(report)

@@ -15,10 +15,15 @@ DESCRIPTION = """Outreach turns a campaign's raw data into contact lists that ar
 
 Typical use:
   outreach generate --out data/inbox --voters 100000
+  outreach init --home data/home
   outreach run --inbox data/inbox --home data/home
   outreach lists --home data/home
   outreach explain "(919) 555-0142" --home data/home
   outreach ledger --home data/home
+  outreach sql --home data/home
+
+The warehouse and the ledger are encrypted with HOME's key (HOME/.outreach.key, written by
+`outreach init`, or OUTREACH_KEY); docs/security.md says how to keep and rotate it.
 
 Dialers and texting tools (docs/dialer_api.md):
   outreach consumers add spoke_team --home data/home --lists everyone_texts --profile spoke
@@ -53,7 +58,30 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--lists", type=Path, default=None, help="lists configuration (default HOME/lists.yaml, else the shipped example)")
     run.add_argument("--policy", type=Path, default=None, help="policy (default HOME/policy.yaml, else the shipped default)")
 
-    commands.add_parser("demo", help="generate 100,000 voters into ./data/inbox and run into ./data/home")
+    init = commands.add_parser(
+        "init", help="create HOME (mode 0700) and its encryption key HOME/.outreach.key (mode 0600)",
+        description="Creates HOME and a new random key in HOME/.outreach.key (mode 0600), unless OUTREACH_KEY is "
+                    "set or HOME already has a key. A warehouse or ledger written before encryption is encrypted "
+                    "with the key. Keep a copy of the key apart from HOME: without it nothing in HOME can be read.")
+    init.add_argument("--home", type=Path, required=True)
+
+    sql = commands.add_parser(
+        "sql", help="a read-only SQL shell on the encrypted warehouse (and the ledger as outreach_ledger)",
+        description="Opens HOME's warehouse read-only with HOME's key; the ledger is attached read-only as "
+                    "outreach_ledger. Statements end with ';'. Results hold personal data: they are printed "
+                    "here only because you asked for them.")
+    sql.add_argument("--home", type=Path, required=True)
+    sql.add_argument("-c", "--command", dest="sql_command", default=None, metavar="SQL",
+                     help="run SQL and exit instead of reading statements from standard input")
+
+    rekey = commands.add_parser(
+        "rekey", help="re-encrypt the warehouse and the ledger with a new key (rotation)",
+        description="Copies the warehouse and the ledger into new files encrypted with a new random key, replaces "
+                    "them and then the key file. Needs the current key in HOME/.outreach.key; a home keyed by "
+                    "OUTREACH_KEY is rotated by hand (docs/security.md).")
+    rekey.add_argument("--home", type=Path, required=True)
+
+    commands.add_parser("demo", help="generate 100,000 voters into ./data/inbox, init and run into ./data/home")
 
     lists = commands.add_parser("lists", help="the published lists: name, channel, latest version, rows, gates")
     lists.add_argument("--home", type=Path, required=True)
@@ -130,10 +158,18 @@ def cmd_generate(out: Path, voters: int, seed: int, as_of) -> int:
 
 
 def cmd_run(inbox: Path, home: Path, as_of, lists_path: Path | None, policy_path: Path | None) -> int:
+    from assets.encryption import MissingKeyError, check_home
+
     from .home_lock import HomeBusyError, hold_home
 
     if not inbox.is_dir():
         print(f"outreach run: inbox {inbox} is not a readable folder", file=sys.stderr)
+        return 2
+    # Before anything is written: without the key no encrypted file can be opened or created.
+    try:
+        check_home(home)
+    except MissingKeyError as error:
+        print(f"outreach run: {error}", file=sys.stderr)
         return 2
     # One run at a time per home, taken before anything else (before Dagster is even imported,
     # so a second run fails at once) and held until the summary is printed.
@@ -173,9 +209,21 @@ def inbox_summary(warehouse: Path) -> list[str]:
     """Counts that reconcile the inbox: read, loaded, quarantined, unusable."""
     import duckdb
 
+    from assets.encryption import MissingKeyError
+    from assets.warehouse import connect
+
     if not warehouse.exists():
         return []
-    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        with connect(warehouse, read_only=True) as con:
+            return _inbox_summary(con)
+    except (duckdb.Error, MissingKeyError):
+        return []
+
+
+def _inbox_summary(con) -> list[str]:
+    import duckdb
+
     try:
         columns = {row[0] for row in con.execute(
             "select column_name from information_schema.columns where table_schema = 'raw' and table_name = 'ingest_files'").fetchall()}
@@ -192,8 +240,6 @@ def inbox_summary(warehouse: Path) -> list[str]:
         ).fetchall() if "segment_members" in built else []
     except duckdb.Error:
         return []
-    finally:
-        con.close()
     lines = [f"inbox: {files or 0:,} files, {read or 0:,} rows read = {loaded or 0:,} loaded + {quarantined or 0:,} quarantined (raw.quarantine)"
              + (f", {skipped:,} files skipped (raw.ingest_files)" if skipped else "")]
     if unusable is not None:
@@ -238,6 +284,7 @@ def cmd_ledger(home: Path, export: str | None) -> int:
     """Counts per ledger table, or an export; never a row, never a phone number."""
     import duckdb
 
+    from assets.encryption import MissingKeyError
     from assets.ledger import export_ledger, ledger_counts, ledger_path
 
     if export is not None and (export.endswith(("/", "\\")) or Path(export).is_dir()):
@@ -253,7 +300,7 @@ def cmd_ledger(home: Path, export: str | None) -> int:
             print(f"exported {sum(counts.values()):,} rows in {len(counts)} tables to {export}")
             return 0
         counts = ledger_counts(home)
-    except (FileExistsError, FileNotFoundError, ValueError) as error:
+    except (FileExistsError, FileNotFoundError, ValueError, MissingKeyError) as error:
         print(f"outreach ledger: {error}", file=sys.stderr)
         return 2
     except duckdb.IOException:
@@ -268,6 +315,133 @@ def cmd_ledger(home: Path, export: str | None) -> int:
     for name, summary in counts.items():
         print(f"{name:<18} {summary['rows']:>10,} {summary['files']:>6,}  {when(summary['earliest']):<22} {when(summary['latest']):<22}")
     return 0
+
+
+def cmd_init(home: Path) -> int:
+    """HOME (0700) and its key (HOME/.outreach.key, 0600); files written before encryption are encrypted."""
+    import os
+
+    from assets import encryption
+
+    from .home_lock import HomeBusyError, hold_home
+
+    os.umask(0o077)
+    if home.exists() and not home.is_dir():
+        print(f"outreach init: {home} is not a folder", file=sys.stderr)
+        return 2
+    try:
+        home.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if os.environ.get(encryption.KEY_ENV):
+            print(f"init: {home}: {encryption.KEY_ENV} is set, so no key file is written; the home uses that key")
+        elif encryption.key_path(home).exists():
+            print(f"init: {home} already has a key ({encryption.key_path(home)})")
+        else:
+            path = encryption.write_key_file(home)
+            print(f"init: wrote a new key to {path} (mode 0600). Keep a copy apart from {home}, "
+                  "e.g. in a password manager: without it the warehouse and the ledger cannot be read.")
+        key = encryption.read_key(home)
+        with hold_home(home):
+            for path in encryption.home_databases(home):
+                if path.is_file() and encryption.is_plaintext(path):
+                    encryption.reencrypt(path, None, key)
+                    print(f"init: encrypted {path}, written before encryption")
+    except encryption.MissingKeyError as error:
+        print(f"outreach init: {error}", file=sys.stderr)
+        return 2
+    except HomeBusyError as error:
+        print(f"outreach init: {error}", file=sys.stderr)
+        return 2
+    except OSError as error:
+        print(f"outreach init: {home}: {error.strerror}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def cmd_rekey(home: Path) -> int:
+    from assets import encryption
+
+    from .home_lock import HomeBusyError, hold_home
+
+    try:
+        with hold_home(home):
+            encryption.rotate_key(home, encryption.home_databases(home))
+    except (encryption.MissingKeyError, HomeBusyError) as error:
+        print(f"outreach rekey: {error}", file=sys.stderr)
+        return 2
+    print(f"rekey: the warehouse and the ledger are encrypted with a new key in {encryption.key_path(home)}; "
+          "replace your copy of the old key with it")
+    return 0
+
+
+def cmd_sql(home: Path, command: str | None) -> int:
+    """A read-only SQL shell on the encrypted warehouse, the ledger attached as outreach_ledger."""
+    import duckdb
+
+    from assets.encryption import MissingKeyError
+    from assets.ledger.store import attach as attach_ledger, ledger_path
+    from assets.warehouse import connect
+
+    warehouse = home / "warehouse.duckdb"
+    if not warehouse.is_file():
+        print(f"outreach sql: no warehouse at {warehouse} (it is written by `outreach run`)", file=sys.stderr)
+        return 2
+    try:
+        with connect(warehouse, read_only=True) as con:
+            if ledger_path(home).is_file():
+                attach_ledger(con, home, read_only=True)
+            if command is not None:
+                return 0 if _sql_statement(con, command) else 1
+            return _sql_shell(con)
+    except MissingKeyError as error:
+        print(f"outreach sql: {error}", file=sys.stderr)
+        return 2
+    except duckdb.IOException:
+        print(f"outreach sql: {warehouse} is open for writing by a run; try again when it finishes", file=sys.stderr)
+        return 2
+    except duckdb.Error as error:
+        print(f"outreach sql: {warehouse} cannot be opened ({error.__class__.__name__}: {error})", file=sys.stderr)
+        return 2
+
+
+def _sql_statement(con, text: str) -> bool:
+    import duckdb
+
+    try:
+        relation = con.sql(text)
+    except duckdb.Error as error:
+        print(f"error: {error}", file=sys.stderr)
+        return False
+    if relation is not None:
+        relation.show(max_rows=100)
+    return True
+
+
+def _sql_shell(con) -> int:
+    interactive = sys.stdin.isatty()
+    if interactive:
+        print("warehouse (read-only) and outreach_ledger; end statements with ';', Ctrl-D quits")
+    buffer, ok = [], True
+    while True:
+        if interactive:
+            try:
+                line = input("outreach> " if not buffer else "     ...> ")
+            except EOFError:
+                print()
+                line = None
+        else:
+            line = sys.stdin.readline() or None
+        if line is None:
+            text = "\n".join(buffer).strip()
+            if text:
+                ok = _sql_statement(con, text) and ok
+            return 0 if ok else 1
+        buffer.append(line.rstrip("\n"))
+        text = "\n".join(buffer).strip()
+        if text.endswith(";"):
+            ok = _sql_statement(con, text) and ok
+            buffer = []
+        elif not text:
+            buffer = []
 
 
 def cmd_serve(args) -> int:
@@ -377,7 +551,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "demo":
         inbox, home = Path("data/inbox"), Path("data/home")
         status = cmd_generate(inbox, 100_000, 1, None)
-        return status or cmd_run(inbox, home, None, None, None)
+        return status or cmd_init(home) or cmd_run(inbox, home, None, None, None)
+    if args.command == "init":
+        return cmd_init(args.home)
+    if args.command == "sql":
+        return cmd_sql(args.home, args.sql_command)
+    if args.command == "rekey":
+        return cmd_rekey(args.home)
     if args.command == "lists":
         return cmd_lists(args.home)
     if args.command == "explain":

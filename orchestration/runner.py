@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 import dagster as dg
 
+from assets.encryption import check_home
+
 from .home_lock import hold_home
 from .location import ALL_ASSETS_JOB, build_definitions
 from configuration.settings import RunSettings
@@ -64,7 +66,9 @@ def _progress_logger(started: float, out) -> dg.LoggerDefinition:
 
 
 def run_pipeline(settings: RunSettings, out=sys.stdout) -> tuple[int, list[ListOutcome]]:
-    """Run every asset on the home; raises HomeBusyError at once when another run holds it."""
+    """Run every asset on the home; raises HomeBusyError at once when another run holds it, and
+    MissingKeyError (assets/encryption.py) before anything is written when HOME has no key."""
+    check_home(settings.home)
     # One run at a time per home: held before anything reads or writes HOME, released on any exit.
     with hold_home(settings.home):
         return _run_pipeline_locked(settings, out)

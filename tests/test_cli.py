@@ -9,7 +9,7 @@ from pathlib import Path
 
 import yaml
 
-from .conftest import AS_OF
+from .conftest import AS_OF, open_db
 
 OUTREACH = str(Path(sys.executable).parent / "outreach")
 
@@ -36,7 +36,7 @@ def test_explain_names_rules(pipeline_run):
     import duckdb
 
     home, *_ = pipeline_run
-    con = duckdb.connect(str(home / "warehouse.duckdb"), read_only=True)
+    con = open_db(str(home / "warehouse.duckdb"))
     opted = con.execute(
         "select d.phone_e164 from main.list_decisions d where d.list_name = 'everyone_calls' "
         "and list_contains(d.rule_ids, 'R09') limit 1").fetchone()[0]

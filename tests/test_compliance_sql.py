@@ -19,6 +19,7 @@ import duckdb
 import pytest
 import yaml
 
+from .conftest import open_db
 from .test_rules_table import (
     AS_OF,
     BEFORE,
@@ -188,7 +189,7 @@ def compliance_run(tmp_path_factory) -> Run:
     keys = build_inbox(inbox, voters)
     write_extra_lines(inbox, voters)
     status, outcomes, _ = run(inbox, home, write_lists(base / "lists.yaml", LISTS), compliance_policy(base))
-    con = duckdb.connect(str(home / "warehouse.duckdb"), read_only=True)
+    con = open_db(str(home / "warehouse.duckdb"))
     try:
         ids = dict(con.execute("select voter_key, contact_id from main.int_voters").fetchall())
         decisions = {(name, cid): (included, list(rules), list(evidence)) for name, cid, included, rules, evidence in
@@ -333,7 +334,7 @@ def test_published_list_counts_toward_the_cap_and_a_corrupt_one_fails_closed(tmp
     new = [spec for spec in LISTS if spec["name"] in ("robo_first", "robo_second")]
     lists_path = write_lists(tmp_path / "new.yaml", new)
     status, outcomes, _ = run(inbox, home, lists_path, policy)
-    con = duckdb.connect(str(home / "warehouse.duckdb"), read_only=True)
+    con = open_db(str(home / "warehouse.duckdb"))
     try:
         ids = dict(con.execute("select voter_key, contact_id from main.int_voters").fetchall())
         decided = {(name, cid): (included, list(rules)) for name, cid, included, rules in con.execute(

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import duckdb
 
+from .conftest import open_db
+
 DBT_PROJECT_DIR = Path(__file__).resolve().parent.parent / "dbt_project"
 SCHEMAS = ("main", "raw", "ref", "config")
 MACRO_DEFINITION = re.compile(r"{%-?\s*macro\s+(\w+)")
@@ -36,7 +38,7 @@ def _descriptions(node: dict) -> dict[str, str]:
 
 
 def warehouse_columns(warehouse: Path) -> list[tuple[str, str, str]]:
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    with open_db(str(warehouse)) as con:
         return con.execute(
             "select table_schema, table_name, column_name from information_schema.columns "
             f"where table_schema in ({', '.join('?' for _ in SCHEMAS)}) "

@@ -7,10 +7,12 @@ import duckdb
 
 from orchestration.explain import explain_phone
 
+from .conftest import open_db
+
 
 def test_explain_names_the_opt_out_behind_r09(pipeline_run):
     home = pipeline_run[0]
-    con = duckdb.connect(str(home / "warehouse.duckdb"), read_only=True)
+    con = open_db(str(home / "warehouse.duckdb"))
     try:
         phone = con.execute(
             "select phone_e164 from main.list_decisions where list_name = 'everyone_calls' "

@@ -32,7 +32,7 @@ from assets.ingest.layouts import NC_VOTER_COLUMNS
 from expectations import facts as F
 from expectations.suites import suite_for
 
-from .conftest import AS_OF
+from .conftest import AS_OF, open_db
 
 ROOT = Path(__file__).resolve().parent.parent
 ENTITY = "Friends of Jane Doe"
@@ -567,7 +567,7 @@ def test_gate_flags_what_the_models_would_miss(normal_run, small_case, tmp_path)
     _, groups, lists_path = small_case
     copy = tmp_path / "warehouse.duckdb"
     shutil.copy(home / "warehouse.duckdb", copy)
-    con = duckdb.connect(str(copy))
+    con = open_db(copy, read_only=False)
     con.execute("set TimeZone = 'UTC'")
     template = con.execute("select * from main.list_members where list_name = 'calls' limit 1").df()
     for table in ("int_opt_outs", "stg_opt_outs", "stg_contact_history", "int_valid_consents"):

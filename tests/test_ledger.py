@@ -27,7 +27,7 @@ from assets.ledger import (
 )
 from assets.warehouse import connect
 
-from .conftest import AS_OF
+from .conftest import AS_OF, open_db
 
 OUTREACH = str(Path(sys.executable).parent / "outreach")
 FAMILIES = {family.name: family for family in SOURCE_FAMILIES}
@@ -42,7 +42,7 @@ def _ingest(home: Path, inbox: Path, family: str) -> dict[str, int]:
 
 
 def _ledger_rows(home: Path, table: str, sql: str = "select * from {} order by all") -> list[tuple]:
-    con = duckdb.connect(str(ledger_path(home)), read_only=True)
+    con = open_db(str(ledger_path(home)))
     try:
         return con.execute(sql.format(table)).fetchall()
     finally:
@@ -161,7 +161,7 @@ def _run(home: Path, inbox: Path) -> tuple[int, str]:
 
 
 def _warehouse_rows(home: Path, sql: str) -> list[tuple]:
-    con = duckdb.connect(str(home / "warehouse.duckdb"), read_only=True)
+    con = open_db(str(home / "warehouse.duckdb"))
     try:
         return con.execute(sql).fetchall()
     finally:
@@ -233,7 +233,7 @@ def test_outreach_ledger_export_and_errors(pipeline_run, tmp_path):
     result = _cli("ledger", "--home", str(home), "--export", str(target))
     assert result.returncode == 0, result.stderr
     assert not re.search(r"\d{7}", result.stdout)
-    con = duckdb.connect(str(target), read_only=True)
+    con = open_db(str(target))
     try:
         exported = {name: con.execute(f"select count(*) from main.{name}").fetchone()[0] for name in LEDGER_TABLE_NAMES}
     finally:

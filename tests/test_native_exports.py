@@ -27,6 +27,8 @@ from assets.warehouse import connect
 
 from .test_rules_table import _digits, nc_voter_row, published_rows, run, write_lists, write_nc_voters
 
+from .conftest import open_db
+
 SPECS = {spec.folder: spec for spec in CONTACT_RECORD_SOURCES}
 
 # StateVoicesNational/Spoke jobs.js exportCampaign: messageRow keys, in order.
@@ -224,7 +226,7 @@ def test_native_rows_reach_the_ledger_like_contract_rows(tmp_path):
             load_csv_source(con, inbox, SPECS[family])
             assert absorb_family(con, home, inbox, family, snapshot)[family] == (2 if family == "inbound_sms" else 1)
 
-    ledger = duckdb.connect(str(ledger_path(home)), read_only=True)
+    ledger = open_db(str(ledger_path(home)))
     try:
         assert ledger.execute("select is_from_contact, _line from inbound_sms order by _line").fetchall() == [
             ("false", 2), ("true", 3)]
@@ -292,7 +294,7 @@ def native_run(tmp_path_factory):
 
 
 def _warehouse(home: Path, sql: str, params=()) -> list[tuple]:
-    con = duckdb.connect(str(home / "warehouse.duckdb"), read_only=True)
+    con = open_db(str(home / "warehouse.duckdb"))
     try:
         return con.execute(sql, list(params)).fetchall()
     finally:

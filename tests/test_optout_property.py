@@ -17,6 +17,7 @@ import duckdb
 from hypothesis import HealthCheck, Phase, given, note, settings
 from hypothesis import strategies as st
 
+from .conftest import open_db
 from .test_rules_table import (
     AS_OF,
     FRESH_CHECK,
@@ -176,7 +177,7 @@ def test_no_opted_out_number_is_ever_published(batch):
         for name, outcome in by_name.items():
             assert outcome.published, f"{name} blocked: {outcome.detail}"
 
-        con = duckdb.connect(str(home / "warehouse.duckdb"), read_only=True)
+        con = open_db(str(home / "warehouse.duckdb"))
         try:
             everyone = {r[0] for r in con.execute("select phone_e164 from main.everyone").fetchall()}
             decisions = con.execute(

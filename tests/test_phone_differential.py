@@ -24,6 +24,8 @@ from hypothesis import strategies as st
 
 from assets.phones import build_reference_tables
 
+from .conftest import open_db
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT = PROJECT_ROOT / "dbt_project"
 MACRO_QUERY = (
@@ -73,7 +75,7 @@ def compile_with_dbt(query: str, warehouse: Path, work: Path) -> str:
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("phones") / "warehouse.duckdb"
-    with duckdb.connect(str(path)) as con:
+    with open_db(path, read_only=False) as con:
         build_reference_tables(con)
     return path
 
@@ -86,7 +88,7 @@ def macro_sql(warehouse, tmp_path_factory) -> str:
 @pytest.fixture(scope="module")
 def con(warehouse, macro_sql):
     # Opened only after dbt has finished with the file: one writing process at a time.
-    with duckdb.connect(str(warehouse)) as connection:
+    with open_db(warehouse, read_only=False) as connection:
         yield connection
 
 

@@ -11,7 +11,7 @@ import phonenumbers
 
 from assets.publishing import CONTACT_COLUMNS
 
-from .conftest import AS_OF
+from .conftest import AS_OF, open_db
 
 
 def _latest(home, name):
@@ -56,7 +56,7 @@ def test_published_rows_are_valid_unique_and_not_opted_out(pipeline_run):
         for phone in phones:
             parsed = phonenumbers.parse(phone, "US")
             assert phonenumbers.is_valid_number(parsed) and parsed.country_code == 1
-        con = duckdb.connect(str(home / "warehouse.duckdb"), read_only=True)
+        con = open_db(str(home / "warehouse.duckdb"))
         opted = {row[0] for row in con.execute("select phone_e164 from main.int_opt_outs").fetchall()}
         con.close()
         assert opted, "the generated inbox should hold opt-outs"
@@ -81,7 +81,7 @@ def test_suppression_counts_reconcile(pipeline_run):
 
 def test_ingest_reconciles_every_file(pipeline_run):
     home, *_ = pipeline_run
-    con = duckdb.connect(str(home / "warehouse.duckdb"), read_only=True)
+    con = open_db(str(home / "warehouse.duckdb"))
     bad = con.execute("select count(*) from raw.ingest_files where rows_read <> rows_loaded + rows_quarantined").fetchone()[0]
     folders = {r[0] for r in con.execute("select distinct source from raw.ingest_files").fetchall()}
     quarantined = con.execute("select count(*) from raw.quarantine where _line is not null and reason <> ''").fetchone()[0]
@@ -95,7 +95,7 @@ def test_ingest_reconciles_every_file(pipeline_run):
 def test_output_names_no_person(pipeline_run, small_inbox):
     home, status, outcomes, printed = pipeline_run
     assert "PUBLISHED" in printed or outcomes
-    con = duckdb.connect(str(home / "warehouse.duckdb"), read_only=True)
+    con = open_db(str(home / "warehouse.duckdb"))
     phones = [r[0] for r in con.execute("select phone_e164 from main.int_voters where phone_e164 is not null limit 500").fetchall()]
     names = [r[0] for r in con.execute("select last_name from main.int_voters where length(last_name) > 5 limit 200").fetchall()]
     con.close()

@@ -25,6 +25,8 @@ import yaml
 
 from assets.ingest.layouts import FL_VOTER_COLUMNS, NC_VOTER_COLUMNS
 
+from .conftest import open_db
+
 AS_OF = datetime.fromisoformat("2026-11-28T12:00:00-05:00")
 ENTITY = "Friends of Jane Doe"
 OTHER_ENTITY = "Friends of John Roe"
@@ -541,7 +543,7 @@ def rules_run(tmp_path_factory) -> Run:
     default_states = yaml.safe_load((DEFAULTS_DIR / "policy.yaml").read_text())["commercial_forbidden_voter_states"]
     policy_path = policy_with(base, commercial_forbidden_voter_states=list(default_states) + ["FL"])
     status, outcomes, printed = run(inbox, home, lists_path, policy_path)
-    con = duckdb.connect(str(home / "warehouse.duckdb"), read_only=True)
+    con = open_db(str(home / "warehouse.duckdb"))
     try:
         ids = dict(con.execute("select voter_key, contact_id from main.int_voters").fetchall())
         voter_rules = {cid: list(rules) for cid, rules in
@@ -876,7 +878,7 @@ def test_every_rule_id_is_exercised(rules_run: Run):
 
 
 def test_published_lists_hold_no_opted_out_or_wrong_number(rules_run: Run):
-    con = duckdb.connect(str(rules_run.home / "warehouse.duckdb"), read_only=True)
+    con = open_db(str(rules_run.home / "warehouse.duckdb"))
     opted = {r[0] for r in con.execute("select phone_e164 from main.int_opt_outs").fetchall()}
     con.close()
     expected_opted = {_e164(v.phone) for v in rules_run.voters.values()

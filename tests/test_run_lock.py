@@ -18,7 +18,7 @@ import pytest
 
 from orchestration.home_lock import LOCK_NAME, HomeBusyError, hold_home, holds_home
 
-from .conftest import AS_OF
+from .conftest import AS_OF, open_db
 
 BIN = Path(sys.executable).parent
 OUTREACH = str(BIN / "outreach")
@@ -164,7 +164,7 @@ def test_a_run_that_starts_while_another_runs_fails_at_once(tmp_path):
     assert status_a in (0, 3), output
     assert "PUBLISHED" in output
 
-    con = duckdb.connect(str(home / "warehouse.duckdb"), read_only=True)
+    con = open_db(str(home / "warehouse.duckdb"))
     try:
         raw_opt_outs = con.execute("select count(*) from raw.opt_outs").fetchone()[0]
         opted = {row[0] for row in con.execute("select phone_e164 from main.int_opt_outs").fetchall()}

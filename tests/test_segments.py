@@ -12,6 +12,8 @@ import duckdb
 import pytest
 import yaml
 
+from .conftest import open_db
+
 ROOT = Path(__file__).parent.parent
 DBT_PROJECT = ROOT / "dbt_project"
 SEGMENTS = [
@@ -22,7 +24,7 @@ LIMIT = 3500
 
 
 def _query(home, sql, params=None):
-    con = duckdb.connect(str(home / "warehouse.duckdb"), read_only=True)
+    con = open_db(str(home / "warehouse.duckdb"))
     try:
         return con.execute(sql, params or []).fetchall()
     finally:
@@ -121,7 +123,7 @@ def _rebuild_survey_sample(home, tmp_path, seed):
          "--project-dir", str(DBT_PROJECT), "--profiles-dir", str(DBT_PROJECT), "--target-path", str(tmp_path / "target")],
         check=True, env=env, capture_output=True,
     )
-    con = duckdb.connect(str(warehouse), read_only=True)
+    con = open_db(str(warehouse))
     rows = set(con.execute("select contact_id, design_weight from main.survey_sample").fetchall())
     con.close()
     return rows

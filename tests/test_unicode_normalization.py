@@ -20,6 +20,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from .conftest import open_db
+
 MACRO_FILE = Path(__file__).resolve().parent.parent / "dbt_project" / "macros" / "unicode.sql"
 
 # Mapped on top of NFKC (which leaves them alone): curly quotes to straight ones, Unicode
@@ -168,13 +170,13 @@ def rendered(tmp_path_factory):
 
     work = tmp_path_factory.mktemp("unicode")
     warehouse = work / "warehouse.duckdb"
-    with duckdb.connect(str(warehouse)) as con:
+    with open_db(warehouse, read_only=False) as con:
         build_reference_tables(con)
     sql = compile_with_dbt(
         "select id, {{ norm_text('s') }} as text_value, {{ norm_enum('s') }} as enum_value, "
         "{{ fold_unicode('s') }} as folded, {{ phone_e164(fold_unicode('s')) }} as e164 from spellings",
         warehouse, work)
-    con = duckdb.connect(str(warehouse))
+    con = open_db(warehouse, read_only=False)
     yield con, sql
     con.close()
 

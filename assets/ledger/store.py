@@ -25,6 +25,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from .. import encryption
 from .tables import LEDGER_TABLES, LedgerTable, column_type, tables_for_family
 
 LEDGER_DIR = "ledger"
@@ -93,13 +94,19 @@ def snapshot_folder(inbox: Path, folder: str) -> dict[str, FileVersion]:
 
 
 def attach(con: duckdb.DuckDBPyConnection, home: Path, read_only: bool = False) -> None:
+    """ATTACH the ledger, encrypted with HOME's key (assets/encryption.py), as `outreach_ledger`."""
     path = ledger_path(home)
+    key = encryption.read_key(home)
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    mode = " (read_only)" if read_only else ""
-    con.execute(f"attach {sql_string(str(path))} as {ALIAS}{mode}")
+    encryption.attach(con, path, ALIAS, key, read_only=read_only)
     if not read_only:
         _private(path)
+
+
+def _connection(home: Path) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB able to read and write the encrypted ledger; spills stay in HOME."""
+    return encryption.new_connection(ledger_path(home).parent / (LEDGER_FILE + ".tmp"))
 
 
 def detach(con: duckdb.DuckDBPyConnection) -> None:
@@ -270,7 +277,7 @@ def ledger_counts(home: Path) -> dict[str, dict]:
     path = ledger_path(home)
     if not path.is_file():
         raise FileNotFoundError(path)
-    con = duckdb.connect()
+    con = _connection(home)
     try:
         con.execute("set TimeZone = 'UTC'")
         attach(con, home, read_only=True)
@@ -289,7 +296,8 @@ def _tables_present(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 
 def export_ledger(home: Path, target: Path) -> dict[str, int]:
-    """Write every ledger table to `target`, a new DuckDB file (complete or absent, mode 0600)."""
+    """Write every ledger table to `target`, a new DuckDB file encrypted with HOME's key
+    (complete or absent, mode 0600)."""
     source = ledger_path(home)
     if not source.is_file():
         raise FileNotFoundError(source)
@@ -301,11 +309,12 @@ def export_ledger(home: Path, target: Path) -> dict[str, int]:
     partial = target.with_name(f".{target.name}.partial")
     for leftover in (partial, partial.with_name(partial.name + ".wal")):
         leftover.unlink(missing_ok=True)
-    con = duckdb.connect()
+    con = _connection(home)
     try:
         con.execute("set TimeZone = 'UTC'")
         attach(con, home, read_only=True)
-        con.execute(f"attach {sql_string(str(partial))} as outreach_ledger_export")
+        # The export holds every opt-out number: encrypted with the same key as the ledger.
+        encryption.attach(con, partial, "outreach_ledger_export", encryption.read_key(home))
         _private(partial)
         counts = {}
         for name in _tables_present(con):

@@ -247,7 +247,12 @@ evidenced as (
                         'rule_id': null::varchar, 'kind': 'no_line_type_check', 'event_at': null::timestamptz,
                         'source_file': null::varchar, 'source_line': null::bigint
                     }]),
-                    lambda e: struct_update(e, rule_id := rule)))),
+                    -- A struct literal, not struct_update: DuckDB 1.4 and 1.5 fail with an internal
+                    -- error on struct_update of an outer lambda's parameter inside a nested lambda.
+                    lambda e: {
+                        'rule_id': rule, 'kind': e.kind, 'event_at': e.event_at,
+                        'source_file': e.source_file, 'source_line': e.source_line
+                    }))),
             -- The consent row the consent rules looked at (and its RND answer), or none.
             flatten(list_transform(
                 list_filter(list_distinct([decided.consent_rule_id, 'R24', 'R22']),
