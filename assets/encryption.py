@@ -158,8 +158,11 @@ def _opens(path: Path, key: str | None) -> bool | None:
         else:
             attach(con, path, "outreach_probe", key, read_only=True)
         return True
-    except duckdb.IOException:
-        return None
+    except duckdb.IOException as error:
+        if "lock" in str(error).lower():
+            return None
+        # E.g. a file written by a newer DuckDB: its first line names versions, never data.
+        raise MissingKeyError(f"{path} cannot be opened: {str(error).splitlines()[0]}") from None
     except duckdb.Error:
         return False
     finally:
