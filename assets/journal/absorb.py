@@ -78,15 +78,15 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: pa.Table, key: tup
         selected = ", ".join(f"j.{ident(c)}" for c in rows.column_names)
         match = " and ".join(f"l.{ident(c)} = j.{ident(c)}" for c in key)
         partition = ", ".join(f"j.{ident(c)}" for c in key)
-        before = con.execute(f"select count(*) from {_table(table)}").fetchone()[0]
+        before = con.execute(f"select count(*) from {_table(table)}").fetchall()[0][0]
         con.execute(
             f"insert into {_table(table)} ({columns}, _first_seen_at) "
             f"select {selected}, $seen_at from _journal_rows j "
             f"where not exists (select 1 from {_table(table)} l where {match}) "
             f"qualify row_number() over (partition by {partition} order by j._file, j._line) = 1",
             {"seen_at": seen_at},
-        )
-        return con.execute(f"select count(*) from {_table(table)}").fetchone()[0] - before
+        ).fetchall()
+        return con.execute(f"select count(*) from {_table(table)}").fetchall()[0][0] - before
     finally:
         con.unregister("_journal_rows")
 

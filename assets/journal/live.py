@@ -115,9 +115,7 @@ class LiveSuppression:
         grew = False
         for family in FAMILIES:
             seen = self._seen[family]
-            for name in list_journal(self.home, family):
-                if name in seen:
-                    continue
+            for name in list_journal(self.home, family, skip=seen):
                 try:
                     journal = read_journal_file(self.home, family, name)
                 except OSError as error:

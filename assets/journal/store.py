@@ -134,14 +134,14 @@ def append_records(home: Path, family: str, records: list[dict], *, received_via
     return Receipt(family, ledger_file_name(family, name), len(good), hashlib.sha256(data).hexdigest(), via)
 
 
-def list_journal(home: Path, family: str) -> list[str]:
-    """Names of the complete journal files of `family`, oldest first (names sort by time)."""
-    folder = journal_folder(home, family)
+def list_journal(home: Path, family: str, skip: set[str] | frozenset[str] = frozenset()) -> list[str]:
+    """Names of the complete journal files of `family` not in `skip`, oldest first (names sort by time)."""
     try:
-        with os.scandir(folder) as entries:
-            return sorted(entry.name for entry in entries if is_journal_file(entry.name))
+        # listdir, not scandir: live suppression lists thousands of names on every pull.
+        names = os.listdir(journal_folder(home, family))
     except FileNotFoundError:
         return []
+    return sorted(name for name in names if name not in skip and is_journal_file(name))
 
 
 @dataclass(frozen=True)
