@@ -46,9 +46,9 @@ def write_snapshot(home: Path, table: pa.Table) -> Path:
 def snapshot_from_warehouse(warehouse: Path, home: Path) -> dict[str, int]:
     """Write the snapshot from `main.suppressed_numbers`; returns numbers per rule (counts only)."""
     with connect(warehouse, read_only=True) as con:
-        table = con.execute(
+        table = con.sql(
             "select phone_e164, rule_id, event_at from main.suppressed_numbers order by phone_e164, rule_id"
-        ).fetch_arrow_table()
+        ).to_arrow_table()
     write_snapshot(home, table)
     counts: dict[str, int] = {}
     for rule in table.column("rule_id").to_pylist():
