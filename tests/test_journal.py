@@ -81,18 +81,26 @@ def test_errors_name_record_and_column_never_the_value():
 
 def test_csv_bodies_with_the_contract_header():
     body = "\ufeffPhone,received_at,channel,source,reason\r\n919-555-0142,2026-11-01T10:00:00-05:00,sms,spoke,\r\n\r\n9195550143,,,,\r\n"
-    records = parse_csv_body(body, "opt_outs")
-    assert [r["phone"] for r in records] == ["919-555-0142", "9195550143"]
+    records, errors = parse_csv_body(body, "opt_outs")
+    assert errors == [] and [(r["phone"], r["_line"]) for r in records] == [("919-555-0142", 2), ("9195550143", 4)]
     good, errors = validate_records("opt_outs", records)
-    assert errors == [] and len(good) == 2
-    with pytest.raises(JournalError, match="lacks the column"):
-        parse_csv_body("number,when\n9195550142,x\n", "opt_outs")
-    with pytest.raises(JournalError) as error:
-        parse_csv_body("phone,received_at,body\n9195550142,x,hi\n9195550143,x,hi,extra\n", "inbound_sms")
-    assert error.value.errors == ["line 3: expected at most 3 fields, found 4"]
+    assert errors == [] and len(good) == 2 and all("_line" not in r for r in good)
+
+    records, errors = parse_csv_body("number,when\n9195550142,x\n", "opt_outs")
+    assert records == [] and errors[0].startswith("line 1: the header lacks the column(s) phone")
+    records, errors = parse_csv_body("phone,received_at,body\n9195550142,x,hi\n9195550143,x,hi,extra\n555,x,hi\n",
+                                     "inbound_sms")
+    assert errors == ["line 3: expected at most 3 fields, found 4"] and errors[0].as_dict() == {
+        "line": 3, "error": "expected at most 3 fields, found 4"}
+    good, problems = validate_records("inbound_sms", records)
+    assert len(good) == 1 and problems == ["record 1 (line 4), column phone: expected a valid NANP phone number"]
+    assert problems[0].as_dict() == {"index": 1, "line": 4, "column": "phone", "error": "expected a valid NANP phone number"}
     # A quoted body may span lines: it is still one record.
-    records = parse_csv_body('phone,body\n9195550142,"STOP\nplease"\n', "inbound_sms")
-    assert records == [{"phone": "9195550142", "body": "STOP\nplease"}]
+    records, errors = parse_csv_body('phone,body\n9195550142,"STOP\nplease"\n9195550143,hi\n', "inbound_sms")
+    assert errors == [] and records == [{"phone": "9195550142", "body": "STOP\nplease", "_line": 2},
+                                        {"phone": "9195550143", "body": "hi", "_line": 4}]
+    records, errors = parse_csv_body("", "inbound_sms")
+    assert records == [] and errors[0].startswith("line 1: expected a header row")
 
 
 # --- the journal files --------------------------------------------------------------------
@@ -107,7 +115,7 @@ def test_append_writes_one_private_durable_file_per_request(tmp_path):
     folder = home / "ledger" / "journal" / "inbound_sms"
     name = receipt.file.rsplit("/", 1)[1]
     assert receipt.file == f"journal/inbound_sms/{name}" and receipt.rows == 2
-    assert name.startswith("20261120T150000000000Z-") and len(name) == len("20261120T150000000000Z-") + 8 + 4
+    assert receipt.name == name and name.startswith("20261120T150000000000Z-") and len(name) == len("20261120T150000000000Z-") + 8 + 4
     path = folder / name
     assert receipt.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
     assert stat.S_IMODE(path.stat().st_mode) == 0o600

@@ -47,6 +47,36 @@ TIME_COLUMN = {"opt_outs": "received_at", "inbound_sms": "received_at", "contact
 MAX_VALUE_CHARS = 10_000
 # A client that sends a thousand bad records learns enough from the first hundred messages.
 MAX_ERRORS = 100
+# parse_csv_body tags each record with its CSV line, so errors can name it; never journaled.
+LINE_KEY = "_line"
+
+
+class RecordError(str):
+    """One error message (a str, safe to show: never a value), with its parts for a JSON answer.
+
+    `index` is the record's 0-based index (None for the body as a whole), `line` the CSV line
+    when the records came from parse_csv_body, `column` the column (None for the whole record)."""
+
+    index: int | None
+    line: int | None
+    column: str | None
+    error: str
+
+    def __new__(cls, error: str, index: int | None = None, column: str | None = None, line: int | None = None):
+        where = []
+        if index is not None:
+            where.append(f"record {index}" + (f" (line {line})" if line is not None else ""))
+        elif line is not None:
+            where.append(f"line {line}")
+        if column is not None:
+            where.append(f"column {column}")
+        self = super().__new__(cls, (", ".join(where) + ": " if where else "") + error)
+        self.index, self.line, self.column, self.error = index, line, column, error
+        return self
+
+    def as_dict(self) -> dict:
+        found = {"index": self.index, "line": self.line, "column": self.column, "error": self.error}
+        return {key: value for key, value in found.items() if value is not None}
 
 
 class JournalError(ValueError):
@@ -94,36 +124,41 @@ def validate_records(family: str, records, *, now: datetime | None = None) -> tu
     if isinstance(records, Mapping):
         records = [records]
     if not isinstance(records, (list, tuple)):
-        return [], ["expected a list of records (objects with the columns " + ", ".join(columns) + ")"]
+        return [], [RecordError("expected a list of records (objects with the columns " + ", ".join(columns) + ")")]
     good, errors = [], []
     for index, record in enumerate(records):
         problems = []
+        line = record.get(LINE_KEY) if isinstance(record, Mapping) else None
+        line = line if isinstance(line, int) and not isinstance(line, bool) else None
+
+        def problem(error: str, column: str | None = None) -> None:
+            problems.append(RecordError(error, index, column, line))
+
         if not isinstance(record, Mapping):
-            problems.append(f"record {index}: expected an object with the columns {', '.join(columns)}")
+            problem(f"expected an object with the columns {', '.join(columns)}")
         else:
             keys = {str(key).strip().lower(): key for key in record}
             row = {}
             for column in columns:
                 value = _text(record[keys[column]]) if column in keys else ""
                 if value is None:
-                    problems.append(f"record {index}, column {column}: expected text")
+                    problem("expected text", column)
                     continue
                 if "\x00" in value:
-                    problems.append(f"record {index}, column {column}: expected text without NUL characters")
+                    problem("expected text without NUL characters", column)
                     continue
                 if len(value) > MAX_VALUE_CHARS:
-                    problems.append(f"record {index}, column {column}: expected at most {MAX_VALUE_CHARS:,} characters")
+                    problem(f"expected at most {MAX_VALUE_CHARS:,} characters", column)
                     continue
                 row[column] = value.strip() if column != "body" else value
             if not problems:
                 for column in required:
                     if not row[column].strip():
-                        expected = "a phone number" if column == "phone" else "a value"
-                        problems.append(f"record {index}, column {column}: required, expected {expected}")
+                        problem("required, expected " + ("a phone number" if column == "phone" else "a value"), column)
                 if row["phone"].strip():
                     phone = normalize_phone(row["phone"])
                     if phone is None:
-                        problems.append(f"record {index}, column phone: expected a valid NANP phone number")
+                        problem("expected a valid NANP phone number", "phone")
                     else:
                         row["phone"] = phone
                 if not row[time_column].strip():
@@ -133,30 +168,33 @@ def validate_records(family: str, records, *, now: datetime | None = None) -> tu
         else:
             good.append(row)
     if len(errors) > MAX_ERRORS:
-        errors = errors[:MAX_ERRORS] + [f"... and {len(errors) - MAX_ERRORS} more errors"]
+        errors = errors[:MAX_ERRORS] + [RecordError(f"... and {len(errors) - MAX_ERRORS} more errors")]
     return good, errors
 
 
-def parse_csv_body(text: str, family: str) -> list[dict]:
-    """The records of a CSV body with a header row naming the family's columns (any order,
+def parse_csv_body(text: str, family: str) -> tuple[list[dict], list[RecordError]]:
+    """(records, errors) of a CSV body whose header row names the family's columns (any order,
     any case; a byte-order mark and CRLF are accepted; other columns are ignored).
 
-    Record i (0-based) is the i-th data row that is not blank. Raises JournalError, naming lines, when a
-    required column is missing from the header or a row has more fields than the header."""
+    Each record carries its CSV line (header = line 1) under `_line`, which validate_records
+    names in its errors and never journals. A header that lacks a required column gives no
+    record; a row with more fields than the header, or not readable as CSV, is an error
+    naming its line and is left out. Blank lines are skipped."""
     check_family(family)
     if text.startswith("\ufeff"):
         text = text[1:]
     reader = csv.reader(io.StringIO(text, newline=""))
+    expected = ", ".join(FAMILY_COLUMNS[family])
     try:
         header = next(reader)
     except StopIteration:
-        raise JournalError(["line 1: expected a header row naming the columns " + ", ".join(FAMILY_COLUMNS[family])]) from None
+        return [], [RecordError(f"expected a header row naming the columns {expected}", line=1)]
     except csv.Error:
-        raise JournalError(["line 1: expected a CSV header row"]) from None
+        return [], [RecordError("expected a CSV header row", line=1)]
     names = [name.strip().lower() for name in header]
     missing = [column for column in REQUIRED[family] if column not in names]
     if missing:
-        raise JournalError([f"line 1: the header lacks the column(s) {', '.join(missing)}"])
+        return [], [RecordError(f"the header lacks the column(s) {', '.join(missing)}; expected {expected}", line=1)]
     records, errors = [], []
     line = reader.line_num
     try:
@@ -165,11 +203,12 @@ def parse_csv_body(text: str, family: str) -> list[dict]:
             if not fields or all(not field.strip() for field in fields):
                 continue
             if len(fields) > len(names):
-                errors.append(f"line {start}: expected at most {len(names)} fields, found {len(fields)}")
+                errors.append(RecordError(f"expected at most {len(names)} fields, found {len(fields)}", line=start))
                 continue
-            records.append({name: value for name, value in zip(names, fields) if name in FAMILY_COLUMNS[family]})
+            record = {name: value for name, value in zip(names, fields) if name in FAMILY_COLUMNS[family]}
+            record[LINE_KEY] = start
+            records.append(record)
     except csv.Error:
-        errors.append(f"line {line + 1}: not readable as CSV (an unterminated quote?)")
-    if errors:
-        raise JournalError(errors)
-    return records
+        errors.append(RecordError("not readable as CSV (an unterminated quote?); this line and the rest were not read",
+                                  line=line + 1))
+    return records, errors

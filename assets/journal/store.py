@@ -40,6 +40,11 @@ class Receipt:
     sha256: str
     received_via: str
 
+    @property
+    def name(self) -> str:
+        """The file's name in its family folder."""
+        return self.file.rsplit("/", 1)[1]
+
 
 def journal_root(home: Path) -> Path:
     return Path(home).joinpath(*JOURNAL_DIR)
