@@ -291,7 +291,7 @@ def test_pulls_during_publishes_never_mix_versions(tmp_path):
     home = tmp_path / "home"
     publish(home, "busy", member_rows(300, marker="v0"), NOW)
     token = add_consumer(home, "dialer", "busy")
-    server = Server(home)
+    server = Server(home, "--rate-limit", "1000000")
     stop = threading.Event()
     errors = []
 
