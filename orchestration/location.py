@@ -6,6 +6,7 @@ import dagster as dg
 
 from assets.dbt import build_dbt_assets, dbt_resource
 from assets.lists import build_list_assets
+from assets.retention.asset import erasure_sweep
 from assets.sources_assets import source_assets
 
 from .automation import build_automation, federal_dnc_fresh
@@ -33,7 +34,7 @@ def settings_resource(settings: RunSettings) -> dg.ResourceDefinition:
 
 
 def build_definitions(settings: RunSettings, loggers: dict | None = None) -> dg.Definitions:
-    assets = [*source_assets(), build_dbt_assets()]
+    assets = [*source_assets(), build_dbt_assets(), erasure_sweep]
     checks = [federal_dnc_fresh]
     for spec in settings.lists.lists:
         list_assets, list_checks = build_list_assets(spec)
