@@ -120,7 +120,6 @@ def build_parser() -> argparse.ArgumentParser:
                     "and removes the person from the warehouse again if the inbox still holds them. LATEST is "
                     "not moved. Takes the run lock: it waits for no run and fails at once if one is under way. "
                     "Prints counts only; the number is shown by its last two digits.",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog="Also remove the person from the inbox's source files and tell every vendor that received a "
                "list (docs/security.md, \"Erasure\"): the pipeline cannot reach copies outside HOME.")
     forget.add_argument("phone", help="the number, in any common US spelling")
