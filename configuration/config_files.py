@@ -77,6 +77,11 @@ class Policy:
     def version(self) -> str:
         return str(self.data["version"])
 
+    @property
+    def published_versions_days(self) -> int:
+        """Days a published version is kept before `outreach prune` may delete it."""
+        return int((self.data.get("retention") or {}).get("published_versions_days", DEFAULT_PUBLISHED_VERSIONS_DAYS))
+
     def channel(self, channel: str) -> dict:
         """The channel's validated policy mapping (KeyError for a channel the policy lacks)."""
         return self.data["channels"][channel]
@@ -226,9 +231,12 @@ EFFECTIVE_LINE_TYPES = ("wireless", "landline", "voip_fixed", "toll_free")
 CONFIDENCES = ("H", "M", "L")
 # Only these channels are not consent-dependent: their lists may live 72 hours (R29).
 NOT_CONSENT_DEPENDENT_CHANNELS = ("manual_call", "p2p_sms")
+# Published versions hold each run's decisions, the audit record behind every call (R30); kept
+# as long as consent records by default (R18's five years), shortened only on counsel's advice.
+DEFAULT_PUBLISHED_VERSIONS_DAYS = 1826
 # The rules of the default policy; a policy may add rules, never drop one of these.
 REQUIRED_RULE_IDS = (
-    "C01", "C02", "C03", "C04", "C05", "C06", "C07",
+    "C01", "C02", "C03", "C04", "C05", "C06", "C07", "C08",
     "R03", "R04", "R05", "R06", "R07", "R08", "R09", "R11", "R13", "R16",
     "R20", "R22", "R23", "R24", "R25", "R26", "R28", "R29",
 )
@@ -524,6 +532,10 @@ POLICY_SCHEMA: Check = mapping({
         "contains": Key(_keywords("contains")),
         "review_starts_with": Key(list_of(text()), required=False),
     })),
+    # Absent: the defaults below (a policy written before retention existed keeps working).
+    "retention": Key(mapping({
+        "published_versions_days": Key(integer(1), required=False),
+    }), required=False),
 })
 
 

@@ -299,8 +299,8 @@ class _Phones:
 
 def opted_out_phones(con, inputs: FactInputs, phone=None) -> set[str]:
     """Every number with an opt-out in force at as-of, whatever its channel: file opt-outs
-    (R09), inbound replies classified as opt-outs or for review (R11), Mobilize OPT_OUT, and
-    numbers in quarantined suppression lines (C07)."""
+    (R09), inbound replies classified as opt-outs or for review (R11), Mobilize OPT_OUT,
+    numbers in quarantined suppression lines (C07) and numbers erased on request (C08)."""
     phone = phone or _Phones()
     as_of = inputs.as_of
     opted: set[str] = set()
@@ -328,6 +328,11 @@ def opted_out_phones(con, inputs: FactInputs, phone=None) -> set[str]:
         if normalize_enum(source) in C07_FAMILIES:
             for e164 in phones_in_text(raw_line):
                 opted.add(e164)
+    # C08: a number whose person asked to be forgotten (`outreach forget`) is never contacted.
+    for (number,) in source_rows(con, "erasures", ["phone_e164"]):
+        e164 = phone(number)
+        if e164:
+            opted.add(e164)
     return opted
 
 

@@ -20,6 +20,10 @@ Typical use:
   outreach explain "(919) 555-0142" --home data/home
   outreach ledger --home data/home
 
+Privacy (docs/security.md):
+  outreach forget "(919) 555-0142" --home data/home
+  outreach prune --home data/home --dry-run
+
 Dialers and texting tools (docs/dialer_api.md):
   outreach consumers add spoke_team --home data/home --lists everyone_texts --profile spoke
   outreach serve --home data/home
@@ -105,6 +109,32 @@ def build_parser() -> argparse.ArgumentParser:
         sub = actions.add_parser(action, help=text)
         sub.add_argument("name")
         sub.add_argument("--home", type=Path, required=True)
+
+    forget = commands.add_parser(
+        "forget", help="erase a person's personal data on request; their number stays suppressed forever",
+        description="Removes the personal data of the person holding PHONE from HOME: their rows in every "
+                    "published version (contacts, profile and export files; the decision rows stay, excluded "
+                    "with rule C08 and without a name; manifests are updated), and their name, address and "
+                    "other records from the warehouse (raw, staging and model tables). The number is recorded "
+                    "in the ledger's `erasures` table, so every later run excludes it on every channel (C08) "
+                    "and removes the person from the warehouse again if the inbox still holds them. LATEST is "
+                    "not moved. Takes the run lock: it waits for no run and fails at once if one is under way. "
+                    "Prints counts only; the number is shown by its last two digits.",
+        epilog="Also remove the person from the inbox's source files and tell every vendor that received a "
+               "list (docs/security.md, \"Erasure\"): the pipeline cannot reach copies outside HOME.")
+    forget.add_argument("phone", help="the number, in any common US spelling")
+    forget.add_argument("--home", type=Path, required=True)
+    forget.add_argument("--policy", type=Path, default=None,
+                        help="policy whose C08 text goes into rewritten manifests (default HOME/policy.yaml, else shipped)")
+
+    prune = commands.add_parser(
+        "prune", help="delete published versions older than the policy's retention (never LATEST, never the ledger)",
+        description="Deletes published versions older than `retention.published_versions_days` of the policy "
+                    "(default 1826 days): never the version LATEST points at, never a version that has not expired "
+                    "yet, never anything in the ledger (opt-outs are kept). Takes the run lock. Prints counts.")
+    prune.add_argument("--home", type=Path, required=True)
+    prune.add_argument("--dry-run", action="store_true", help="print what would be deleted, delete nothing")
+    prune.add_argument("--policy", type=Path, default=None, help="policy (default HOME/policy.yaml, else shipped)")
 
     audit = commands.add_parser("audit", help="every API request: who, what, when, how many rows")
     audit.add_argument("--home", type=Path, required=True)
@@ -368,6 +398,90 @@ def cmd_audit(home: Path, consumer: str | None, last: int | None) -> int:
     return 0
 
 
+def _home_policy(home: Path, policy_path: Path | None):
+    from configuration.config_files import load_policy, resolve_config_path
+
+    return load_policy(resolve_config_path(policy_path, home, "policy.yaml"))
+
+
+def cmd_forget(phone_text: str, home: Path, policy_path: Path | None) -> int:
+    """Counts only; the number appears by its last two digits."""
+    import os
+    from datetime import datetime
+
+    from assets.retention.erasure import RULE_ID, forget_number, mask_phone
+    from .explain import to_e164
+    from .home_lock import HomeBusyError, hold_home
+
+    try:
+        phone = to_e164(phone_text)
+    except ValueError as error:
+        print(f"outreach forget: {error}", file=sys.stderr)
+        return 2
+    if not home.is_dir():
+        print(f"outreach forget: HOME {home} is not a folder", file=sys.stderr)
+        return 2
+    try:
+        policy = _home_policy(home, policy_path)
+    except ConfigError as error:
+        print(f"outreach forget: {error}", file=sys.stderr)
+        return 2
+    os.umask(0o077)
+    masked = mask_phone(phone)
+    try:
+        with hold_home(home):
+            result = forget_number(home, phone, datetime.now(timezone.utc), policy.data["rules"][RULE_ID])
+    except HomeBusyError as error:
+        print(f"outreach forget: {error}", file=sys.stderr)
+        return 2
+    recorded = "recorded" if result.newly_recorded else "was already recorded"
+    print(f"forget {masked}: erasure {recorded} in the ledger; suppressed on every channel from now on ({RULE_ID})")
+    published = result.published
+    print(f"published: {published['versions']:,} versions rewritten, {published['contact_rows']:,} contact rows "
+          f"removed, {published['decision_rows']:,} decision rows marked {RULE_ID}"
+          + (f", {published['temp_folders']:,} stale temporary folders removed" if published["temp_folders"] else ""))
+    if result.warehouse_busy:
+        print("warehouse: open in another process; the next `outreach run` removes the person from it", file=sys.stderr)
+        return 2
+    if result.warehouse is None:
+        print("warehouse: none yet")
+    else:
+        counts = result.warehouse
+        print(f"warehouse: {counts['raw_rows']:,} raw rows blanked, {counts['quarantine_lines']:,} quarantined lines "
+              f"blanked, {counts['model_rows']:,} model rows removed, {counts['decision_rows']:,} decision rows "
+              "without names; file rewritten")
+    print("also remove the person from the inbox's source files and from lists already sent to vendors")
+    return 0
+
+
+def cmd_prune(home: Path, dry_run: bool, policy_path: Path | None) -> int:
+    from assets.retention.prune import prune_published
+    from .home_lock import HomeBusyError, hold_home
+
+    if not home.is_dir():
+        print(f"outreach prune: HOME {home} is not a folder", file=sys.stderr)
+        return 2
+    try:
+        days = _home_policy(home, policy_path).published_versions_days
+    except ConfigError as error:
+        print(f"outreach prune: {error}", file=sys.stderr)
+        return 2
+    try:
+        with hold_home(home):
+            result = prune_published(home / "published", days, dry_run=dry_run)
+    except HomeBusyError as error:
+        print(f"outreach prune: {error}", file=sys.stderr)
+        return 2
+    verb = "would delete" if dry_run else "deleted"
+    lists = len({candidate.list_name for candidate in result.deleted})
+    size = sum(candidate.bytes for candidate in result.deleted)
+    print(f"prune: retention {days:,} days; {verb} {len(result.deleted):,} versions of {lists:,} lists ({size:,} bytes)")
+    print(f"kept: {result.kept_latest:,} LATEST, {result.kept_recent:,} within retention, "
+          f"{result.kept_unexpired:,} not yet expired" + (f", {result.unreadable:,} without a readable manifest" if result.unreadable else ""))
+    print("the ledger is never pruned")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "generate":
@@ -390,6 +504,10 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_consumers(args)
     if args.command == "audit":
         return cmd_audit(args.home, args.consumer, args.last)
+    if args.command == "forget":
+        return cmd_forget(args.phone, args.home, args.policy)
+    if args.command == "prune":
+        return cmd_prune(args.home, args.dry_run, args.policy)
     return 2
 
 

@@ -7,6 +7,7 @@ import dagster as dg
 from assets.dbt import build_dbt_assets, dbt_resource
 from assets.journal.asset import suppressed_numbers_snapshot
 from assets.lists import build_list_assets
+from assets.retention.asset import erasure_sweep
 from assets.sources_assets import source_assets
 
 from .automation import build_automation, federal_dnc_fresh
@@ -34,7 +35,7 @@ def settings_resource(settings: RunSettings) -> dg.ResourceDefinition:
 
 
 def build_definitions(settings: RunSettings, loggers: dict | None = None) -> dg.Definitions:
-    assets = [*source_assets(), build_dbt_assets(), suppressed_numbers_snapshot]
+    assets = [*source_assets(), build_dbt_assets(), suppressed_numbers_snapshot, erasure_sweep]
     checks = [federal_dnc_fresh]
     for spec in settings.lists.lists:
         list_assets, list_checks = build_list_assets(spec)

@@ -239,6 +239,40 @@ def _append(con: duckdb.DuckDBPyConnection, table: LedgerTable, family: str, see
     return con.execute(f"select count(*) from {_table(table.name)}").fetchone()[0] - before
 
 
+# --- erasure records (outreach forget) ---------------------------------------------------
+
+
+def record_erasure(home: Path, phone_e164: str, at: datetime) -> bool:
+    """Append `phone_e164` to the ledger's `erasures` table unless it is there; True when added.
+
+    Appending is the only write: like every ledger table, an erasure is never deleted, so
+    the number stays suppressed (C08) whatever later files say."""
+    con = duckdb.connect()
+    try:
+        con.execute("set TimeZone = 'UTC'")
+        attach(con, home)
+        try:
+            con.execute("begin transaction")
+            try:
+                ensure_tables(con)
+                before = con.execute(f"select count(*) from {_table('erasures')}").fetchone()[0]
+                con.execute(
+                    f"insert into {_table('erasures')} (phone_e164, _sha256, _first_seen_at) "
+                    f"select $phone, null, $at where not exists "
+                    f"(select 1 from {_table('erasures')} where phone_e164 = $phone)",
+                    {"phone": phone_e164, "at": at})
+                added = con.execute(f"select count(*) from {_table('erasures')}").fetchone()[0] > before
+                con.execute("commit")
+            except BaseException:
+                _rollback(con)
+                raise
+        finally:
+            detach(con)
+    finally:
+        con.close()
+    return added
+
+
 # --- the warehouse copy -------------------------------------------------------------------
 
 
