@@ -43,7 +43,7 @@ from .audit import AuditLog, AuditRecord
 from .consumers import Consumer, ConsumerError, ConsumerStore
 from .formats import FORMATS, MEDIA_TYPES, serialize
 from .ratelimit import RateLimiter
-from .versions import (BadCursor, NotPublished, TableCache, Version, decode_cursor, encode_cursor, latest_version_name,
+from .versions import (BadCursor, NotPublished, TableCache, Version, decode_cursor, encode_cursor,
                        load_version)
 
 log = logging.getLogger("outreach.api")

@@ -22,7 +22,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from ..ledger.store import ALIAS, attach, detach, ensure_tables, ident
+from ..ledger.store import ALIAS, attach, detach, ensure_tables, ident, transaction
 from .records import FAMILIES, FAMILY_COLUMNS
 from .store import ledger_file_name, list_journal, read_journal_file
 
@@ -101,8 +101,7 @@ def absorb_journal(con: duckdb.DuckDBPyConnection, home: Path, seen_at: datetime
         return added
     attach(con, home)
     try:
-        con.execute("begin transaction")
-        try:
+        with transaction(con):
             ensure_tables(con)
             for family in FAMILIES:
                 known = _absorbed_names(con, family)
@@ -111,13 +110,6 @@ def absorb_journal(con: duckdb.DuckDBPyConnection, home: Path, seen_at: datetime
                 added[family] += _insert(con, family, _rows_table(family, files), ("_sha256", "_line"), seen_at)
                 added["quarantine"] += _insert(con, "quarantine", _quarantine_table(family, files),
                                                ("source", "_sha256", "_line"), seen_at)
-            con.execute("commit")
-        except BaseException:
-            try:
-                con.execute("rollback")
-            except duckdb.Error:
-                pass
-            raise
     finally:
         detach(con)
     return added

@@ -18,9 +18,11 @@ from __future__ import annotations
 
 import hashlib
 import os
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Iterator
 
 import duckdb
 import pyarrow as pa
@@ -182,19 +184,26 @@ def absorb_family(con: duckdb.DuckDBPyConnection, home: Path, inbox: Path, famil
     try:
         attach(con, home)
         try:
-            con.execute("begin transaction")
-            try:
+            with transaction(con):
                 ensure_tables(con)
                 added = {table.name: _append(con, table, family, seen_at) for table in tables}
-                con.execute("commit")
-            except BaseException:
-                _rollback(con)
-                raise
         finally:
             detach(con)
     finally:
         con.unregister("_ledger_files")
     return added
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """One DuckDB transaction: committed when the block ends, rolled back on any exception."""
+    con.execute("begin transaction")
+    try:
+        yield
+        con.execute("commit")
+    except BaseException:
+        _rollback(con)
+        raise
 
 
 def _rollback(con: duckdb.DuckDBPyConnection) -> None:
@@ -252,8 +261,7 @@ def record_erasure(home: Path, phone_e164: str, at: datetime) -> bool:
         con.execute("set TimeZone = 'UTC'")
         attach(con, home)
         try:
-            con.execute("begin transaction")
-            try:
+            with transaction(con):
                 ensure_tables(con)
                 before = con.execute(f"select count(*) from {_table('erasures')}").fetchone()[0]
                 con.execute(
@@ -262,10 +270,6 @@ def record_erasure(home: Path, phone_e164: str, at: datetime) -> bool:
                     f"(select 1 from {_table('erasures')} where phone_e164 = $phone)",
                     {"phone": phone_e164, "at": at})
                 added = con.execute(f"select count(*) from {_table('erasures')}").fetchone()[0] > before
-                con.execute("commit")
-            except BaseException:
-                _rollback(con)
-                raise
         finally:
             detach(con)
     finally:

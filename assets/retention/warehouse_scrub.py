@@ -26,7 +26,7 @@ from __future__ import annotations
 import duckdb
 import pyarrow as pa
 
-from ..ledger.store import ident
+from ..ledger.store import ident, transaction
 
 # (staging view, raw table, the view's columns that identify the person)
 _RAW_SOURCES = (
@@ -79,16 +79,8 @@ def scrub_warehouse(con: duckdb.DuckDBPyConnection, numbers: list[str]) -> dict[
         return counts
     con.register("_erased_input", pa.table({"phone_e164": pa.array(sorted(set(numbers)), pa.string())}))
     try:
-        con.execute("begin transaction")
-        try:
+        with transaction(con):
             _scrub(con, counts)
-            con.execute("commit")
-        except BaseException:
-            try:
-                con.execute("rollback")
-            except duckdb.Error:
-                pass
-            raise
     finally:
         con.unregister("_erased_input")
         for name in ("_erased_phones", "_erased_voters", "_erased_contacts", "_erased_rows"):
