@@ -22,7 +22,6 @@ from .reading import (
     InboxFile,
     LayoutError,
     ReadOptions,
-    detect_encoding,
     open_inbox_file,
     over_long_sql,
     read_whole_lines,
@@ -55,7 +54,7 @@ def load_dnc(con: duckdb.DuckDBPyConnection, inbox: Path, options: ReadOptions =
         if list_name is None:
             raise LayoutError(f"{rel}: not a do-not-call file. Expected dnc/federal/ or dnc/state/<ST>/ holding "
                               f"{_EXPECTED_NAMES}.")
-        with open_inbox_file(path, rel, options) as file:
+        with open_inbox_file(path, rel, options, utf8=True) as file:
             kind, snapshot_date = _kind_and_date(file)
             loads.append(_load_dnc_file(con, file, list_name, kind, snapshot_date, options))
     return loads
@@ -81,10 +80,10 @@ def _kind_and_date(file: InboxFile) -> tuple[str, str]:
 def _load_dnc_file(con, file: InboxFile, list_name: str, kind: str, snapshot_date: str,
                    options: ReadOptions) -> FileLoad:
     rel = file.name
-    encoding = detect_encoding(con, file.path, rel)
+    encoding = "utf-8"  # open_inbox_file converted any other
     pattern = _FULL_LINE if kind == "full" else _CHANGE_LINE
     action = "'A'" if kind == "full" else "upper(regexp_extract(raw, $pattern, 3))"
-    read_whole_lines(con, file.path, encoding, "_all_lines", name=rel)
+    read_whole_lines(con, file.path, encoding, "_all_lines", name=rel, from_latin1=file.converted_from == "latin-1")
     # An over-long line never matches: `usable` keeps the regular expression off it.
     con.execute("create or replace temp table _lines as select _line, raw, line_bytes, line_bytes <= $limit "
                 "and regexp_matches(raw, $pattern) as usable from _all_lines "

@@ -218,11 +218,15 @@ _EXPECTED_TEXT = "expected text in UTF-8, Latin-1, UTF-16 or UTF-32"
 
 
 @contextmanager
-def open_inbox_file(path: Path, rel: str, options: ReadOptions = DEFAULT_OPTIONS) -> Iterator[InboxFile]:
+def open_inbox_file(path: Path, rel: str, options: ReadOptions = DEFAULT_OPTIONS,
+                    utf8: bool = False) -> Iterator[InboxFile]:
     """The inbox file `path` (`rel` relative to the inbox) ready to read: decompressed and
     converted to UTF-8 as needed (see the module's docstring), copies removed on exit.
 
-    Raises LayoutError naming the file for an archive or encoding it cannot read.
+    With `utf8` (files DuckDB reads) a file that is not UTF-8 is also converted, from
+    Latin-1: DuckDB's own Latin-1 reader refuses the bytes 0x80 to 0x9F, which a UTF-8 file
+    with one bad byte (or a Windows-1252 one) holds. Raises LayoutError naming the file for
+    an archive or encoding it cannot read.
     """
     copies: list[Path] = []
 
@@ -248,10 +252,12 @@ def open_inbox_file(path: Path, rel: str, options: ReadOptions = DEFAULT_OPTIONS
             raise LayoutError(f"{rel}: compressed with {compression}, which is not read; {_EXPECTED_CONTAINER}.")
         if compression is not None and (nested := _compression(_head(current))) is not None:
             raise LayoutError(f"{name}: a {nested} archive inside a {compression} archive; {_EXPECTED_CONTAINER}.")
-        wide = _wide_encoding(_head(current))
-        if wide is not None:
-            current = _to_utf8(current, name, wide, scratch_file())
-        yield InboxFile(current, name, inner, wide)
+        converted = _wide_encoding(_head(current))
+        if converted is None and utf8 and detect_text_encoding(current) == "latin-1":
+            converted = "latin-1"
+        if converted is not None:
+            current = _to_utf8(current, name, converted, scratch_file())
+        yield InboxFile(current, name, inner, converted)
     finally:
         for copy in copies:
             copy.unlink(missing_ok=True)
@@ -343,23 +349,6 @@ def duckdb_file_path(path: Path) -> Iterator[str]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def detect_encoding(con: duckdb.DuckDBPyConnection, path: Path, name: str | None = None) -> str:
-    """UTF-8 when DuckDB reads the whole file as UTF-8, else Latin-1 (which decodes any byte).
-
-    For the files DuckDB reads (`load_tab_file`, do-not-call lists); `detect_text_encoding`
-    decides the same for the files read in Python. `name` is the file's inbox name for errors.
-    """
-    try:
-        with duckdb_file_path(path) as readable:
-            con.execute(f"select count(*) from {whole_lines_relation('utf-8', max_line_size=_duckdb_line_size(path))}",
-                        [readable]).fetchone()
-        return "utf-8"
-    except duckdb.InvalidInputException as error:
-        if "unicode" in str(error).lower() or "utf-8" in str(error).lower():
-            return "latin-1"
-        raise _unreadable(name or path.name, error) from None
-
-
 def _duckdb_line_size(path: Path) -> int:
     return min(max(path.stat().st_size + 16, _DUCKDB_MIN_LINE_SIZE), _DUCKDB_MAX_LINE_SIZE)
 
@@ -372,7 +361,7 @@ def _unreadable(name: str, error: duckdb.Error) -> LayoutError:
 
 
 def detect_text_encoding(path: Path) -> str:
-    """UTF-8 when the whole file decodes as UTF-8, else Latin-1; read in chunks."""
+    """UTF-8 when the whole file decodes as UTF-8, else Latin-1 (which decodes any byte); read in chunks."""
     decoder = codecs.getincrementaldecoder("utf-8")()
     try:
         with path.open("rb") as handle:
@@ -474,14 +463,15 @@ def whole_lines_relation(encoding: str, parameter: str = "?", max_line_size: int
 
 
 def read_whole_lines(con: duckdb.DuckDBPyConnection, path: Path, encoding: str, table: str = "_lines",
-                     name: str | None = None) -> None:
+                     name: str | None = None, from_latin1: bool = False) -> None:
     """The temp table `table` (_line, raw, line_bytes) of the file's physical lines, empty ones included.
 
     DuckDB drops a UTF-8 byte-order mark and CR before LF; a mark read as Latin-1 is dropped
-    here. line_bytes is the line's length in the file (Latin-1: one byte a character).
+    here. line_bytes is the line's length in the file: one byte a character when it is
+    Latin-1, or (`from_latin1`) a UTF-8 copy of a Latin-1 file.
     """
     bom = _BOM.decode(encoding) if encoding != "utf-8" else "\ufeff"
-    length = "strlen(raw)" if encoding == "utf-8" else "length(raw)"
+    length = "strlen(raw)" if encoding == "utf-8" and not from_latin1 else "length(raw)"
     try:
         with duckdb_file_path(path) as readable:
             con.execute(
@@ -525,7 +515,7 @@ def load_tab_file(
     """
     column_map = column_map or {name: name for name in field_names}
     expected = len(field_names)
-    read_whole_lines(con, path, encoding, name=rel_path)
+    read_whole_lines(con, path, encoding, name=rel_path, from_latin1=recorded_encoding == "latin-1")
     # An over-long line is never split: its parts would cost memory for nothing.
     con.execute(
         "create or replace temp table _split as "

@@ -119,7 +119,8 @@ def _load_page(con, file: InboxFile, options: ReadOptions) -> FileLoad:
     try:
         page = json.loads(file.path.read_bytes())
     except UnicodeDecodeError as error:
-        raise LayoutError(f"{rel}: not a Mobilize response page: not UTF-8 text ({error.reason}).") from None
+        raise LayoutError(f"{rel}: not a Mobilize response page: not UTF-8 text ({error.reason} at byte {error.start}); "
+                          "expected JSON in UTF-8, UTF-16 or UTF-32.") from None
     except json.JSONDecodeError as error:
         raise LayoutError(f"{rel}: not a Mobilize response page: invalid JSON ({error.msg} at line {error.lineno}, "
                           f"column {error.colno}).") from None

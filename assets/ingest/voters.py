@@ -22,7 +22,6 @@ from .reading import (
     InboxFile,
     LayoutError,
     ReadOptions,
-    detect_encoding,
     first_line,
     load_tab_file,
     open_inbox_file,
@@ -38,14 +37,14 @@ def load_voters(con: duckdb.DuckDBPyConnection, inbox: Path, options: ReadOption
     reset_source(con, "voters", VOTER_TABLES)
     loads = []
     for path, rel in source_files(con, inbox, "voters"):
-        with open_inbox_file(path, rel, options) as file:
+        with open_inbox_file(path, rel, options, utf8=True) as file:
             loads.append(_load_voter_file(con, file, options))
     return loads
 
 
 def _load_voter_file(con, file: InboxFile, options: ReadOptions) -> FileLoad:
-    encoding = detect_encoding(con, file.path, file.name)
-    fields = first_line(file.path, encoding, file.name, options.max_line_bytes).split("\t")
+    encoding = "utf-8"  # open_inbox_file converted any other
+    fields = _first_line_fields(file, encoding, options)
     if "ncid" in fields:
         return _load_nc(con, "voters", "nc_voters", file, encoding, fields, NC_VOTER_COLUMNS, NC_VOTER_REQUIRED,
                         NC_VOTER_RENAMED, _nc_voter_layout(fields), options)
@@ -66,14 +65,14 @@ def load_vote_history(con: duckdb.DuckDBPyConnection, inbox: Path,
     reset_source(con, "vote_history", HISTORY_TABLES)
     loads = []
     for path, rel in source_files(con, inbox, "vote_history"):
-        with open_inbox_file(path, rel, options) as file:
+        with open_inbox_file(path, rel, options, utf8=True) as file:
             loads.append(_load_history_file(con, file, options))
     return loads
 
 
 def _load_history_file(con, file: InboxFile, options: ReadOptions) -> FileLoad:
-    encoding = detect_encoding(con, file.path, file.name)
-    fields = first_line(file.path, encoding, file.name, options.max_line_bytes).split("\t")
+    encoding = "utf-8"  # open_inbox_file converted any other
+    fields = _first_line_fields(file, encoding, options)
     if "ncid" in fields and "election_lbl" in fields:
         return _load_nc(con, "vote_history", "nc_vote_history", file, encoding, fields,
                         NC_VOTE_HISTORY_COLUMNS, NC_VOTE_HISTORY_REQUIRED, {}, "ncvhis", options)
@@ -99,6 +98,11 @@ def _load_nc(con, source, table, file: InboxFile, encoding, header, known, requi
     return load_tab_file(con, source=source, table=table, path=file.path, rel_path=file.name, encoding=encoding,
                          layout=layout, field_names=header, has_header=True, column_map=column_map,
                          max_line_bytes=options.max_line_bytes, recorded_encoding=file.encoding_label(encoding))
+
+
+def _first_line_fields(file: InboxFile, encoding: str, options: ReadOptions) -> list[str]:
+    # DuckDB ends a line at a lone CR too (an old Mac file): its first line is the header.
+    return first_line(file.path, encoding, file.name, options.max_line_bytes).split("\r", 1)[0].split("\t")
 
 
 def _nc_voter_layout(header: list[str]) -> str:
