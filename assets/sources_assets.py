@@ -4,6 +4,7 @@ The suppression and consent families (assets/ledger/tables.py) also append what 
 the durable ledger, in the same step and on the same connection, before anything is built
 from them; `ledger_absorb` then copies the whole ledger into the warehouse schema `ledger`."""
 
+import contextlib
 import shutil
 
 import dagster as dg
@@ -58,6 +59,8 @@ def ingest_asset(family: SourceFamily) -> dg.AssetsDefinition:
                 added = absorb_family(con, settings.home, settings.inbox, family.name, snapshot) if keeps_ledger else {}
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
+            with contextlib.suppress(OSError):  # another family's copies may still be there
+                scratch.parent.rmdir()
         read = sum(load.rows_read for load in loads)
         loaded = sum(load.rows_loaded for load in loads)
         quarantined = sum(load.rows_quarantined for load in loads)
