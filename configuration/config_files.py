@@ -39,6 +39,10 @@ SMS_EXPORT_PROFILES = ("spoke", "thrutext")
 
 
 # Dagster asset keys allow nothing else, and the name is a folder under HOME/published.
+# policy.yaml `max_line_bytes`: the inbox readers quarantine a longer line (assets/ingest/reading.py).
+DEFAULT_MAX_LINE_BYTES = 65_536
+MIN_MAX_LINE_BYTES, MAX_MAX_LINE_BYTES = 4_096, 1 << 30
+
 LIST_NAME = re.compile(r"[A-Za-z0-9_]+")
 
 
@@ -110,6 +114,12 @@ class Policy:
     def rnd_consent_cutoff_date(self) -> date:
         """R16: a consent dated before this day counts as RND no_data."""
         return date.fromisoformat(self.data["rnd_consent_cutoff_date"])
+
+    @property
+    def max_line_bytes(self) -> int:
+        """The longest inbox line (or Mobilize record) read; a longer one is quarantined.
+        Optional, so a policy copied before the key existed still loads."""
+        return int(self.data.get("max_line_bytes", DEFAULT_MAX_LINE_BYTES))
 
 
 def load_yaml_mapping(path: Path, error: type[ConfigError] = ConfigError, empty_ok: bool = False) -> dict:
@@ -527,6 +537,9 @@ POLICY_SCHEMA: Check = mapping({
     "rnd_max_age_days": Key(integer(1)),
     "rnd_consent_cutoff_date": Key(iso_date()),
     "commercial_forbidden_voter_states": Key(list_of(state_code())),
+    # Below 4 KiB a real header (ncvoter's is about 900 bytes, ActBlue's 1.2 KB) would not fit;
+    # above 1 GiB one line would no longer fit in memory comfortably.
+    "max_line_bytes": Key(integer(MIN_MAX_LINE_BYTES, MAX_MAX_LINE_BYTES), required=False),
     "sms_opt_out": Key(mapping({
         "starts_with": Key(_keywords("starts_with")),
         "contains": Key(_keywords("contains")),

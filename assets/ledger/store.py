@@ -170,7 +170,8 @@ def absorb_family(con: duckdb.DuckDBPyConnection, home: Path, inbox: Path, famil
         condition, params = _raw_condition(table, family)
         files |= {row[0] for row in con.execute(
             f"select distinct r._file from raw.{ident(table.raw_table)} r where {condition}", params).fetchall()}
-    changed = sorted(rel for rel in files if rel not in snapshot or _moved(Path(inbox) / rel, snapshot[rel]))
+    keys = {rel: _snapshot_key(rel, snapshot) for rel in files}
+    changed = sorted(rel for rel, key in keys.items() if key is None or _moved(Path(inbox) / key, snapshot[key]))
     if changed:
         raise LedgerError(
             f"{family}: {len(changed)} file(s) changed while this run read them ({', '.join(changed[:5])}); "
@@ -179,7 +180,7 @@ def absorb_family(con: duckdb.DuckDBPyConnection, home: Path, inbox: Path, famil
     # The file list is a registered Arrow table, not a temp table: a transaction writes one database.
     con.register("_ledger_files", pa.table({
         "_file": pa.array(sorted(files), pa.string()),
-        "_sha256": pa.array([snapshot[rel].sha256 for rel in sorted(files)], pa.string()),
+        "_sha256": pa.array([snapshot[keys[rel]].sha256 for rel in sorted(files)], pa.string()),
     }))
     try:
         attach(con, home)
@@ -211,6 +212,15 @@ def _rollback(con: duckdb.DuckDBPyConnection) -> None:
         con.execute("rollback")
     except duckdb.Error:
         pass
+
+
+def _snapshot_key(rel: str, snapshot: dict[str, FileVersion]) -> str | None:
+    """The inbox file a raw `_file` came from: itself, or the archive of a member named
+    `opt_outs/a.zip!a.csv` (assets/ingest/reading.py); the archive's bytes are the version."""
+    if rel in snapshot:
+        return rel
+    parts = rel.split("!")
+    return next(("!".join(parts[:end]) for end in range(len(parts) - 1, 0, -1) if "!".join(parts[:end]) in snapshot), None)
 
 
 def _moved(path: Path, version: FileVersion) -> bool:
