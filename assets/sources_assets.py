@@ -6,6 +6,7 @@ from them; `ledger_absorb` then copies the whole ledger into the warehouse schem
 
 
 import dagster as dg
+import duckdb
 
 from configuration.settings import RunSettings
 
@@ -14,6 +15,7 @@ from .ingest.sources import SOURCE_FAMILIES, SourceFamily
 from .ledger import LEDGER_FAMILIES, absorb_family, snapshot_folder
 from .ledger.asset import ledger_absorb
 from .phones.asset import phone_reference
+from .private_errors import InputReadError, duckdb_error_summary
 from .run_config import CONFIG_TABLES, write_run_config
 from .warehouse import connect
 
@@ -44,7 +46,11 @@ def ingest_asset(family: SourceFamily) -> dg.AssetsDefinition:
         # Hashed before the files are read, so the ledger records the bytes the raw tables came from.
         snapshot = snapshot_folder(settings.inbox, family.name) if keeps_ledger else None
         with connect(settings.warehouse) as con:
-            loads = family.load(con, settings.inbox)
+            try:
+                loads = family.load(con, settings.inbox)
+            except duckdb.Error as error:
+                # DuckDB quotes the line it choked on; the run's record must not hold it.
+                raise InputReadError(duckdb_error_summary(error, settings.inbox, f"a file under {family.name}/")) from None
             counts = {table: con.execute(f"select count(*) from raw.{table}").fetchone()[0] for table in family.tables}
             added = absorb_family(con, settings.home, settings.inbox, family.name, snapshot) if keeps_ledger else {}
         read = sum(load.rows_read for load in loads)
