@@ -73,7 +73,7 @@ REVIEWED: dict[str, set[str]] = {
     "tests/test_ledger.py": {"name", "table"},
     "tests/test_dbt_docs.py": {"', '.join(('?' for _ in SCHEMAS))"},
     "tests/test_export_profiles.py": {"extra"},
-    "tests/test_sql_safety.py": {"quoted", "index"},
+    "tests/test_sql_safety.py": {"quoted", "index", "included", "rules"},
     # The injection is the test's HOME name (never SQL); the scan reads sqlite's own table names.
     "tests/test_security_run.py": {"base", "table"},
     "tests/test_native_exports.py": {"SPECS[load.source].table"},
@@ -214,3 +214,25 @@ def test_readers_given_a_glob_character_read_that_one_file(tmp_path, folder):
     with exact_paths([own / "f.parquet", neighbour / "f.parquet"]) as readable:
         rows = con.execute("select x from read_parquet($p) order by x", {"p": readable}).fetchall()
     assert rows == [(0,), (1,)]
+
+
+def _published_decision(home: Path, included: bool) -> None:
+    version = home / "published" / "l" / "20261128T170000Z-001"
+    version.mkdir(parents=True)
+    (home / "published" / "l" / "LATEST").write_text(version.name + "\n")
+    (version / "manifest.json").write_text(
+        '{"list": "l", "channel": "manual_call", "version": "%s", "segment": "everyone", "caller_entity": "X", '
+        '"rules": {"R09": {"text": "opted out"}}}' % version.name)
+    rules = "[]::varchar[]" if included else "['R09']"
+    duckdb.execute(f"copy (select '+19195550142' as phone_e164, {included} as included, {rules} as rule_ids) "
+                   f"to {sql_string(str(version / 'decisions.parquet'))} (format parquet)")
+
+
+def test_explain_on_a_home_named_with_brackets_reads_its_own_decisions(tmp_path):
+    """`campaign[1]` must not read `campaign1`'s published decisions (read_parquet globs)."""
+    from orchestration.explain import explain_phone
+
+    _published_decision(tmp_path / "campaign[1]", included=False)
+    _published_decision(tmp_path / "campaign1", included=True)
+    lines = explain_phone("(919) 555-0142", tmp_path / "campaign[1]")
+    assert lines[0].startswith("excluded from l") and "R09" in lines[0], lines
