@@ -17,6 +17,7 @@ from pathlib import Path
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
+from configuration.permissions import private_tree
 from configuration.settings import RunSettings
 
 from .private_errors import redact_quoted
@@ -79,6 +80,8 @@ def build_dbt_assets() -> dg.AssetsDefinition:
             with dies_with_this_process():
                 invocation = dbt.cli(dbt_build_args(), context=context, target_path=settings.home / "dbt_target",
                                      raise_on_error=False)
+            # dagster-dbt copies partial_parse.msgpack in with shutil.copy, which keeps the source tree's 0644.
+            private_tree(settings.home / "dbt_target")
             yield from invocation.stream()
             error = invocation.get_error()
             if error is not None:

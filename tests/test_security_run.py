@@ -41,6 +41,8 @@ def _nc_row(header: list[str], template: list[str], last: str, first: str, phone
     row = list(template)
     row[header.index("last_name")], row[header.index("first_name")] = last, first
     row[header.index("full_phone_number")] = phone
+    # Their own registration, or they would be the template voter twice over.
+    row[header.index("ncid")], row[header.index("voter_reg_num")] = f"ZZ{phone[-6:]}", f"99{phone[-8:]}"
     return "\t".join(row)
 
 
