@@ -8,6 +8,7 @@ import contextlib
 import shutil
 
 import dagster as dg
+import duckdb
 
 from configuration.settings import RunSettings
 
@@ -16,6 +17,7 @@ from .ingest.sources import SOURCE_FAMILIES, SourceFamily
 from .ledger import LEDGER_FAMILIES, absorb_family, snapshot_folder
 from .ledger.asset import ledger_absorb
 from .phones.asset import phone_reference
+from .private_errors import InputReadError, duckdb_error_summary
 from .run_config import CONFIG_TABLES, write_run_config
 from .warehouse import connect
 
@@ -54,7 +56,11 @@ def ingest_asset(family: SourceFamily) -> dg.AssetsDefinition:
         options = ReadOptions(max_line_bytes=settings.policy.max_line_bytes, scratch=scratch)
         try:
             with connect(settings.warehouse) as con:
-                loads = family.load(con, settings.inbox, options=options)
+                try:
+                    loads = family.load(con, settings.inbox, options=options)
+                except duckdb.Error as error:
+                    # DuckDB quotes the line it choked on; the run's record must not hold it.
+                    raise InputReadError(duckdb_error_summary(error, settings.inbox, f"a file under {family.name}/")) from None
                 counts = {table: con.execute(f"select count(*) from raw.{table}").fetchone()[0] for table in family.tables}
                 added = absorb_family(con, settings.home, settings.inbox, family.name, snapshot) if keeps_ledger else {}
         finally:

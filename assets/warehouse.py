@@ -10,6 +10,8 @@ from typing import Iterator
 import duckdb
 import os
 
+from .sql_text import sql_string
+
 
 @contextmanager
 def connect(warehouse: Path, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -18,7 +20,7 @@ def connect(warehouse: Path, read_only: bool = False) -> Iterator[duckdb.DuckDBP
     try:
         con.execute("set TimeZone = 'UTC'")
         # The same bound as the dbt profile (OUTREACH_DUCKDB_MEMORY); DuckDB spills beyond it.
-        con.execute(f"set memory_limit = '{os.environ.get('OUTREACH_DUCKDB_MEMORY', '2GB')}'")
+        con.execute(f"set memory_limit = {sql_string(os.environ.get('OUTREACH_DUCKDB_MEMORY', '2GB'))}")
         yield con
     finally:
         con.close()

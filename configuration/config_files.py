@@ -16,6 +16,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
+from .permissions import PUBLISH_MODES
+
 DEFAULTS_DIR = Path(__file__).parent / "defaults"
 
 CHANNELS = (
@@ -69,6 +71,9 @@ class ListsConfig:
     caller_entity: str
     caller_entity_type: str
     lists: tuple[ListSpec, ...]
+    # Who may read the published files: "private" (owner only) or "group" (the HOME's group
+    # too, e.g. a dialer's service account); see configuration/permissions.py.
+    publish_mode: str = "private"
 
 
 @dataclass(frozen=True)
@@ -227,7 +232,15 @@ def load_lists(path: Path) -> ListsConfig:
         problems = channel_problems(effective, caller_entity_type, prerecorded, sms)
         exports = _exports(entry, at, effective)
         specs.append(ListSpec(name, segment, channel, purpose, effective, prerecorded, sms, tuple(problems), exports))
-    return ListsConfig(path, caller_entity, caller_entity_type, tuple(specs))
+    publish_mode = data.get("publish_mode", "private")
+    if publish_mode not in PUBLISH_MODES:
+        raise ConfigError(f"{where}: key 'publish_mode' is {_shown(publish_mode)}, expected one of "
+                          f"{', '.join(PUBLISH_MODES)}.")
+    return ListsConfig(path, caller_entity, caller_entity_type, tuple(specs), publish_mode)
+
+
+def _shown(value) -> str:
+    return f"'{value}'" if isinstance(value, str) else type(value).__name__
 
 
 # ---------------------------------------------------------------------------------------------

@@ -37,6 +37,8 @@ from pathlib import Path
 import pandas as pd
 import phonenumbers
 
+from assets.sql_text import exact_paths
+
 FACTS_SCHEMA = "gate"
 # Bump when the facts tables change shape, so a warehouse built by older code is rebuilt.
 FACTS_LAYOUT = 1
@@ -693,10 +695,11 @@ def build_pending(con, published: Path, run_lists: list[str], as_of: datetime) -
     for channel, path in pending_versions(published, run_lists, as_of):
         by_channel[channel].append(str(path))
     for channel, paths in by_channel.items():
-        con.execute(
-            f"insert into {FACTS_SCHEMA}.pending_calls select $channel, phone_e164, count(distinct filename) "
-            "from read_parquet($paths, filename = true) where phone_e164 is not null group by phone_e164",
-            {"channel": channel, "paths": paths})
+        with exact_paths(paths) as readable:
+            con.execute(
+                f"insert into {FACTS_SCHEMA}.pending_calls select $channel, phone_e164, count(distinct filename) "
+                "from read_parquet($paths, filename = true) where phone_e164 is not null group by phone_e164",
+                {"channel": channel, "paths": readable})
 
 
 # --------------------------------------------------------------------------------------

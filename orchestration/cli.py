@@ -178,7 +178,7 @@ def cmd_run(inbox: Path, home: Path, as_of, lists_path: Path | None, policy_path
 def _run_locked(inbox: Path, home: Path, as_of, lists_path: Path | None, policy_path: Path | None) -> int:
     from assets.http_sources import load_sources_config
 
-    from .runner import EXIT_USAGE, format_outcome, run_pipeline
+    from .runner import EXIT_USAGE, DatabaseBusyError, format_outcome, run_pipeline
     from configuration.settings import RunSettings, parse_as_of
 
     try:
@@ -188,7 +188,11 @@ def _run_locked(inbox: Path, home: Path, as_of, lists_path: Path | None, policy_
         print(f"outreach run: {error}", file=sys.stderr)
         return EXIT_USAGE
     print(f"run: inbox {settings.inbox}, home {settings.home}, as-of {settings.as_of.isoformat()}", flush=True)
-    status, outcomes = run_pipeline(settings)
+    try:
+        status, outcomes = run_pipeline(settings)
+    except DatabaseBusyError as error:
+        print(f"outreach run: {error}", file=sys.stderr)
+        return EXIT_USAGE
     print()
     for outcome in outcomes:
         print(format_outcome(outcome))
@@ -205,7 +209,10 @@ def inbox_summary(warehouse: Path) -> list[str]:
 
     if not warehouse.exists():
         return []
-    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        con = duckdb.connect(str(warehouse), read_only=True)
+    except duckdb.Error:
+        return []
     try:
         columns = {row[0] for row in con.execute(
             "select column_name from information_schema.columns where table_schema = 'raw' and table_name = 'ingest_files'").fetchall()}
@@ -483,6 +490,11 @@ def cmd_prune(home: Path, dry_run: bool, policy_path: Path | None) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from configuration.permissions import private_umask
+
+    # Every file this process writes (HOME, its databases, dbt's artifacts, published lists) is
+    # its owner's; publish_mode in lists.yaml opens the published lists to a group.
+    private_umask()
     args = build_parser().parse_args(argv)
     if args.command == "generate":
         return cmd_generate(args.out, args.voters, args.seed, args.as_of)

@@ -53,14 +53,13 @@ import pyarrow as pa
 
 from configuration.config_files import DEFAULT_MAX_LINE_BYTES
 
+from ..sql_text import exact_path
 from .inbox import folder_files, skipped_files
 
 # Four control characters that never occur in these sources: DuckDB then hands us each
 # physical line whole, and we split it ourselves.
 _WHOLE_LINE_DELIMITER = "\x1c\x1d\x1e\x1f"
 _BOM = b"\xef\xbb\xbf"
-# Characters DuckDB's file globbing gives a meaning to.
-_GLOB_CHARACTERS = frozenset("*?[]{}")
 _BATCH_ROWS = 50_000
 # The most physical lines one record may span where quoted line breaks are allowed.
 _MAX_RECORD_LINES = 50
@@ -323,30 +322,9 @@ def _to_utf8(path: Path, name: str, encoding: str, target: Path) -> Path:
     return target
 
 
-@contextmanager
-def duckdb_file_path(path: Path) -> Iterator[str]:
-    """A path string DuckDB's readers open as exactly this one file.
-
-    DuckDB expands glob characters in a read_csv path even when the path is a parameter, so
-    `opt*.csv` would also read its neighbours. A path holding one is read through a symlink
-    with a plain name in a fresh temporary folder (a copy where links cannot be made).
-    """
-    absolute = path.absolute()
-    if not _GLOB_CHARACTERS & set(str(absolute)):
-        yield str(absolute)
-        return
-    folder = Path(tempfile.mkdtemp(prefix="outreach-read-"))
-    try:
-        link = folder / "file"
-        if _GLOB_CHARACTERS & set(str(link)):
-            raise RuntimeError(f"the temporary folder {folder} holds a glob character; set TMPDIR to a plain path")
-        try:
-            link.symlink_to(absolute)
-        except OSError:
-            shutil.copyfile(absolute, link)
-        yield str(link)
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+# DuckDB expands glob characters in a read_csv path even when it is a parameter: every path
+# read goes through this (assets/sql_text.py), so `opt*.csv` reads that one file only.
+duckdb_file_path = exact_path
 
 
 def _duckdb_line_size(path: Path) -> int:

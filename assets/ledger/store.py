@@ -27,6 +27,7 @@ from typing import Iterator
 import duckdb
 import pyarrow as pa
 
+from ..sql_text import ident, sql_string  # noqa: F401  (imported from here elsewhere)
 from .tables import LEDGER_TABLES, LedgerTable, column_type, tables_for_family
 
 LEDGER_DIR = "ledger"
@@ -43,17 +44,6 @@ class LedgerError(RuntimeError):
 
 def ledger_path(home: Path) -> Path:
     return Path(home) / LEDGER_DIR / LEDGER_FILE
-
-
-def sql_string(text: str) -> str:
-    """The one way outside text (a file path) enters SQL here: a single-quoted literal."""
-    if "\x00" in text:
-        raise ValueError("a path with a NUL character")
-    return "'" + text.replace("'", "''") + "'"
-
-
-def ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 # --- files --------------------------------------------------------------------------------
