@@ -50,16 +50,30 @@ REVIEWED: dict[str, set[str]] = {
     # `ident()` and `$` parameters (tables.py).
     "assets/ledger/store.py": {"_table(table.name)", "_table(name)", "columns", "mode", "column_type(column)",
                                "condition", "', '.join((ident(c) for c in data_columns))", "', '.join(selected)",
-                               "key_match", "partition", "relation"},
+                               "key_match", "partition", "relation", "_table('erasures')"},
     # Raw table names come from the layouts; column lists are quoted names from the layouts; the
     # relation and the encoding name are this module's own ('utf-8'/'latin-1') with `?` for the path.
+    # The line length expression and the over-long reason are this module's own (the limit an int).
     "assets/ingest/reading.py": {"table", "cols", "insert_columns", "select_fields", "parameter", "encoding",
-                                 "whole_lines_relation('utf-8')", "whole_lines_relation(encoding, '$path')"},
+                                 "length", "whole_lines_relation(encoding, '$path', _duckdb_line_size(path))",
+                                 "over_long_sql(max_line_bytes)"},
     "assets/phones/reference_tables.py": {"table"},
     # The audit's WHERE is built from fixed clauses with `?` parameters.
     "api/audit.py": {"', '.join(COLUMNS)", "where", "', '.join(('?' for _ in COLUMNS))"},
     # The SQL action is one of two literals chosen by the file's kind.
-    "assets/ingest/dnc.py": {"action"},
+    # The SQL action is one of two literals chosen by the file's kind; the over-long reason is
+    # built from the policy's integer limit (validated as an int).
+    "assets/ingest/dnc.py": {"action", "over_long_sql(options.max_line_bytes)"},
+    # `_table()` is ALIAS + `ident()`; column lists, matches and partitions are `ident()` of the
+    # journal's own column names (records.py) and the ledger key.
+    "assets/journal/absorb.py": {"_table(table)", "columns", "selected", "match", "partition"},
+    # `source` is read_parquet of `sql_string()` of a version file path; the replaced columns are
+    # the module's own expressions with `$` parameters.
+    "assets/retention/published_scrub.py": {"source", "', '.join(replaced)"},
+    # Temp table names are this module's literals; voter sources and tests are built from
+    # `ident()` of model names and fixed clauses.
+    "assets/retention/warehouse_scrub.py": {"name", "' union '.join(voter_sources)", "' or '.join(tests)"},
+    "tests/fuzz/corruption.py": {"table", "column"},
     # Gate SQL fragments built from the module's own column and scope names.
     "expectations/facts.py": {"table", "text", "sources", "targets", "' union all '.join(parts)",
                               "digits_sql('phone')", "ten_digits_sql('d')", "scopes"},
