@@ -35,7 +35,7 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from assets.exports.profiles import profile_allows_channel, render_profile
-from assets.journal import LiveSuppression, append_records, parse_csv_body, validate_records
+from assets.journal import LiveSuppressionError, append_records, live_suppression, parse_csv_body, validate_records
 from assets.journal.twilio import valid_twilio_signature
 from configuration.config_files import Policy, load_policy, resolve_config_path
 
@@ -43,7 +43,7 @@ from .audit import AuditLog, AuditRecord
 from .consumers import Consumer, ConsumerError, ConsumerStore
 from .formats import FORMATS, MEDIA_TYPES, serialize
 from .ratelimit import RateLimiter
-from .versions import (BadCursor, NotPublished, TableCache, Version, decode_cursor, encode_cursor, latest_version_name,
+from .versions import (BadCursor, NotPublished, TableCache, Version, decode_cursor, encode_cursor,
                        load_version)
 
 log = logging.getLogger("outreach.api")
@@ -91,7 +91,7 @@ class OutreachApi:
         self.audit = AuditLog(self.home)
         self.limiter = RateLimiter(self.options.rate_per_minute, self.options.burst)
         self.policy: Policy = load_policy(resolve_config_path(policy_path, self.home, "policy.yaml"))
-        self.suppression = LiveSuppression(self.home, self.policy.data["sms_opt_out"])
+        self.suppression = live_suppression(self.home, self.policy.data["sms_opt_out"])
         self.tables = TableCache()
         self._responses: OrderedDict[tuple, tuple[bytes, str]] = OrderedDict()
         self._responses_lock = threading.Lock()
@@ -247,12 +247,15 @@ class OutreachApi:
             raise HttpError(409, f"version {version.version} has no {source_name}; it was published before "
                                  f"profile '{profile}' could be served: run again")
         table = self.tables.read(source_path)
-        numbers = self.suppression.numbers()
-        keep = pc.invert(pc.is_in(table["phone_e164"], value_set=pa.array(sorted(numbers), pa.string()))) \
-            if numbers else None
-        suppressed = 0 if keep is None else table.num_rows - pc.sum(keep.cast(pa.int64())).as_py()
+        try:
+            value_set = self.suppression.value_set()
+        except LiveSuppressionError as error:
+            # Serving without the journal could hand out an opted-out number: refuse instead.
+            raise HttpError(503, f"live suppression cannot be read ({error}); try again") from None
+        hit = pc.fill_null(pc.is_in(table["phone_e164"], value_set=value_set), False) if len(value_set) else None
+        suppressed = 0 if hit is None else (pc.sum(hit).as_py() or 0)
         if suppressed:
-            table = table.filter(keep)
+            table = table.filter(pc.invert(hit))
         total = table.num_rows
         window = table.slice(offset, limit) if (offset or limit is not None) else table
         # Served as published, byte for byte, when nothing was taken out: ETag = the file's sha256.
@@ -260,7 +263,7 @@ class OutreachApi:
         if profile == "outreach" and not suppressed and window.num_rows == total and published_name:
             entry = version.manifest["files"][published_name]
             return version.folder / published_name, entry["sha256"], total, 0, total
-        mask_digest = _mask_digest(keep) if suppressed else ""
+        mask_digest = _mask_digest(hit) if suppressed else ""
         key = (str(version.folder), profile, fmt, offset, limit, mask_digest)
         with self._responses_lock:
             cached = self._responses.get(key)
@@ -315,7 +318,7 @@ class OutreachApi:
                 raise HttpError(400, "the JSON body must be a list of objects")
             records, errors = payload, []
         good, problems = validate_records(family, records)
-        problems = errors + problems
+        problems = [problem.as_dict() for problem in errors + problems]
         if not good:
             raise HttpError(422 if problems else 400, "no record could be accepted" if problems else "the body holds no record",
                             rejected=problems)
@@ -343,7 +346,7 @@ class OutreachApi:
             "received_at": datetime.now(timezone.utc).isoformat(),
         }])
         if not good:
-            raise HttpError(422, "the message has no readable sender number", rejected=problems)
+            raise HttpError(422, "the message has no readable sender number", rejected=[p.as_dict() for p in problems])
         await run_in_threadpool(append_records, self.home, "inbound_sms", good, received_via="twilio")
         record.rows_accepted = 1
         return Response('<?xml version="1.0" encoding="UTF-8"?><Response></Response>', media_type="text/xml")
@@ -356,9 +359,10 @@ class OutreachApi:
         return str(request.url)
 
 
-def _mask_digest(keep: pa.ChunkedArray | pa.Array) -> str:
+def _mask_digest(mask: pa.ChunkedArray | pa.Array) -> str:
+    """Which rows a suppression took out: the cache key of what is left."""
     digest = hashlib.sha1()
-    for chunk in (keep.chunks if isinstance(keep, pa.ChunkedArray) else [keep]):
+    for chunk in (mask.chunks if isinstance(mask, pa.ChunkedArray) else [mask]):
         digest.update(pc.cast(chunk, pa.uint8()).to_numpy(zero_copy_only=False).tobytes())
     return digest.hexdigest()
 

@@ -2,18 +2,26 @@
 
 
 import contextlib
+import ctypes
+import functools
 import io
 import json
 import os
+import signal
 import subprocess
 import sys
+import types
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
+from configuration.permissions import private_tree
 from configuration.settings import RunSettings
 from . import encryption
+
+from .private_errors import redact_quoted
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parent.parent / "dbt_project"
 MANIFEST = DBT_PROJECT_DIR / "target" / "manifest.json"
@@ -72,9 +80,69 @@ def build_dbt_assets() -> dg.AssetsDefinition:
         os.environ[encryption.DBT_KEY_ENV] = encryption.read_key(settings.home)
         with contextlib.redirect_stdout(_DbtSummary(sys.stdout)):
             # Run artifacts live with the home they describe, not in the source tree.
-            yield from dbt.cli(dbt_build_args(), context=context, target_path=settings.home / "dbt_target").stream()
+            with dies_with_this_process():
+                invocation = dbt.cli(dbt_build_args(), context=context, target_path=settings.home / "dbt_target",
+                                     raise_on_error=False)
+            # dagster-dbt copies partial_parse.msgpack in with shutil.copy, which keeps the source tree's 0644.
+            private_tree(settings.home / "dbt_target")
+            yield from invocation.stream()
+            error = invocation.get_error()
+            if error is not None:
+                # dagster-dbt's own error repeats dbt's messages, which quote values DuckDB choked on.
+                raise DbtBuildFailed(redact_quoted(str(error))) from None
 
     return outreach_dbt
+
+
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def _parent_death_signal() -> Callable[[], None] | None:
+    """A preexec_fn that has the kernel SIGKILL the child when this process dies (Linux).
+
+    Without it a `kill -9` of `outreach run` leaves `dbt build` running, re-parented to init,
+    holding the warehouse's DuckDB lock and writing on. libc is loaded here, in the parent:
+    after fork the child only calls prctl.
+    """
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+    parent = os.getpid()
+
+    def preexec() -> None:
+        prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        if os.getppid() != parent:  # the parent died between fork and prctl
+            os._exit(1)
+
+    return preexec
+
+
+@contextlib.contextmanager
+def dies_with_this_process() -> Iterator[None]:
+    """dbt subprocesses started in the block (DbtCliResource.cli) get the parent-death signal.
+
+    dagster-dbt starts dbt with a plain subprocess.Popen and takes no preexec_fn, so for the
+    block its module sees a `subprocess` whose Popen adds one. The signal is tied to the thread
+    that forks, which is the step's thread for the whole dbt build (in-process executor).
+    tests/test_crash_hygiene.py kills a real run during dbt and checks dbt is gone.
+    """
+    from dagster_dbt.core import dbt_cli_invocation as invocation
+
+    preexec = _parent_death_signal()
+    real = invocation.subprocess
+    if preexec is None or getattr(real, "Popen", None) is not subprocess.Popen:
+        yield
+        return
+    patched = types.SimpleNamespace(**{name: getattr(real, name) for name in dir(real) if not name.startswith("__")})
+    patched.Popen = functools.partial(subprocess.Popen, preexec_fn=preexec)
+    invocation.subprocess = patched
+    try:
+        yield
+    finally:
+        invocation.subprocess = real
 
 
 # Mutation tests only (tests/test_gate_independence.py): switch one rule id off in the
@@ -82,8 +150,13 @@ def build_dbt_assets() -> dg.AssetsDefinition:
 TEST_DISABLE_RULE_ENV = "OUTREACH_TEST_DISABLE_RULE"
 
 
+class DbtBuildFailed(RuntimeError):
+    """dbt build failed; the message names nodes and error kinds, with quoted values blanked."""
+
+
 def dbt_build_args() -> list[str]:
-    args = ["build"]
+    # No dbt.log: at debug level it records every error in full, values DuckDB quoted included.
+    args = ["build", "--log-level-file", "none"]
     disabled = os.environ.get(TEST_DISABLE_RULE_ENV, "").strip()
     if disabled:
         args += ["--vars", json.dumps({"test_disable_rule": disabled})]
@@ -101,5 +174,5 @@ class _DbtSummary(io.TextIOBase):
     def write(self, text: str) -> int:
         for line in text.splitlines():
             if any(marker in line for marker in self._KEEP):
-                self._target.write(f"  dbt: {line.strip()}\n")
+                self._target.write(f"  dbt: {redact_quoted(line.strip())}\n")
         return len(text)

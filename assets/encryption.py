@@ -24,6 +24,8 @@ from pathlib import Path
 
 import duckdb
 
+from .sql_text import sql_string
+
 KEY_ENV = "OUTREACH_KEY"
 KEY_FILE = ".outreach.key"
 # The name dbt's profile reads; dbt masks the values of DBT_ENV_SECRET_* in its logs.
@@ -111,7 +113,6 @@ def crypto_extension() -> Path:
 
 def load_crypto(con: duckdb.DuckDBPyConnection) -> None:
     """Load OpenSSL crypto into `con` and encrypt what DuckDB spills to temp files."""
-    from .ledger.store import sql_string
 
     con.execute(f"load {sql_string(str(crypto_extension()))}")
     con.execute("set temp_file_encryption = true")
@@ -137,7 +138,6 @@ def attach(con: duckdb.DuckDBPyConnection, path: Path, alias: str, key: str, rea
 
     `alias` is a constant of this code base, never outside text.
     """
-    from .ledger.store import sql_string
 
     mode = ", read_only" if read_only else ""
     con.execute(f"attach {sql_string(str(path))} as {alias} (encryption_key {sql_string(key)}{mode})")
@@ -149,7 +149,6 @@ def attach(con: duckdb.DuckDBPyConnection, path: Path, alias: str, key: str, rea
 def _opens(path: Path, key: str | None) -> bool | None:
     """True when `path` opens with `key` (None: as a plain, unencrypted file); None when it
     cannot be told now (another process has it open for writing)."""
-    from .ledger.store import sql_string
 
     con = new_connection(path.parent / (path.name + ".tmp"))
     try:
@@ -199,7 +198,6 @@ def reencrypt(path: Path, old_key: str | None, new_key: str) -> None:
     """Replace the DuckDB file `path` by a copy encrypted with `new_key` (read with `old_key`,
     or as a plain file when it is None). The copy is complete or absent: the file is swapped
     in by rename after it is written and synced."""
-    from .ledger.store import sql_string
 
     path = Path(path)
     partial = path.with_name(f".{path.name}.rekey")

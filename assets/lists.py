@@ -154,6 +154,7 @@ def build_list_assets(spec: ListSpec) -> tuple[list[dg.AssetsDefinition], list[d
                 as_of=settings.as_of,
                 expires_hours=hours,
                 exports=spec.exports,
+                publish_mode=settings.lists.publish_mode,
             )
         context.log.info(f"{spec.name}: published version {version} with {manifest['row_count']:,} rows")
         return dg.MaterializeResult(metadata={"version": version, "dagster/row_count": manifest["row_count"],

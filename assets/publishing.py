@@ -13,8 +13,10 @@ from pathlib import Path
 import duckdb
 import pyarrow.parquet as pq
 
+from configuration.permissions import fsync_dir, published_modes, set_published_modes
+
 from .exports.profiles import CONTACT_COLUMNS, SOURCE_COLUMNS, UNNEUTRALIZED_SOURCE_COLUMNS, export_profile
-from .ledger.store import ident, sql_string
+from .sql_text import ident, sql_string
 
 
 # Text cells a spreadsheet would run as a formula get a leading apostrophe.
@@ -108,17 +110,22 @@ def publish_version(
     as_of: datetime,
     expires_hours: int,
     exports: tuple[str, ...] = (),
+    publish_mode: str = "private",
 ) -> tuple[str, dict]:
     """Write the version and point LATEST at it; returns (version, manifest). `exports` names
-    export profiles (assets/exports) whose files are written beside contacts.csv."""
+    export profiles (assets/exports) whose files are written beside contacts.csv; `publish_mode`
+    (lists.yaml) says who besides the owner may read them (configuration/permissions.py)."""
+    file_mode, dir_mode = published_modes(publish_mode)
     list_dir = published / list_name
     list_dir.mkdir(parents=True, exist_ok=True)
+    for folder in (published, list_dir):
+        os.chmod(folder, dir_mode)
     # LATEST never moves to an older as-of (a replay must not hide later opt-outs).
     problem = backwards_problem(list_dir, as_of)
     if problem:
         raise LatestWouldMoveBackwards(f"{list_name}: {problem}")
     version = next_version(list_dir, as_of)
-    staging = list_dir / f".tmp-{version}-{os.getpid()}"
+    staging = list_dir / f"{STAGING_PREFIX}{version}-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir()
     try:
@@ -146,10 +153,13 @@ def publish_version(
             "published_at": datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
         }
         (staging / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=False) + "\n")
+        set_published_modes(staging, publish_mode)
         for path in staging.iterdir():
             with path.open("rb") as handle:
                 os.fsync(handle.fileno())
         os.rename(staging, list_dir / version)
+        # Without this a power cut can lose the rename while LATEST (below) survives it.
+        fsync_dir(list_dir)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -158,7 +168,41 @@ def publish_version(
     if problem:
         shutil.rmtree(list_dir / version, ignore_errors=True)
         raise LatestWouldMoveBackwards(f"{list_name}: {problem}")
-    pointer = list_dir / f".LATEST.{os.getpid()}"
-    pointer.write_text(version + "\n")
+    pointer = list_dir / f"{POINTER_PREFIX}{os.getpid()}"
+    with pointer.open("w") as handle:
+        handle.write(version + "\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.chmod(pointer, file_mode)
     os.replace(pointer, list_dir / "LATEST")
+    fsync_dir(list_dir)
     return version, manifest
+
+
+# Names of a version being written and of LATEST being replaced; a run that dies leaves them.
+STAGING_PREFIX = ".tmp-"
+POINTER_PREFIX = ".LATEST."
+
+
+def remove_stale_leftovers(published: Path) -> list[str]:
+    """Delete the temporary version folders and pointer files of runs that died mid-publish.
+
+    Only called while holding HOME's run lock (orchestration/home_lock.py), so no live writer
+    owns them. A temporary folder holds a whole list (names and phones): it must not linger.
+    Returns what was removed, relative to `published`.
+    """
+    removed = []
+    if not published.is_dir():
+        return removed
+    for list_dir in sorted(p for p in published.iterdir() if p.is_dir() and not p.is_symlink()):
+        for entry in sorted(list_dir.iterdir()):
+            if entry.name.startswith(STAGING_PREFIX) and entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry, ignore_errors=True)
+            elif entry.name.startswith(POINTER_PREFIX) and not entry.is_dir():
+                entry.unlink(missing_ok=True)
+            else:
+                continue
+            removed.append(f"{list_dir.name}/{entry.name}")
+        if removed and removed[-1].startswith(f"{list_dir.name}/"):
+            fsync_dir(list_dir)
+    return removed

@@ -14,6 +14,8 @@ import pandas as pd
 from configuration.config_files import CHANNELS
 from configuration.settings import RunSettings
 
+from .sql_text import exact_path
+
 CONFIG_TABLES = ("run", "lists", "channels", "rules", "window_overrides", "purposes", "state_rules", "sms_keywords",
                  "pending_prerecorded")
 
@@ -150,12 +152,13 @@ def write_pending_prerecorded(con: duckdb.DuckDBPyConnection, settings: RunSetti
             continue
         contacts, expires_at = pending
         try:
-            con.execute(
-                "insert into config.pending_prerecorded "
-                "select distinct cast(phone_e164 as varchar), ?, ?::timestamptz from read_parquet(?) "
-                "where phone_e164 is not null",
-                [list_dir.name, expires_at.isoformat(), str(contacts)],
-            )
+            with exact_path(contacts) as readable:
+                con.execute(
+                    "insert into config.pending_prerecorded "
+                    "select distinct cast(phone_e164 as varchar), ?, ?::timestamptz from read_parquet(?) "
+                    "where phone_e164 is not null",
+                    [list_dir.name, expires_at.isoformat(), readable],
+                )
         except duckdb.Error as error:
             raise PublishedListError(
                 f"published list '{list_dir.name}': cannot read the numbers of {contacts} ({error}); "

@@ -4,21 +4,27 @@ The suppression and consent families (assets/ledger/tables.py) also append what 
 the durable ledger, in the same step and on the same connection, before anything is built
 from them; `ledger_absorb` then copies the whole ledger into the warehouse schema `ledger`."""
 
+import contextlib
+import shutil
 
 import dagster as dg
+import duckdb
 
 from configuration.settings import RunSettings
 
-from .ingest.reading import ensure_bookkeeping_tables
+from .ingest.reading import ReadOptions, ensure_bookkeeping_tables
 from .ingest.sources import SOURCE_FAMILIES, SourceFamily
 from .ledger import LEDGER_FAMILIES, absorb_family, snapshot_folder
 from .ledger.asset import ledger_absorb
 from .phones.asset import phone_reference
+from .private_errors import InputReadError, duckdb_error_summary
 from .run_config import CONFIG_TABLES, write_run_config
 from .warehouse import connect
 
 
 HTTP_PULL = dg.AssetKey(["inbox", "http_pull"])
+# Under HOME: one folder per source family for the inbox files it decompresses or converts.
+SCRATCH_FOLDER = ".ingest-scratch"
 
 
 @dg.asset(key=HTTP_PULL, group_name="ingest", kinds={"python"},
@@ -43,10 +49,24 @@ def ingest_asset(family: SourceFamily) -> dg.AssetsDefinition:
         keeps_ledger = family.name in LEDGER_FAMILIES
         # Hashed before the files are read, so the ledger records the bytes the raw tables came from.
         snapshot = snapshot_folder(settings.inbox, family.name) if keeps_ledger else None
-        with connect(settings.warehouse) as con:
-            loads = family.load(con, settings.inbox)
-            counts = {table: con.execute(f"select count(*) from raw.{table}").fetchone()[0] for table in family.tables}
-            added = absorb_family(con, settings.home, settings.inbox, family.name, snapshot) if keeps_ledger else {}
+        # Decompressed and converted copies of inbox files hold personal data: they go to a
+        # private folder under HOME, emptied before and after (a killed run's copies go next time).
+        scratch = settings.home / SCRATCH_FOLDER / family.name
+        shutil.rmtree(scratch, ignore_errors=True)
+        options = ReadOptions(max_line_bytes=settings.policy.max_line_bytes, scratch=scratch)
+        try:
+            with connect(settings.warehouse) as con:
+                try:
+                    loads = family.load(con, settings.inbox, options=options)
+                except duckdb.Error as error:
+                    # DuckDB quotes the line it choked on; the run's record must not hold it.
+                    raise InputReadError(duckdb_error_summary(error, settings.inbox, f"a file under {family.name}/")) from None
+                counts = {table: con.execute(f"select count(*) from raw.{table}").fetchone()[0] for table in family.tables}
+                added = absorb_family(con, settings.home, settings.inbox, family.name, snapshot) if keeps_ledger else {}
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+            with contextlib.suppress(OSError):  # another family's copies may still be there
+                scratch.parent.rmdir()
         read = sum(load.rows_read for load in loads)
         loaded = sum(load.rows_loaded for load in loads)
         quarantined = sum(load.rows_quarantined for load in loads)

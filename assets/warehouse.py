@@ -12,6 +12,7 @@ import duckdb
 import os
 
 from . import encryption
+from .sql_text import sql_string
 
 
 @contextmanager
@@ -27,7 +28,7 @@ def connect(warehouse: Path, read_only: bool = False, key: str | None = None) ->
         con.execute(f"use {encryption.WAREHOUSE_ALIAS}")
         con.execute("set TimeZone = 'UTC'")
         # The same bound as the dbt profile (OUTREACH_DUCKDB_MEMORY); DuckDB spills beyond it.
-        con.execute(f"set memory_limit = '{os.environ.get('OUTREACH_DUCKDB_MEMORY', '2GB')}'")
+        con.execute(f"set memory_limit = {sql_string(os.environ.get('OUTREACH_DUCKDB_MEMORY', '2GB'))}")
         yield con
     finally:
         con.close()

@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from assets import encryption  # noqa: E402
-from assets.ledger.store import ident, sql_string  # noqa: E402
+from assets.sql_text import ident, sql_string  # noqa: E402
 
 
 def _tables(con, catalog: str) -> list[tuple[str, str]]:

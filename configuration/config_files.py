@@ -16,6 +16,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
+from .permissions import PUBLISH_MODES
+
 DEFAULTS_DIR = Path(__file__).parent / "defaults"
 
 CHANNELS = (
@@ -39,6 +41,10 @@ SMS_EXPORT_PROFILES = ("spoke", "thrutext")
 
 
 # Dagster asset keys allow nothing else, and the name is a folder under HOME/published.
+# policy.yaml `max_line_bytes`: the inbox readers quarantine a longer line (assets/ingest/reading.py).
+DEFAULT_MAX_LINE_BYTES = 65_536
+MIN_MAX_LINE_BYTES, MAX_MAX_LINE_BYTES = 4_096, 1 << 30
+
 LIST_NAME = re.compile(r"[A-Za-z0-9_]+")
 
 
@@ -65,6 +71,9 @@ class ListsConfig:
     caller_entity: str
     caller_entity_type: str
     lists: tuple[ListSpec, ...]
+    # Who may read the published files: "private" (owner only) or "group" (the HOME's group
+    # too, e.g. a dialer's service account); see configuration/permissions.py.
+    publish_mode: str = "private"
 
 
 @dataclass(frozen=True)
@@ -76,6 +85,11 @@ class Policy:
     @property
     def version(self) -> str:
         return str(self.data["version"])
+
+    @property
+    def published_versions_days(self) -> int:
+        """Days a published version is kept before `outreach prune` may delete it."""
+        return int((self.data.get("retention") or {}).get("published_versions_days", DEFAULT_PUBLISHED_VERSIONS_DAYS))
 
     def channel(self, channel: str) -> dict:
         """The channel's validated policy mapping (KeyError for a channel the policy lacks)."""
@@ -105,6 +119,12 @@ class Policy:
     def rnd_consent_cutoff_date(self) -> date:
         """R16: a consent dated before this day counts as RND no_data."""
         return date.fromisoformat(self.data["rnd_consent_cutoff_date"])
+
+    @property
+    def max_line_bytes(self) -> int:
+        """The longest inbox line (or Mobilize record) read; a longer one is quarantined.
+        Optional, so a policy copied before the key existed still loads."""
+        return int(self.data.get("max_line_bytes", DEFAULT_MAX_LINE_BYTES))
 
 
 def load_yaml_mapping(path: Path, error: type[ConfigError] = ConfigError, empty_ok: bool = False) -> dict:
@@ -212,7 +232,15 @@ def load_lists(path: Path) -> ListsConfig:
         problems = channel_problems(effective, caller_entity_type, prerecorded, sms)
         exports = _exports(entry, at, effective)
         specs.append(ListSpec(name, segment, channel, purpose, effective, prerecorded, sms, tuple(problems), exports))
-    return ListsConfig(path, caller_entity, caller_entity_type, tuple(specs))
+    publish_mode = data.get("publish_mode", "private")
+    if publish_mode not in PUBLISH_MODES:
+        raise ConfigError(f"{where}: key 'publish_mode' is {_shown(publish_mode)}, expected one of "
+                          f"{', '.join(PUBLISH_MODES)}.")
+    return ListsConfig(path, caller_entity, caller_entity_type, tuple(specs), publish_mode)
+
+
+def _shown(value) -> str:
+    return f"'{value}'" if isinstance(value, str) else type(value).__name__
 
 
 # ---------------------------------------------------------------------------------------------
@@ -226,9 +254,12 @@ EFFECTIVE_LINE_TYPES = ("wireless", "landline", "voip_fixed", "toll_free")
 CONFIDENCES = ("H", "M", "L")
 # Only these channels are not consent-dependent: their lists may live 72 hours (R29).
 NOT_CONSENT_DEPENDENT_CHANNELS = ("manual_call", "p2p_sms")
+# Published versions hold each run's decisions, the audit record behind every call (R30); kept
+# as long as consent records by default (R18's five years), shortened only on counsel's advice.
+DEFAULT_PUBLISHED_VERSIONS_DAYS = 1826
 # The rules of the default policy; a policy may add rules, never drop one of these.
 REQUIRED_RULE_IDS = (
-    "C01", "C02", "C03", "C04", "C05", "C06", "C07",
+    "C01", "C02", "C03", "C04", "C05", "C06", "C07", "C08",
     "R03", "R04", "R05", "R06", "R07", "R08", "R09", "R11", "R13", "R16",
     "R20", "R22", "R23", "R24", "R25", "R26", "R28", "R29",
 )
@@ -519,11 +550,18 @@ POLICY_SCHEMA: Check = mapping({
     "rnd_max_age_days": Key(integer(1)),
     "rnd_consent_cutoff_date": Key(iso_date()),
     "commercial_forbidden_voter_states": Key(list_of(state_code())),
+    # Below 4 KiB a real header (ncvoter's is about 900 bytes, ActBlue's 1.2 KB) would not fit;
+    # above 1 GiB one line would no longer fit in memory comfortably.
+    "max_line_bytes": Key(integer(MIN_MAX_LINE_BYTES, MAX_MAX_LINE_BYTES), required=False),
     "sms_opt_out": Key(mapping({
         "starts_with": Key(_keywords("starts_with")),
         "contains": Key(_keywords("contains")),
         "review_starts_with": Key(list_of(text()), required=False),
     })),
+    # Absent: the defaults below (a policy written before retention existed keeps working).
+    "retention": Key(mapping({
+        "published_versions_days": Key(integer(1), required=False),
+    }), required=False),
 })
 
 

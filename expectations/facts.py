@@ -37,6 +37,8 @@ from pathlib import Path
 import pandas as pd
 import phonenumbers
 
+from assets.sql_text import exact_paths
+
 FACTS_SCHEMA = "gate"
 # Bump when the facts tables change shape, so a warehouse built by older code is rebuilt.
 FACTS_LAYOUT = 1
@@ -299,8 +301,8 @@ class _Phones:
 
 def opted_out_phones(con, inputs: FactInputs, phone=None) -> set[str]:
     """Every number with an opt-out in force at as-of, whatever its channel: file opt-outs
-    (R09), inbound replies classified as opt-outs or for review (R11), Mobilize OPT_OUT, and
-    numbers in quarantined suppression lines (C07)."""
+    (R09), inbound replies classified as opt-outs or for review (R11), Mobilize OPT_OUT,
+    numbers in quarantined suppression lines (C07) and numbers erased on request (C08)."""
     phone = phone or _Phones()
     as_of = inputs.as_of
     opted: set[str] = set()
@@ -328,6 +330,11 @@ def opted_out_phones(con, inputs: FactInputs, phone=None) -> set[str]:
         if normalize_enum(source) in C07_FAMILIES:
             for e164 in phones_in_text(raw_line):
                 opted.add(e164)
+    # C08: a number whose person asked to be forgotten (`outreach forget`) is never contacted.
+    for (number,) in source_rows(con, "erasures", ["phone_e164"]):
+        e164 = phone(number)
+        if e164:
+            opted.add(e164)
     return opted
 
 
@@ -688,10 +695,11 @@ def build_pending(con, published: Path, run_lists: list[str], as_of: datetime) -
     for channel, path in pending_versions(published, run_lists, as_of):
         by_channel[channel].append(str(path))
     for channel, paths in by_channel.items():
-        con.execute(
-            f"insert into {FACTS_SCHEMA}.pending_calls select $channel, phone_e164, count(distinct filename) "
-            "from read_parquet($paths, filename = true) where phone_e164 is not null group by phone_e164",
-            {"channel": channel, "paths": paths})
+        with exact_paths(paths) as readable:
+            con.execute(
+                f"insert into {FACTS_SCHEMA}.pending_calls select $channel, phone_e164, count(distinct filename) "
+                "from read_parquet($paths, filename = true) where phone_e164 is not null group by phone_e164",
+                {"channel": channel, "paths": readable})
 
 
 # --------------------------------------------------------------------------------------

@@ -25,6 +25,10 @@ Typical use:
 The warehouse and the ledger are encrypted with HOME's key (HOME/.outreach.key, written by
 `outreach init`, or OUTREACH_KEY); docs/security.md says how to keep and rotate it.
 
+Privacy (docs/security.md):
+  outreach forget "(919) 555-0142" --home data/home
+  outreach prune --home data/home --dry-run
+
 Dialers and texting tools (docs/dialer_api.md):
   outreach consumers add spoke_team --home data/home --lists everyone_texts --profile spoke
   outreach serve --home data/home
@@ -134,6 +138,32 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("name")
         sub.add_argument("--home", type=Path, required=True)
 
+    forget = commands.add_parser(
+        "forget", help="erase a person's personal data on request; their number stays suppressed forever",
+        description="Removes the personal data of the person holding PHONE from HOME: their rows in every "
+                    "published version (contacts, profile and export files; the decision rows stay, excluded "
+                    "with rule C08 and without a name; manifests are updated), and their name, address and "
+                    "other records from the warehouse (raw, staging and model tables). The number is recorded "
+                    "in the ledger's `erasures` table, so every later run excludes it on every channel (C08) "
+                    "and removes the person from the warehouse again if the inbox still holds them. LATEST is "
+                    "not moved. Takes the run lock: it waits for no run and fails at once if one is under way. "
+                    "Prints counts only; the number is shown by its last two digits.",
+        epilog="Also remove the person from the inbox's source files and tell every vendor that received a "
+               "list (docs/security.md, \"Erasure\"): the pipeline cannot reach copies outside HOME.")
+    forget.add_argument("phone", help="the number, in any common US spelling")
+    forget.add_argument("--home", type=Path, required=True)
+    forget.add_argument("--policy", type=Path, default=None,
+                        help="policy whose C08 text goes into rewritten manifests (default HOME/policy.yaml, else shipped)")
+
+    prune = commands.add_parser(
+        "prune", help="delete published versions older than the policy's retention (never LATEST, never the ledger)",
+        description="Deletes published versions older than `retention.published_versions_days` of the policy "
+                    "(default 1826 days): never the version LATEST points at, never a version that has not expired "
+                    "yet, never anything in the ledger (opt-outs are kept). Takes the run lock. Prints counts.")
+    prune.add_argument("--home", type=Path, required=True)
+    prune.add_argument("--dry-run", action="store_true", help="print what would be deleted, delete nothing")
+    prune.add_argument("--policy", type=Path, default=None, help="policy (default HOME/policy.yaml, else shipped)")
+
     audit = commands.add_parser("audit", help="every API request: who, what, when, how many rows")
     audit.add_argument("--home", type=Path, required=True)
     audit.add_argument("--consumer", default=None, help="only this consumer's requests")
@@ -184,7 +214,7 @@ def cmd_run(inbox: Path, home: Path, as_of, lists_path: Path | None, policy_path
 def _run_locked(inbox: Path, home: Path, as_of, lists_path: Path | None, policy_path: Path | None) -> int:
     from assets.http_sources import load_sources_config
 
-    from .runner import EXIT_USAGE, format_outcome, run_pipeline
+    from .runner import EXIT_USAGE, DatabaseBusyError, format_outcome, run_pipeline
     from configuration.settings import RunSettings, parse_as_of
 
     try:
@@ -194,7 +224,11 @@ def _run_locked(inbox: Path, home: Path, as_of, lists_path: Path | None, policy_
         print(f"outreach run: {error}", file=sys.stderr)
         return EXIT_USAGE
     print(f"run: inbox {settings.inbox}, home {settings.home}, as-of {settings.as_of.isoformat()}", flush=True)
-    status, outcomes = run_pipeline(settings)
+    try:
+        status, outcomes = run_pipeline(settings)
+    except DatabaseBusyError as error:
+        print(f"outreach run: {error}", file=sys.stderr)
+        return EXIT_USAGE
     print()
     for outcome in outcomes:
         print(format_outcome(outcome))
@@ -337,8 +371,8 @@ def cmd_init(home: Path) -> int:
             print(f"init: {home} already has a key ({encryption.key_path(home)})")
         else:
             path = encryption.write_key_file(home)
-            print(f"init: wrote a new key to {path} (mode 0600). Keep a copy apart from {home}, "
-                  "e.g. in a password manager: without it the warehouse and the ledger cannot be read.")
+            print(f"init: wrote a new key to {path} (mode 0600). Store it in a password manager too, never "
+                  f"beside {home}'s backups: without it the warehouse and the ledger cannot be read.")
         key = encryption.read_key(home)
         with hold_home(home):
             for path in encryption.home_databases(home):
@@ -542,7 +576,99 @@ def cmd_audit(home: Path, consumer: str | None, last: int | None) -> int:
     return 0
 
 
+def _home_policy(home: Path, policy_path: Path | None):
+    from configuration.config_files import load_policy, resolve_config_path
+
+    return load_policy(resolve_config_path(policy_path, home, "policy.yaml"))
+
+
+def cmd_forget(phone_text: str, home: Path, policy_path: Path | None) -> int:
+    """Counts only; the number appears by its last two digits."""
+    import os
+    from datetime import datetime
+
+    from assets.encryption import MissingKeyError, check_home
+    from assets.retention.erasure import RULE_ID, forget_number, mask_phone
+    from .explain import to_e164
+    from .home_lock import HomeBusyError, hold_home
+
+    try:
+        phone = to_e164(phone_text)
+    except ValueError as error:
+        print(f"outreach forget: {error}", file=sys.stderr)
+        return 2
+    if not home.is_dir():
+        print(f"outreach forget: HOME {home} is not a folder", file=sys.stderr)
+        return 2
+    try:
+        policy = _home_policy(home, policy_path)
+    except ConfigError as error:
+        print(f"outreach forget: {error}", file=sys.stderr)
+        return 2
+    os.umask(0o077)
+    masked = mask_phone(phone)
+    try:
+        # Before anything is changed: the ledger and the warehouse open only with HOME's key.
+        check_home(home)
+        with hold_home(home):
+            result = forget_number(home, phone, datetime.now(timezone.utc), policy.data["rules"][RULE_ID])
+    except (HomeBusyError, MissingKeyError) as error:
+        print(f"outreach forget: {error}", file=sys.stderr)
+        return 2
+    recorded = "recorded" if result.newly_recorded else "was already recorded"
+    print(f"forget {masked}: erasure {recorded} in the ledger; suppressed on every channel from now on ({RULE_ID})")
+    published = result.published
+    print(f"published: {published['versions']:,} versions rewritten, {published['contact_rows']:,} contact rows "
+          f"removed, {published['decision_rows']:,} decision rows marked {RULE_ID}"
+          + (f", {published['temp_folders']:,} stale temporary folders removed" if published["temp_folders"] else ""))
+    if result.warehouse_busy:
+        print("warehouse: open in another process; the next `outreach run` removes the person from it", file=sys.stderr)
+        return 2
+    if result.warehouse is None:
+        print("warehouse: none yet")
+    else:
+        counts = result.warehouse
+        print(f"warehouse: {counts['raw_rows']:,} raw rows blanked, {counts['quarantine_lines']:,} quarantined lines "
+              f"blanked, {counts['model_rows']:,} model rows removed, {counts['decision_rows']:,} decision rows "
+              "without names; file rewritten")
+    print("also remove the person from the inbox's source files and from lists already sent to vendors")
+    return 0
+
+
+def cmd_prune(home: Path, dry_run: bool, policy_path: Path | None) -> int:
+    from assets.retention.prune import prune_published
+    from .home_lock import HomeBusyError, hold_home
+
+    if not home.is_dir():
+        print(f"outreach prune: HOME {home} is not a folder", file=sys.stderr)
+        return 2
+    try:
+        days = _home_policy(home, policy_path).published_versions_days
+    except ConfigError as error:
+        print(f"outreach prune: {error}", file=sys.stderr)
+        return 2
+    try:
+        with hold_home(home):
+            result = prune_published(home / "published", days, dry_run=dry_run)
+    except HomeBusyError as error:
+        print(f"outreach prune: {error}", file=sys.stderr)
+        return 2
+    verb = "would delete" if dry_run else "deleted"
+    lists = len({candidate.list_name for candidate in result.deleted})
+    size = sum(candidate.bytes for candidate in result.deleted)
+    print(f"prune: retention {days:,} days; {verb} {len(result.deleted):,} versions of {lists:,} lists ({size:,} bytes)")
+    print(f"kept: {result.kept_latest:,} LATEST, {result.kept_recent:,} within retention, "
+          f"{result.kept_unexpired:,} not yet expired" + (f", {result.unreadable:,} without a readable manifest" if result.unreadable else ""))
+    print("the ledger is never pruned")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
+    from configuration.permissions import private_umask
+
+    # Every file this process writes (HOME, its databases, dbt's artifacts, published lists) is
+    # its owner's; publish_mode in lists.yaml opens the published lists to a group.
+    private_umask()
     args = build_parser().parse_args(argv)
     if args.command == "generate":
         return cmd_generate(args.out, args.voters, args.seed, args.as_of)
@@ -570,6 +696,10 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_consumers(args)
     if args.command == "audit":
         return cmd_audit(args.home, args.consumer, args.last)
+    if args.command == "forget":
+        return cmd_forget(args.phone, args.home, args.policy)
+    if args.command == "prune":
+        return cmd_prune(args.home, args.dry_run, args.policy)
     return 2
 
 

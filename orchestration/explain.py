@@ -9,6 +9,8 @@ from pathlib import Path
 import duckdb
 import phonenumbers
 
+from assets.sql_text import exact_path
+
 
 
 def to_e164(text: str) -> str:
@@ -34,11 +36,10 @@ def explain_phone(text: str, home: Path, only_list: str | None = None) -> list[s
             continue
         version_dir = list_dir / latest.read_text().strip()
         manifest = json.loads((version_dir / "manifest.json").read_text())
-        rows = duckdb.execute(
-            "select included, rule_ids from read_parquet(?) where phone_e164 = ?",
-            [str(version_dir / "decisions.parquet"), phone],
-        ).fetchall()
-        evidence = _evidence(version_dir / "decisions.parquet", phone)
+        with exact_path(version_dir / "decisions.parquet") as decisions:
+            rows = duckdb.execute("select included, rule_ids from read_parquet(?) where phone_e164 = ?",
+                                  [decisions, phone]).fetchall()
+            evidence = _evidence(decisions, phone)
         label = f"{manifest['list']} ({manifest['channel']}, version {manifest['version']})"
         if any(included for included, _ in rows):
             lines.append(f"included in {label}")
@@ -54,16 +55,16 @@ def explain_phone(text: str, home: Path, only_list: str | None = None) -> list[s
     return lines
 
 
-def _evidence(decisions: Path, phone: str) -> list[str]:
+def _evidence(decisions: str, phone: str) -> list[str]:
     """The deciding events behind an exclusion (R30): rule, kind, time, file and line."""
-    columns = {row[0] for row in duckdb.execute("describe select * from read_parquet(?)", [str(decisions)]).fetchall()}
+    columns = {row[0] for row in duckdb.execute("describe select * from read_parquet(?)", [decisions]).fetchall()}
     if "evidence" not in columns:  # versions published before evidence was kept
         return []
     items = duckdb.execute(
         "select distinct e.rule_id, e.kind, e.event_at, e.source_file, e.source_line "
         "from (select unnest(evidence) as e from read_parquet(?) where phone_e164 = ? and not included) "
         "order by 1, 3, 4, 5",
-        [str(decisions), phone],
+        [decisions, phone],
     ).fetchall()
     described = []
     for rule_id, kind, event_at, source_file, source_line in items:

@@ -5,11 +5,15 @@ from __future__ import annotations
 import dagster as dg
 
 from assets.dbt import build_dbt_assets, dbt_resource
+from assets.journal.asset import suppressed_numbers_snapshot
 from assets.lists import build_list_assets
+from assets.retention.asset import erasure_sweep
+from assets.publishing import remove_stale_leftovers
 from assets.sources_assets import source_assets
 
 from .automation import build_automation, federal_dnc_fresh
 from .home_lock import hold_home
+from configuration.permissions import private_umask, secure_home
 from configuration.settings import RunSettings
 
 ALL_ASSETS_JOB = "materialize_everything"
@@ -25,15 +29,27 @@ def settings_resource(settings: RunSettings) -> dg.ResourceDefinition:
     """
 
     @dg.resource(description="Run settings (inbox, home, as-of, lists, policy); holds HOME/.outreach.lock during the run.")
-    def _settings(_init_context):
+    def _settings(init_context):
+        private_umask()  # a run the UI, schedule or sensor launches writes private files too
         with hold_home(settings.home):
+            removed = prepare_home(settings)
+            if removed:
+                init_context.log.info(f"removed {len(removed)} leftover(s) of a run that died while publishing: "
+                                      + ", ".join(removed))
             yield settings
 
     return _settings
 
 
+def prepare_home(settings: RunSettings) -> list[str]:
+    """Under HOME's run lock: HOME and everything in it at its mode, and what dead runs left
+    half-published removed (no live writer can own it while we hold the lock)."""
+    secure_home(settings.home, settings.lists.publish_mode)
+    return remove_stale_leftovers(settings.published)
+
+
 def build_definitions(settings: RunSettings, loggers: dict | None = None) -> dg.Definitions:
-    assets = [*source_assets(), build_dbt_assets()]
+    assets = [*source_assets(), build_dbt_assets(), suppressed_numbers_snapshot, erasure_sweep]
     checks = [federal_dnc_fresh]
     for spec in settings.lists.lists:
         list_assets, list_checks = build_list_assets(spec)

@@ -4,12 +4,19 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import sys
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 import dagster as dg
+import duckdb
 
+from assets.ledger import ledger_path
+from configuration.permissions import private_umask
+
+from assets import encryption
 from assets.encryption import check_home
 
 from .home_lock import hold_home
@@ -65,18 +72,49 @@ def _progress_logger(started: float, out) -> dg.LoggerDefinition:
     return progress
 
 
+class DatabaseBusyError(RuntimeError):
+    """A process outside the run lock (a leftover dbt, an analyst's writer) holds a database of HOME."""
+
+
 def run_pipeline(settings: RunSettings, out=sys.stdout) -> tuple[int, list[ListOutcome]]:
     """Run every asset on the home; raises HomeBusyError at once when another run holds it, and
-    MissingKeyError (assets/encryption.py) before anything is written when HOME has no key."""
+    MissingKeyError (assets/encryption.py) before anything is written when HOME has no key, and
+    DatabaseBusyError when another process holds the warehouse or the ledger open."""
     check_home(settings.home)
+    private_umask()
     # One run at a time per home: held before anything reads or writes HOME, released on any exit.
     with hold_home(settings.home):
         return _run_pipeline_locked(settings, out)
 
 
+def database_lock_problem(path: Path, key: str) -> str | None:
+    """Why `path` (an encrypted DuckDB file of HOME) cannot be opened for writing now, or None.
+    DuckDB's message names the holder's pid; nothing else of it is repeated."""
+    if not path.exists():
+        return None
+    con = encryption.new_connection(path.parent / (path.name + ".tmp"))
+    try:
+        encryption.attach(con, path, "outreach_probe", key)
+    except duckdb.IOException as error:
+        text = str(error)
+        if "lock" not in text.lower():
+            return None  # not a lock: the run itself reports it, naming the file
+        pid = re.search(r"\(PID (\d+)\)", text)
+        holder = f"process {pid.group(1)}" if pid else "another process"
+        return (f"{path} is open in {holder} (not an outreach run: it holds no run lock); stop it or wait "
+                "for it to finish, then run again")
+    finally:
+        con.close()
+    return None
+
+
 def _run_pipeline_locked(settings: RunSettings, out) -> tuple[int, list[ListOutcome]]:
     started = time.monotonic()
     settings.home.mkdir(parents=True, exist_ok=True)
+    for database in (settings.warehouse, ledger_path(settings.home)):
+        problem = database_lock_problem(database, encryption.read_key(settings.home))
+        if problem:
+            raise DatabaseBusyError(problem)
     os.environ["OUTREACH_WAREHOUSE"] = str(settings.warehouse)
     definitions = build_definitions(settings, loggers={"progress": _progress_logger(started, out)})
     job = definitions.resolve_job_def(ALL_ASSETS_JOB)

@@ -28,10 +28,11 @@ def free_port() -> int:
 class Server:
     """`outreach serve --home HOME` in its own process; `kill()` is a kill -9."""
 
-    def __init__(self, home: Path, *args: str, env: dict | None = None):
+    def __init__(self, home: Path, *args: str, env: dict | None = None, scheme: str = "http", verify=True):
         self.home = home
         self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.url = f"{scheme}://127.0.0.1:{self.port}"
+        self.verify = verify
         environment = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
         self.process = subprocess.Popen(
             [sys.executable, "-m", "orchestration.cli", "serve", "--home", str(home), "--port", str(self.port), *args],
@@ -42,7 +43,7 @@ class Server:
                 out, err = self.process.communicate()
                 raise RuntimeError(f"outreach serve exited {self.process.returncode}: {err.decode()[-2000:]}")
             try:
-                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
+                if httpx.get(f"{self.url}/healthz", timeout=1, verify=verify).status_code == 200:
                     return
             except httpx.HTTPError:
                 time.sleep(0.1)
@@ -51,7 +52,7 @@ class Server:
 
     def client(self, token: str | None = None) -> httpx.Client:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
-        return httpx.Client(base_url=self.url, headers=headers, timeout=30)
+        return httpx.Client(base_url=self.url, headers=headers, timeout=30, verify=self.verify)
 
     def kill(self) -> None:
         os.killpg(self.process.pid, signal.SIGKILL)

@@ -291,7 +291,7 @@ def test_pulls_during_publishes_never_mix_versions(tmp_path):
     home = tmp_path / "home"
     publish(home, "busy", member_rows(300, marker="v0"), NOW)
     token = add_consumer(home, "dialer", "busy")
-    server = Server(home)
+    server = Server(home, "--rate-limit", "1000000")
     stop = threading.Event()
     errors = []
 
@@ -329,3 +329,22 @@ def test_pulls_during_publishes_never_mix_versions(tmp_path):
         thread.join()
         server.stop()
     assert not errors and len(seen) > 1
+
+
+def test_tls_with_certfile_and_keyfile(home, tokens, tmp_path):
+    import subprocess
+
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+                   check=True, capture_output=True)
+    server = Server(home, "--certfile", str(cert), "--keyfile", str(key), scheme="https", verify=str(cert))
+    try:
+        with server.client(tokens["dialer"]) as dialer:
+            assert dialer.get("/v1/lists").status_code == 200
+        import httpx
+
+        with pytest.raises(httpx.HTTPError):      # plain HTTP is not spoken on the TLS port
+            httpx.get(f"http://127.0.0.1:{server.port}/healthz", timeout=5)
+    finally:
+        server.stop()

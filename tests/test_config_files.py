@@ -153,3 +153,18 @@ def test_bad_exports_are_config_errors_naming_file_and_key(tmp_path, exports, ch
     with pytest.raises(ConfigError, match=message) as error:
         load_lists(path)
     assert str(error.value).startswith(f"{path}: lists[0]: ")
+
+
+def test_publish_mode_defaults_to_private_and_takes_group(tmp_path):
+    assert load_lists(DEFAULTS_DIR / "lists.yaml").publish_mode == "private"
+    data = yaml.safe_load((DEFAULTS_DIR / "lists.yaml").read_text())
+    data["publish_mode"] = "group"
+    assert load_lists(_write(tmp_path, "lists.yaml", data)).publish_mode == "group"
+
+
+@pytest.mark.parametrize("value", ["world", "Group", 640, True])
+def test_bad_publish_mode_is_a_config_error_naming_the_key(tmp_path, value):
+    data = yaml.safe_load((DEFAULTS_DIR / "lists.yaml").read_text())
+    data["publish_mode"] = value
+    with pytest.raises(ConfigError, match=r"lists\.yaml: key 'publish_mode' is .*expected one of private, group"):
+        load_lists(_write(tmp_path, "lists.yaml", data))

@@ -17,7 +17,7 @@ import pytest
 
 from assets import encryption
 from assets.ledger import ledger_path
-from assets.ledger.store import sql_string
+from assets.sql_text import sql_string
 
 from .conftest import TEST_KEY, open_db
 

@@ -56,3 +56,56 @@ def test_failed_write_leaves_no_version_and_latest_untouched(tmp_path):
         _publish(con, tmp_path)
     assert latest_version(tmp_path / "l") == first
     assert sorted(p.name for p in (tmp_path / "l").iterdir()) == sorted([first, "LATEST"])
+
+
+def _modes(root):
+    import stat
+
+    return {p.relative_to(root).as_posix(): oct(stat.S_IMODE(p.stat().st_mode)) for p in [root, *root.rglob("*")]}
+
+
+@pytest.mark.parametrize("mode, file_mode, dir_mode", [("private", "0o600", "0o700"), ("group", "0o640", "0o750")])
+def test_published_files_get_the_publish_mode(tmp_path, monkeypatch, mode, file_mode, dir_mode):
+    """Whatever the umask, private lists are the owner's only; `publish_mode: group` opens them to the group."""
+    import os
+
+    old = os.umask(0o022)  # a lax umask, as an old shell would leave it
+    try:
+        con = duckdb.connect()
+        _tables(con)
+        root = tmp_path / "published"
+        version, _ = publish_version(con, published=root, list_name="l", members_table="m", decisions_table="d",
+                                     manifest_fields={"channel": "manual_call"}, as_of=AS_OF, expires_hours=72,
+                                     publish_mode=mode)
+    finally:
+        os.umask(old)
+    modes = _modes(root)
+    assert modes.pop(".") == dir_mode and modes.pop("l") == dir_mode and modes.pop(f"l/{version}") == dir_mode
+    assert modes and set(modes.values()) == {file_mode}, modes
+
+
+def test_leftovers_of_dead_runs_are_removed(tmp_path):
+    from assets.publishing import remove_stale_leftovers
+
+    con = duckdb.connect()
+    _tables(con)
+    version, _ = _publish(con, tmp_path)
+    staging = tmp_path / "l" / ".tmp-20261101T000000Z-001-424242"
+    staging.mkdir()
+    (staging / "contacts.csv").write_text("contact_id,phone_e164\nc1,+19195550142\n")
+    (tmp_path / "l" / ".LATEST.424242").write_text(version + "\n")
+    assert remove_stale_leftovers(tmp_path) == ["l/.LATEST.424242", "l/.tmp-20261101T000000Z-001-424242"]
+    assert sorted(p.name for p in (tmp_path / "l").iterdir()) == [version, "LATEST"]
+    assert latest_version(tmp_path / "l") == version
+
+
+def test_publish_fsyncs_the_list_folder_after_the_rename_and_the_pointer(tmp_path, monkeypatch):
+    import assets.publishing as publishing
+
+    synced = []
+    monkeypatch.setattr(publishing, "fsync_dir", lambda path: synced.append(sorted(p.name for p in path.iterdir())))
+    con = duckdb.connect()
+    _tables(con)
+    version, _ = _publish(con, tmp_path)
+    # Once after the version folder is renamed into place, once after LATEST replaced the pointer.
+    assert synced == [[version], [version, "LATEST"]]

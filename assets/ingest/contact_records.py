@@ -17,7 +17,19 @@ from pathlib import Path
 
 import duckdb
 
-from .reading import FileLoad, LayoutError, csv_header, detect_text_encoding, load_csv_lines, reset_source, source_files
+from .reading import (
+    DEFAULT_OPTIONS,
+    FileLoad,
+    InboxFile,
+    LayoutError,
+    ReadOptions,
+    csv_header,
+    detect_text_encoding,
+    load_csv_lines,
+    open_inbox_file,
+    reset_source,
+    source_files,
+)
 
 
 @dataclass(frozen=True)
@@ -120,35 +132,43 @@ def header_name(name: str) -> str:
     return name.strip().lower()
 
 
-def load_csv_source(con: duckdb.DuckDBPyConnection, inbox: Path, spec: CsvSource) -> list[FileLoad]:
+def load_csv_source(con: duckdb.DuckDBPyConnection, inbox: Path, spec: CsvSource,
+                    options: ReadOptions = DEFAULT_OPTIONS) -> list[FileLoad]:
     reset_source(con, spec.folder, {spec.table: spec.table_columns})
     loads = []
     for path, rel in source_files(con, inbox, spec.folder):
-        encoding = detect_text_encoding(path)
-        header = csv_header(path, encoding, rel)
-        names = [header_name(name) for name in header]
-        missing = [name for name in spec.required if name not in names]
-        if spec.folder == "surveys" and not {"ncid", "phone"} & set(names):
-            missing.append("ncid or phone")
-        constants: dict[str, str] = {}
-        layout = f"{spec.folder}_csv"
-        if missing:
-            native = _native_layout(rel, spec, header)
-            if native is None:
-                raise LayoutError(
-                    f"{rel}: not a {spec.folder} CSV. Expected a comma-separated header naming "
-                    f"{', '.join(spec.columns)}; missing {', '.join(missing)}.{_native_hint(spec.folder)}"
-                )
-            targets, constants, layout = _native_targets(rel, native, header), native.constants, native.name
-        else:
-            repeated = sorted({name for name in names if name in spec.columns and names.count(name) > 1})
-            if repeated:
-                raise LayoutError(f"{rel}: the header names {', '.join(repeated)} more than once; which one to read is unclear.")
-            targets = [(name, index) for index, name in enumerate(names) if name in spec.columns]
-        loads.append(load_csv_lines(con, source=spec.folder, table=spec.table, path=path, rel_path=rel,
-                                    encoding=encoding, layout=layout, field_count=len(header),
-                                    targets=targets, constants=constants))
+        with open_inbox_file(path, rel, options) as file:
+            loads.append(_load_csv_file(con, file, spec, options))
     return loads
+
+
+def _load_csv_file(con, file: InboxFile, spec: CsvSource, options: ReadOptions) -> FileLoad:
+    rel = file.name
+    encoding = detect_text_encoding(file.path)
+    header = csv_header(file.path, encoding, rel, options.max_line_bytes)
+    names = [header_name(name) for name in header]
+    missing = [name for name in spec.required if name not in names]
+    if spec.folder == "surveys" and not {"ncid", "phone"} & set(names):
+        missing.append("ncid or phone")
+    constants: dict[str, str] = {}
+    layout = f"{spec.folder}_csv"
+    if missing:
+        native = _native_layout(rel, spec, header)
+        if native is None:
+            raise LayoutError(
+                f"{rel}: not a {spec.folder} CSV. Expected a comma-separated header naming "
+                f"{', '.join(spec.columns)}; missing {', '.join(missing)}.{_native_hint(spec.folder)}"
+            )
+        targets, constants, layout = _native_targets(rel, native, header), native.constants, native.name
+    else:
+        repeated = sorted({name for name in names if name in spec.columns and names.count(name) > 1})
+        if repeated:
+            raise LayoutError(f"{rel}: the header names {', '.join(repeated)} more than once; which one to read is unclear.")
+        targets = [(name, index) for index, name in enumerate(names) if name in spec.columns]
+    return load_csv_lines(con, source=spec.folder, table=spec.table, path=file.path, rel_path=rel,
+                          encoding=encoding, layout=layout, field_count=len(header), targets=targets,
+                          constants=constants, max_line_bytes=options.max_line_bytes,
+                          recorded_encoding=file.encoding_label(encoding))
 
 
 def _native_layout(rel: str, spec: CsvSource, header: list[str]) -> NativeLayout | None:

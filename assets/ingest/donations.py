@@ -14,7 +14,19 @@ from pathlib import Path
 
 import duckdb
 
-from .reading import FileLoad, LayoutError, csv_header, detect_text_encoding, load_csv_lines, reset_source, source_files
+from .reading import (
+    DEFAULT_OPTIONS,
+    FileLoad,
+    InboxFile,
+    LayoutError,
+    ReadOptions,
+    csv_header,
+    detect_text_encoding,
+    load_csv_lines,
+    open_inbox_file,
+    reset_source,
+    source_files,
+)
 
 DONATION_COLUMNS = [
     "receipt_id", "date", "amount", "recurring_total_months", "recurrence_number", "recipient",
@@ -31,25 +43,32 @@ def snake_case(header_name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", header_name.strip().lower()).strip("_")
 
 
-def load_donations(con: duckdb.DuckDBPyConnection, inbox: Path) -> list[FileLoad]:
+def load_donations(con: duckdb.DuckDBPyConnection, inbox: Path, options: ReadOptions = DEFAULT_OPTIONS) -> list[FileLoad]:
     reset_source(con, "donations", {"donations": DONATION_COLUMNS})
     loads = []
     for path, rel in source_files(con, inbox, "donations"):
-        encoding = detect_text_encoding(path)
-        header = csv_header(path, encoding, rel)
-        names = [snake_case(name) for name in header]
-        missing = [name for name in DONATION_REQUIRED if snake_case(name) not in names]
-        if missing:
-            raise LayoutError(
-                f"{rel}: not an ActBlue contributions CSV. Expected a comma-separated header naming "
-                f"{', '.join(DONATION_REQUIRED)}; missing {', '.join(missing)}."
-            )
-        repeated = sorted({name for name in names if name in DONATION_COLUMNS and names.count(name) > 1})
-        if repeated:
-            raise LayoutError(f"{rel}: the header names {', '.join(repeated)} more than once; which one to read is unclear.")
-        targets = [(name, index) for index, name in enumerate(names) if name in DONATION_COLUMNS]
-        layout = "actblue_" + ("current" if "managed_entity_name" in names else "older")
-        loads.append(load_csv_lines(con, source="donations", table="donations", path=path, rel_path=rel,
-                                    encoding=encoding, layout=layout, field_count=len(header), targets=targets,
-                                    quoted_line_breaks=True))
+        with open_inbox_file(path, rel, options) as file:
+            loads.append(_load_donation_file(con, file, options))
     return loads
+
+
+def _load_donation_file(con, file: InboxFile, options: ReadOptions) -> FileLoad:
+    rel = file.name
+    encoding = detect_text_encoding(file.path)
+    header = csv_header(file.path, encoding, rel, options.max_line_bytes)
+    names = [snake_case(name) for name in header]
+    missing = [name for name in DONATION_REQUIRED if snake_case(name) not in names]
+    if missing:
+        raise LayoutError(
+            f"{rel}: not an ActBlue contributions CSV. Expected a comma-separated header naming "
+            f"{', '.join(DONATION_REQUIRED)}; missing {', '.join(missing)}."
+        )
+    repeated = sorted({name for name in names if name in DONATION_COLUMNS and names.count(name) > 1})
+    if repeated:
+        raise LayoutError(f"{rel}: the header names {', '.join(repeated)} more than once; which one to read is unclear.")
+    targets = [(name, index) for index, name in enumerate(names) if name in DONATION_COLUMNS]
+    layout = "actblue_" + ("current" if "managed_entity_name" in names else "older")
+    return load_csv_lines(con, source="donations", table="donations", path=file.path, rel_path=rel,
+                          encoding=encoding, layout=layout, field_count=len(header), targets=targets,
+                          quoted_line_breaks=True, max_line_bytes=options.max_line_bytes,
+                          recorded_encoding=file.encoding_label(encoding))

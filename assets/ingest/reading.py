@@ -14,6 +14,18 @@ ends are accepted, and a line holding a NUL byte is quarantined ('NUL byte'). Fu
 lines are skipped and not counted as read. Files a source does not read (hidden files, the
 inbox's unclaimed files) are listed in `raw.ingest_files` with a `skipped_reason`.
 
+A line longer than the policy's `max_line_bytes` (default 65536; its bytes as read, the line
+end not counted) is quarantined with its file, line and length, whole (a quarantined
+suppression line still suppresses every number it holds), and never split into fields.
+
+Every file is opened through `open_inbox_file` first, which looks at its bytes, not its
+name: a gzip stream or a zip archive holding one file is decompressed into a private scratch
+folder and read like any file, named `voters/ncvoter_Statewide.zip!ncvoter_Statewide.txt`
+(lines counted within the member); UTF-16 and UTF-32 text (a byte-order mark, or NUL bytes
+every other byte) is converted to UTF-8 there. A zip with no file or several, a corrupt or
+encrypted archive, another compression format, or text that does not decode as the encoding
+it announces is refused (`LayoutError`) naming the file and what was expected.
+
 File paths reach DuckDB only as parameters, and never as a glob: DuckDB expands `*`, `?` and
 `[` in a read_csv path even when it is a parameter, so such paths go through a plain-named
 link (`duckdb_file_path`). Messages name the file and line, never a value read.
@@ -23,8 +35,13 @@ from __future__ import annotations
 
 import codecs
 import csv
+import gzip
+import os
+import re
 import shutil
 import tempfile
+import zipfile
+import zlib
 from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -34,22 +51,66 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from configuration.config_files import DEFAULT_MAX_LINE_BYTES
+
+from ..sql_text import exact_path
 from .inbox import folder_files, skipped_files
 
 # Four control characters that never occur in these sources: DuckDB then hands us each
 # physical line whole, and we split it ourselves.
 _WHOLE_LINE_DELIMITER = "\x1c\x1d\x1e\x1f"
 _BOM = b"\xef\xbb\xbf"
-# Characters DuckDB's file globbing gives a meaning to.
-_GLOB_CHARACTERS = frozenset("*?[]{}")
 _BATCH_ROWS = 50_000
 # The most physical lines one record may span where quoted line breaks are allowed.
 _MAX_RECORD_LINES = 50
 NUL_BYTE = "NUL byte"
+# Every over-long line's reason holds this phrase (the full reason adds the line's length).
+OVER_LONG = "longer than max_line_bytes"
+# DuckDB's own line limit is set above the file's size, so it never cuts or drops a line (a
+# line past its default limit of 2 MB stops the read mid-file and vanishes at the end of a
+# file); the policy's limit is applied on the lines it returns.
+_DUCKDB_MIN_LINE_SIZE = 2_097_152
+_DUCKDB_MAX_LINE_SIZE = 1 << 40
+_COPY_CHUNK = 1 << 20
+# Bytes looked at to recognise compression and UTF-16/32.
+_SNIFF_BYTES = 4096
+# macOS Finder's "Compress" adds resource-fork copies under this folder; they hold no records.
+_ZIP_METADATA_FOLDER = "__MACOSX/"
 
 
 class LayoutError(ValueError):
     """A file whose layout is not the one expected; the message names the file and what was expected."""
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    """How inbox files are read: the policy's `max_line_bytes`, and the folder decompressed
+    and converted copies are written to (a private folder under HOME in a run; the system's
+    temporary folder when None)."""
+
+    max_line_bytes: int = DEFAULT_MAX_LINE_BYTES
+    scratch: Path | None = None
+
+
+DEFAULT_OPTIONS = ReadOptions()
+
+
+def over_long_reason(line_bytes: int, limit: int) -> str:
+    return f"line of {line_bytes} bytes is {OVER_LONG} ({limit})"
+
+
+@dataclass(frozen=True)
+class InboxFile:
+    """One inbox file as the readers see it."""
+
+    path: Path  # plain text to read: the file itself, or its decompressed or UTF-8 copy
+    name: str  # what `_file` records and messages name: voters/a.txt, voters/a.zip!a.txt
+    inner_name: str  # the name of what is read: a zip member's name, a .gz file's name without .gz
+    converted_from: str | None = None  # the encoding a UTF-8 copy was made from (utf-16-le, ...)
+
+    def encoding_label(self, read_encoding: str) -> str:
+        """The encoding raw.ingest_files records: the file's own, not its copy's."""
+        return self.converted_from or read_encoding
 
 
 @dataclass(frozen=True)
@@ -115,50 +176,170 @@ def source_files(con: duckdb.DuckDBPyConnection, inbox: Path, folder: str, sourc
     return folder_files(inbox, folder)
 
 
+def _compression(head: bytes) -> str | None:
+    if head.startswith(b"\x1f\x8b"):
+        return "gzip"
+    if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+        return "zip"
+    if head.startswith(b"BZh") and head[3:4].isdigit() and head[4:10] in (b"1AY&SY", b"\x17rE8P\x90"):
+        return "bzip2"
+    for magic, name in ((b"\xfd7zXZ\x00", "xz"), (b"\x28\xb5\x2f\xfd", "zstd"), (b"7z\xbc\xaf\x27\x1c", "7z")):
+        if head.startswith(magic):
+            return name
+    return None
+
+
+def _wide_encoding(head: bytes) -> str | None:
+    """UTF-32 or UTF-16 from a byte-order mark, or UTF-16 from NULs in every other byte (text
+    in Latin letters written as UTF-16 without a mark); None for anything else."""
+    if head.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        return "utf-32"
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    sample = head[: len(head) // 2 * 2]
+    if len(sample) < 4:
+        return None
+    even, odd = sample[0::2], sample[1::2]
+    if odd.count(0) >= 0.9 * len(odd) and even.count(0) <= 0.1 * len(even):
+        return "utf-16-le"
+    if even.count(0) >= 0.9 * len(even) and odd.count(0) <= 0.1 * len(odd):
+        return "utf-16-be"
+    return None
+
+
+def _head(path: Path) -> bytes:
+    with path.open("rb") as handle:
+        return handle.read(_SNIFF_BYTES)
+
+
+_EXPECTED_CONTAINER = "expected a plain text file, a .gz of one, or a .zip holding one file"
+_EXPECTED_TEXT = "expected text in UTF-8, Latin-1, UTF-16 or UTF-32"
+
+
 @contextmanager
-def duckdb_file_path(path: Path) -> Iterator[str]:
-    """A path string DuckDB's readers open as exactly this one file.
+def open_inbox_file(path: Path, rel: str, options: ReadOptions = DEFAULT_OPTIONS,
+                    utf8: bool = False) -> Iterator[InboxFile]:
+    """The inbox file `path` (`rel` relative to the inbox) ready to read: decompressed and
+    converted to UTF-8 as needed (see the module's docstring), copies removed on exit.
 
-    DuckDB expands glob characters in a read_csv path even when the path is a parameter, so
-    `opt*.csv` would also read its neighbours. A path holding one is read through a symlink
-    with a plain name in a fresh temporary folder (a copy where links cannot be made).
+    With `utf8` (files DuckDB reads) a file that is not UTF-8 is also converted, from
+    Latin-1: DuckDB's own Latin-1 reader refuses the bytes 0x80 to 0x9F, which a UTF-8 file
+    with one bad byte (or a Windows-1252 one) holds. Raises LayoutError naming the file for
+    an archive or encoding it cannot read.
     """
-    absolute = path.absolute()
-    if not _GLOB_CHARACTERS & set(str(absolute)):
-        yield str(absolute)
-        return
-    folder = Path(tempfile.mkdtemp(prefix="outreach-read-"))
+    copies: list[Path] = []
+
+    def scratch_file() -> Path:
+        if options.scratch is not None:
+            for folder in (options.scratch.parent, options.scratch):
+                folder.mkdir(exist_ok=True, mode=0o700)
+        handle, name = tempfile.mkstemp(prefix="inbox-", suffix=".txt", dir=options.scratch)
+        os.close(handle)
+        copies.append(Path(name))
+        return copies[-1]
+
     try:
-        link = folder / "file"
-        if _GLOB_CHARACTERS & set(str(link)):
-            raise RuntimeError(f"the temporary folder {folder} holds a glob character; set TMPDIR to a plain path")
-        try:
-            link.symlink_to(absolute)
-        except OSError:
-            shutil.copyfile(absolute, link)
-        yield str(link)
+        current, name, inner = path, rel, path.name
+        compression = _compression(_head(path))
+        if compression == "gzip":
+            current = _gunzip(path, rel, scratch_file())
+            inner = path.name[:-3] if path.name.lower().endswith(".gz") else path.name
+        elif compression == "zip":
+            current, member = _unzip(path, rel, scratch_file)
+            name, inner = f"{rel}!{member}", member.rsplit("/", 1)[-1]
+        elif compression is not None:
+            raise LayoutError(f"{rel}: compressed with {compression}, which is not read; {_EXPECTED_CONTAINER}.")
+        if compression is not None and (nested := _compression(_head(current))) is not None:
+            raise LayoutError(f"{name}: a {nested} archive inside a {compression} archive; {_EXPECTED_CONTAINER}.")
+        converted = _wide_encoding(_head(current))
+        if converted is None and utf8 and detect_text_encoding(current) == "latin-1":
+            converted = "latin-1"
+        if converted is not None:
+            current = _to_utf8(current, name, converted, scratch_file())
+        yield InboxFile(current, name, inner, converted)
     finally:
-        shutil.rmtree(folder, ignore_errors=True)
+        for copy in copies:
+            copy.unlink(missing_ok=True)
 
 
-def detect_encoding(con: duckdb.DuckDBPyConnection, path: Path) -> str:
-    """UTF-8 when DuckDB reads the whole file as UTF-8, else Latin-1 (which decodes any byte).
-
-    For the files DuckDB reads (`load_tab_file`, do-not-call lists); `detect_text_encoding`
-    decides the same for the files read in Python.
-    """
+def _gunzip(path: Path, rel: str, target: Path) -> Path:
     try:
-        with duckdb_file_path(path) as readable:
-            con.execute(f"select count(*) from {whole_lines_relation('utf-8')}", [readable]).fetchone()
-        return "utf-8"
-    except duckdb.InvalidInputException as error:
-        if "unicode" in str(error).lower() or "utf-8" in str(error).lower():
-            return "latin-1"
+        with gzip.open(path, "rb") as source, target.open("wb") as out:
+            shutil.copyfileobj(source, out, _COPY_CHUNK)
+    except EOFError:
+        raise LayoutError(f"{rel}: a gzip file that ends early (truncated); {_EXPECTED_CONTAINER}.") from None
+    except (OSError, zlib.error) as error:
+        raise LayoutError(f"{rel}: a gzip file that cannot be decompressed ({_reason(error)}); "
+                          f"{_EXPECTED_CONTAINER}.") from None
+    return target
+
+
+def _unzip(path: Path, rel: str, scratch_file) -> tuple[Path, str]:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = [info for info in archive.infolist()
+                       if not info.is_dir() and not info.filename.startswith(_ZIP_METADATA_FOLDER)]
+            if len(members) != 1:
+                listed = "" if not members else ": " + ", ".join(info.filename for info in members[:5]) + (
+                    ", ..." if len(members) > 5 else "")
+                raise LayoutError(f"{rel}: a zip archive holding {len(members)} files{listed}; "
+                                  f"{_EXPECTED_CONTAINER} (unzip it into the folder instead).")
+            member = members[0]
+            if member.flag_bits & 0x1:
+                raise LayoutError(f"{rel}: an encrypted zip archive; {_EXPECTED_CONTAINER}, not encrypted.")
+            target = scratch_file()
+            with archive.open(member) as source, target.open("wb") as out:
+                shutil.copyfileobj(source, out, _COPY_CHUNK)
+            return target, member.filename
+    except LayoutError:
         raise
+    except EOFError:
+        raise LayoutError(f"{rel}: a zip archive that ends early (truncated); {_EXPECTED_CONTAINER}.") from None
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, OSError, zlib.error, ValueError) as error:
+        raise LayoutError(f"{rel}: a zip archive that cannot be read ({_reason(error)}); {_EXPECTED_CONTAINER}.") from None
+
+
+def _reason(error: BaseException) -> str:
+    """An archive library's message, which names the archive's structure, never its content."""
+    text = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    return text[:200]
+
+
+def _to_utf8(path: Path, name: str, encoding: str, target: Path) -> Path:
+    decoder = codecs.getincrementaldecoder(encoding)("strict")
+    offset = 0
+    try:
+        with path.open("rb") as source, target.open("w", encoding="utf-8", newline="") as out:
+            while chunk := source.read(_COPY_CHUNK):
+                out.write(decoder.decode(chunk))
+                offset += len(chunk)
+            out.write(decoder.decode(b"", final=True))
+    except UnicodeDecodeError as error:
+        where = offset + error.start if error.start < len(error.object) else offset
+        how = "a byte-order mark" if encoding in ("utf-16", "utf-32") else "NUL bytes every other byte"
+        raise LayoutError(f"{name}: looks like {encoding.upper()} ({how}) but does not decode as it near byte "
+                          f"{where}; {_EXPECTED_TEXT}.") from None
+    return target
+
+
+# DuckDB expands glob characters in a read_csv path even when it is a parameter: every path
+# read goes through this (assets/sql_text.py), so `opt*.csv` reads that one file only.
+duckdb_file_path = exact_path
+
+
+def _duckdb_line_size(path: Path) -> int:
+    return min(max(path.stat().st_size + 16, _DUCKDB_MIN_LINE_SIZE), _DUCKDB_MAX_LINE_SIZE)
+
+
+def _unreadable(name: str, error: duckdb.Error) -> LayoutError:
+    """DuckDB's CSV errors quote the line ('Original Line: ...'): only its line number is kept."""
+    line = re.search(r"on Line: (\d+)", str(error))
+    where = f" at line {line.group(1)}" if line else ""
+    return LayoutError(f"{name}: DuckDB could not read it as lines of text{where}; {_EXPECTED_TEXT}.")
 
 
 def detect_text_encoding(path: Path) -> str:
-    """UTF-8 when the whole file decodes as UTF-8, else Latin-1; read in chunks."""
+    """UTF-8 when the whole file decodes as UTF-8, else Latin-1 (which decodes any byte); read in chunks."""
     decoder = codecs.getincrementaldecoder("utf-8")()
     try:
         with path.open("rb") as handle:
@@ -170,9 +351,10 @@ def detect_text_encoding(path: Path) -> str:
     return "utf-8"
 
 
-def physical_lines(path: Path, encoding: str) -> Iterator[tuple[int, str]]:
-    """(1-based line number, text) of every physical line: split on LF only, one CR before it
-    dropped, a UTF-8 byte-order mark opening the file dropped (whatever the encoding)."""
+def physical_lines(path: Path, encoding: str) -> Iterator[tuple[int, str, int]]:
+    """(1-based line number, text, bytes) of every physical line: split on LF only, one CR
+    before it dropped, a UTF-8 byte-order mark opening the file dropped (whatever the
+    encoding); bytes is the line's length as read, without its line end."""
     with path.open("rb") as handle:
         for number, raw in enumerate(handle, start=1):
             if number == 1 and raw.startswith(_BOM):
@@ -181,17 +363,34 @@ def physical_lines(path: Path, encoding: str) -> Iterator[tuple[int, str]]:
                 raw = raw[:-1]
             if raw.endswith(b"\r"):
                 raw = raw[:-1]
-            yield number, raw.decode(encoding)
+            yield number, raw.decode(encoding), len(raw)
 
 
-def first_line(path: Path, encoding: str) -> str:
-    return next(physical_lines(path, encoding), (1, ""))[1]
+def first_line(path: Path, encoding: str, name: str | None = None, max_line_bytes: int = DEFAULT_MAX_LINE_BYTES) -> str:
+    """The file's first line (its header, or its first record where there is none).
+
+    Read at most `max_line_bytes` (plus a mark and a line end) of it: a longer first line
+    leaves the layout unknown, so the file is refused naming it.
+    """
+    with path.open("rb") as handle:
+        raw = handle.readline(max_line_bytes + len(_BOM) + 2)
+        if raw and not raw.endswith(b"\n") and handle.read(1):
+            raise LayoutError(f"{name or path.name}: the first line is {OVER_LONG} ({max_line_bytes}); "
+                              "expected a header or record line of ordinary length.")
+    if raw.startswith(_BOM):
+        raw = raw[len(_BOM):]
+    raw = raw.removesuffix(b"\n").removesuffix(b"\r")
+    if len(raw) > max_line_bytes:
+        raise LayoutError(f"{name or path.name}: the first line is {OVER_LONG} ({max_line_bytes}); "
+                          "expected a header or record line of ordinary length.")
+    return raw.decode(encoding)
 
 
-def csv_header(path: Path, encoding: str, rel_path: str | None = None) -> list[str]:
+def csv_header(path: Path, encoding: str, rel_path: str | None = None,
+               max_line_bytes: int = DEFAULT_MAX_LINE_BYTES) -> list[str]:
     """The header fields of a comma CSV (its first line), as written."""
-    text = first_line(path, encoding)
     name = rel_path or path.name
+    text = first_line(path, encoding, name, max_line_bytes)
     if "\x00" in text:
         raise LayoutError(f"{name}: the header line holds a NUL byte.")
     try:
@@ -228,30 +427,45 @@ def _csv_error(error: csv.Error) -> str:
     return message
 
 
-def whole_lines_relation(encoding: str, parameter: str = "?") -> str:
+def whole_lines_relation(encoding: str, parameter: str = "?", max_line_size: int = _DUCKDB_MIN_LINE_SIZE) -> str:
     """A relation of the file (the `parameter` placeholder) as (ordinality, raw): each physical line whole.
 
-    Pass the path through `duckdb_file_path`: read_csv expands glob characters.
+    Pass the path through `duckdb_file_path`: read_csv expands glob characters. Give a
+    `max_line_size` above the file's size (`_duckdb_line_size`), or DuckDB cuts long lines.
     """
     return (
         f"read_csv({parameter}, columns={{'raw': 'VARCHAR'}}, delim='" + _WHOLE_LINE_DELIMITER + "', quote='', escape='', "
-        f"header=false, auto_detect=false, strict_mode=false, compression='none', encoding='{encoding}') with ordinality"
+        f"header=false, auto_detect=false, strict_mode=false, compression='none', encoding='{encoding}', "
+        f"max_line_size={int(max_line_size)}) with ordinality"
     )
 
 
-def read_whole_lines(con: duckdb.DuckDBPyConnection, path: Path, encoding: str, table: str = "_lines") -> None:
-    """The temp table `table` (_line, raw) of the file's physical lines, empty ones included.
+def read_whole_lines(con: duckdb.DuckDBPyConnection, path: Path, encoding: str, table: str = "_lines",
+                     name: str | None = None, from_latin1: bool = False) -> None:
+    """The temp table `table` (_line, raw, line_bytes) of the file's physical lines, empty ones included.
 
-    DuckDB drops a UTF-8 byte-order mark and CR before LF; a mark read as Latin-1 is dropped here.
+    DuckDB drops a UTF-8 byte-order mark and CR before LF; a mark read as Latin-1 is dropped
+    here. line_bytes is the line's length in the file: one byte a character when it is
+    Latin-1, or (`from_latin1`) a UTF-8 copy of a Latin-1 file.
     """
     bom = _BOM.decode(encoding) if encoding != "utf-8" else "\ufeff"
-    with duckdb_file_path(path) as readable:
-        con.execute(
-            f"create or replace temp table {table} as select ordinality as _line, "
-            "if(ordinality = 1 and starts_with(raw, $bom), substr(raw, length($bom) + 1), raw) as raw "
-            f"from {whole_lines_relation(encoding, '$path')}",
-            {"bom": bom, "path": readable},
-        )
+    length = "strlen(raw)" if encoding == "utf-8" and not from_latin1 else "length(raw)"
+    try:
+        with duckdb_file_path(path) as readable:
+            con.execute(
+                f"create or replace temp table {table} as select _line, raw, {length} as line_bytes from ("
+                "select ordinality as _line, "
+                "if(ordinality = 1 and starts_with(raw, $bom), substr(raw, length($bom) + 1), raw) as raw "
+                f"from {whole_lines_relation(encoding, '$path', _duckdb_line_size(path))})",
+                {"bom": bom, "path": readable},
+            )
+    except duckdb.InvalidInputException as error:
+        raise _unreadable(name or path.name, error) from None
+
+
+def over_long_sql(limit: int) -> str:
+    """The quarantine reason of an over-long line in SQL over `line_bytes` (see `over_long_reason`)."""
+    return f"'line of ' || line_bytes || ' bytes is {OVER_LONG} ({int(limit)})'"
 
 
 def load_tab_file(
@@ -266,25 +480,30 @@ def load_tab_file(
     field_names: list[str],
     has_header: bool,
     column_map: dict[str, str] | None = None,
+    max_line_bytes: int = DEFAULT_MAX_LINE_BYTES,
+    recorded_encoding: str | None = None,
 ) -> FileLoad:
     """Load a tab-separated file line by line.
 
     `field_names` are the file's own fields in order (its header, or the documented order);
     `column_map` maps a field name to the raw table column it fills (default: same name,
-    unmapped fields are dropped). A line with another number of fields, or holding a NUL
-    byte, is quarantined; empty lines are skipped and not counted.
+    unmapped fields are dropped). A line longer than `max_line_bytes`, with another number
+    of fields, or holding a NUL byte, is quarantined; empty lines are skipped and not counted.
+    `recorded_encoding` is what raw.ingest_files records (default `encoding`).
     """
     column_map = column_map or {name: name for name in field_names}
     expected = len(field_names)
-    read_whole_lines(con, path, encoding)
+    read_whole_lines(con, path, encoding, name=rel_path, from_latin1=recorded_encoding == "latin-1")
+    # An over-long line is never split: its parts would cost memory for nothing.
     con.execute(
         "create or replace temp table _split as "
-        "select _line, raw, parts, case when contains(raw, chr(0)) then $nul "
+        f"select _line, raw, parts, case when line_bytes > $limit then {over_long_sql(max_line_bytes)} "
+        "when contains(raw, chr(0)) then $nul "
         "when len(parts) <> $expected then 'expected ' || $expected || ' tab-separated fields, found ' || len(parts) "
         "end as reason "
-        "from (select _line, raw, string_split(raw, chr(9)) as parts from _lines "
-        "where _line > $skip and raw is not null and raw <> '')",
-        {"nul": NUL_BYTE, "expected": expected, "skip": 1 if has_header else 0},
+        "from (select _line, raw, line_bytes, if(line_bytes > $limit, [], string_split(raw, chr(9))) as parts "
+        "from _lines where _line > $skip and raw is not null and raw <> '')",
+        {"nul": NUL_BYTE, "expected": expected, "skip": 1 if has_header else 0, "limit": max_line_bytes},
     )
     targets = [(column_map[name], index + 1) for index, name in enumerate(field_names) if name in column_map]
     insert_columns = ", ".join(f'"{column}"' for column, _ in targets)
@@ -300,7 +519,7 @@ def load_tab_file(
     )
     read, loaded = con.execute("select count(*), count(*) filter (where reason is null) from _split").fetchone()
     con.execute("drop table _lines; drop table _split")
-    return record_file(con, FileLoad(source, rel_path, encoding, layout, read, loaded, read - loaded))
+    return record_file(con, FileLoad(source, rel_path, recorded_encoding or encoding, layout, read, loaded, read - loaded))
 
 
 def load_csv_lines(
@@ -316,20 +535,24 @@ def load_csv_lines(
     targets: list[tuple[str, int]],
     quoted_line_breaks: bool = False,
     constants: dict[str, str] | None = None,
+    max_line_bytes: int = DEFAULT_MAX_LINE_BYTES,
+    recorded_encoding: str | None = None,
 ) -> FileLoad:
     """Load a comma CSV with a header line by line (Python's csv module on each physical line).
 
     `field_count` is the number of header fields; `targets` pairs each raw table column to
     fill with its 0-based field index (other fields are dropped, unnamed columns stay NULL).
-    A line that does not parse on its own (an unterminated quote), has another number of
-    fields, or holds a NUL byte is quarantined with its line number and the line as read;
+    A line longer than `max_line_bytes`, that does not parse on its own (an unterminated
+    quote), has another number of fields, or holds a NUL byte is quarantined with its line
+    number and the line as read;
     the lines after it load normally. Fully empty lines are skipped and not counted as read.
     Rows go to DuckDB in Arrow batches.
 
     With `quoted_line_breaks` (ActBlue exports, whose comments may hold a line break inside
     quotes), a line ending inside quotes may continue on the next lines, up to
-    `_MAX_RECORD_LINES` in all: the record is taken, as one row read with the line it starts
-    on, only when the joined lines parse and have the header's field count. Otherwise its
+    `_MAX_RECORD_LINES` lines and `max_line_bytes` in all: the record is taken, as one row
+    read with the line it starts on, only when the joined lines parse and have the header's
+    field count. Otherwise its
     first line alone is quarantined as an unterminated quote and reading resumes on the line
     after it, so a stray quote still costs one line.
 
@@ -370,13 +593,16 @@ def load_csv_lines(
         return pending.popleft() if pending else next(source_lines, None)
 
     for line in iter(next_line, None):
-        number, text = line
+        number, text, line_bytes = line
         if text == "":
             continue
         read += 1
+        if line_bytes > max_line_bytes:
+            rejected.append((number, over_long_reason(line_bytes, max_line_bytes), text))
+            continue
         fields, reason = parse_csv_line(text, field_count)
         if reason == UNTERMINATED_QUOTE and quoted_line_breaks:
-            fields = _continued_record(text, field_count, next_line, pending)
+            fields = _continued_record(text, line_bytes, field_count, max_line_bytes, next_line, pending)
             if fields is not None:
                 reason = None
         if reason is not None:
@@ -404,17 +630,21 @@ def load_csv_lines(
                         "select source, _file, _line, reason, raw_line from _csv_rejected")
         finally:
             con.unregister("_csv_rejected")
-    return record_file(con, FileLoad(source, rel_path, encoding, layout, read, loaded, len(rejected)))
+    return record_file(con, FileLoad(source, rel_path, recorded_encoding or encoding, layout, read, loaded, len(rejected)))
 
 
-def _continued_record(text: str, field_count: int, next_line, pending: deque) -> list[str] | None:
+def _continued_record(text: str, line_bytes: int, field_count: int, max_line_bytes: int, next_line,
+                      pending: deque) -> list[str] | None:
     """The fields of the record that starts with `text` and goes on over the next lines, or None
     (the lines read ahead are then put back to be read on their own)."""
-    taken: list[tuple[int, str]] = []
-    joined = text
+    taken: list[tuple[int, str, int]] = []
+    joined, joined_bytes = text, line_bytes
     while len(taken) < _MAX_RECORD_LINES - 1 and (line := next_line()) is not None:
         taken.append(line)
         joined += "\n" + line[1]
+        joined_bytes += 1 + line[2]
+        if joined_bytes > max_line_bytes:
+            break
         fields, reason = parse_csv_line(joined, field_count)
         if reason is None:
             return fields

@@ -13,7 +13,7 @@ from .contact_records import CONTACT_RECORD_SOURCES, load_csv_source
 from .dnc import load_dnc
 from .donations import load_donations
 from .inbox import KNOWN_FOLDERS, unclaimed_files
-from .reading import FileLoad, ensure_bookkeeping_tables, record_skipped
+from .reading import DEFAULT_OPTIONS, FileLoad, ReadOptions, ensure_bookkeeping_tables, record_skipped
 from .volunteers import load_volunteers
 from .voters import HISTORY_TABLES, VOTER_TABLES, load_vote_history, load_voters
 
@@ -22,14 +22,15 @@ from .voters import HISTORY_TABLES, VOTER_TABLES, load_vote_history, load_voters
 class SourceFamily:
     name: str
     tables: tuple[str, ...]
-    load: Callable[[duckdb.DuckDBPyConnection, Path], list[FileLoad]]
+    # Called as load(con, inbox, options=ReadOptions(...)).
+    load: Callable[..., list[FileLoad]]
     description: str
 
 
 UNCLAIMED = "unclaimed"
 
 
-def list_unclaimed(con: duckdb.DuckDBPyConnection, inbox: Path) -> list[FileLoad]:
+def list_unclaimed(con: duckdb.DuckDBPyConnection, inbox: Path, options: ReadOptions = DEFAULT_OPTIONS) -> list[FileLoad]:
     """List in raw.ingest_files (source 'unclaimed', rows_read 0, with the reason) every file
     under the inbox that no source family reads: inbox root files, unknown folders."""
     ensure_bookkeeping_tables(con)

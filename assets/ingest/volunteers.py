@@ -1,7 +1,11 @@
 """Mobilize attendances: JSON files, each one API response page `{"data": [...], "next": ...}`.
 
-Pages are small (the API pages 25 to 100 records), so they are flattened in Python; `_line`
-is the record's 1-based position in the page's `data` array."""
+Pages are small (the API pages 25 to 100 records), so they are flattened in Python. A JSON page
+has no lines that matter, so its "line" is one record: `_line` is the record's 1-based
+position in the page's `data` array, and a record whose compact JSON is longer than the
+policy's `max_line_bytes`, holds a NUL character anywhere, or is not an attendance object
+is quarantined whole with that position. A file that is not a JSON page at all (invalid
+JSON, nested too deep, another encoding than UTF-8/16/32) is refused naming the file."""
 
 from __future__ import annotations
 
@@ -11,7 +15,19 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from .reading import FileLoad, LayoutError, record_file, reset_source, source_files
+from .reading import (
+    DEFAULT_OPTIONS,
+    NUL_BYTE,
+    FileLoad,
+    InboxFile,
+    LayoutError,
+    ReadOptions,
+    open_inbox_file,
+    over_long_reason,
+    record_file,
+    reset_source,
+    source_files,
+)
 
 VOLUNTEER_COLUMNS = [
     "attendance_id", "person_id", "given_name", "family_name", "email", "phone", "postal_code",
@@ -61,29 +77,76 @@ def flatten_attendance(record: dict) -> dict[str, str | None]:
     return {key: _text(value) for key, value in values.items()}
 
 
-def load_volunteers(con: duckdb.DuckDBPyConnection, inbox: Path) -> list[FileLoad]:
+def _holds_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(key) or _holds_nul(item) for key, item in value.items())
+    if isinstance(value, list):
+        return any(_holds_nul(item) for item in value)
+    return False
+
+
+def _problem(record, text: str, max_line_bytes: int) -> str | None:
+    """Why a record of `data` cannot be loaded, or None."""
+    size = len(text.encode("utf-8", "surrogatepass"))
+    if size > max_line_bytes:
+        return over_long_reason(size, max_line_bytes)
+    if _holds_nul(record):
+        return NUL_BYTE
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return "not valid Unicode: an unpaired surrogate escape (\\ud800-\\udfff)"
+    if not (isinstance(record, dict) and record.get("id") is not None and isinstance(record.get("person"), dict)):
+        return "attendance without id or person"
+    if any(record.get(key) is not None and not isinstance(record.get(key), dict) for key in ("event", "timeslot")):
+        return "attendance whose event or timeslot is not an object"
+    return None
+
+
+def load_volunteers(con: duckdb.DuckDBPyConnection, inbox: Path, options: ReadOptions = DEFAULT_OPTIONS) -> list[FileLoad]:
     reset_source(con, "volunteers", {"volunteers": VOLUNTEER_COLUMNS})
     loads = []
     for path, rel in source_files(con, inbox, "volunteers"):
-        try:
-            page = json.loads(path.read_bytes())
-        except (UnicodeDecodeError, json.JSONDecodeError) as error:
-            raise LayoutError(f"{rel}: not a Mobilize response page: invalid JSON ({error.msg if hasattr(error, 'msg') else error.reason}).") from None
-        if not isinstance(page, dict) or not isinstance(page.get("data"), list):
-            raise LayoutError(f'{rel}: not a Mobilize response page. Expected a JSON object {{"data": [...], "next": ...}}.')
-        rows, quarantined = [], []
-        for position, record in enumerate(page["data"], start=1):
-            if isinstance(record, dict) and record.get("id") is not None and isinstance(record.get("person"), dict):
-                rows.append({**flatten_attendance(record), "_file": rel, "_line": position})
-            else:
-                quarantined.append(("volunteers", rel, position, "attendance without id or person", json.dumps(record)[:2000]))
-        if rows:
-            table = pa.Table.from_pylist(rows, schema=pa.schema([(c, pa.string()) for c in VOLUNTEER_COLUMNS] + [("_file", pa.string()), ("_line", pa.int64())]))
-            con.register("_page", table)
-            con.execute("insert into raw.volunteers select * from _page")
-            con.unregister("_page")
-        if quarantined:
-            con.executemany("insert into raw.quarantine values (?, ?, ?, ?, ?)", quarantined)
-        loads.append(record_file(con, FileLoad("volunteers", rel, "utf-8", "mobilize_attendances",
-                                               len(rows) + len(quarantined), len(rows), len(quarantined))))
+        with open_inbox_file(path, rel, options) as file:
+            loads.append(_load_page(con, file, options))
     return loads
+
+
+def _load_page(con, file: InboxFile, options: ReadOptions) -> FileLoad:
+    rel = file.name
+    try:
+        page = json.loads(file.path.read_bytes())
+    except UnicodeDecodeError as error:
+        raise LayoutError(f"{rel}: not a Mobilize response page: not UTF-8 text ({error.reason} at byte {error.start}); "
+                          "expected JSON in UTF-8, UTF-16 or UTF-32.") from None
+    except json.JSONDecodeError as error:
+        raise LayoutError(f"{rel}: not a Mobilize response page: invalid JSON ({error.msg} at line {error.lineno}, "
+                          f"column {error.colno}).") from None
+    except RecursionError:
+        raise LayoutError(f"{rel}: not a Mobilize response page: JSON nested too deep.") from None
+    except ValueError as error:  # a number too long to convert, among others
+        raise LayoutError(f"{rel}: not a Mobilize response page: invalid JSON ({str(error).split(':')[0]}).") from None
+    if not isinstance(page, dict) or not isinstance(page.get("data"), list):
+        raise LayoutError(f'{rel}: not a Mobilize response page. Expected a JSON object {{"data": [...], "next": ...}}.')
+    rows, quarantined = [], []
+    for position, record in enumerate(page["data"], start=1):
+        text = json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+        problem = _problem(record, text, options.max_line_bytes)
+        if problem is None:
+            rows.append({**flatten_attendance(record), "_file": rel, "_line": position})
+        else:
+            # The record as read, NUL characters (and unpaired surrogates) kept as JSON escapes.
+            if "surrogate" in problem:
+                text = json.dumps(record, separators=(",", ":"))
+            quarantined.append(("volunteers", rel, position, problem, text))
+    if rows:
+        table = pa.Table.from_pylist(rows, schema=pa.schema([(c, pa.string()) for c in VOLUNTEER_COLUMNS] + [("_file", pa.string()), ("_line", pa.int64())]))
+        con.register("_page", table)
+        con.execute("insert into raw.volunteers select * from _page")
+        con.unregister("_page")
+    if quarantined:
+        con.executemany("insert into raw.quarantine values (?, ?, ?, ?, ?)", quarantined)
+    return record_file(con, FileLoad("volunteers", rel, file.converted_from or "utf-8", "mobilize_attendances",
+                                     len(rows) + len(quarantined), len(rows), len(quarantined)))

@@ -18,14 +18,17 @@ from __future__ import annotations
 
 import hashlib
 import os
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Iterator
 
 import duckdb
 import pyarrow as pa
 
 from .. import encryption
+from ..sql_text import ident, sql_string  # noqa: F401  (imported from here elsewhere)
 from .tables import LEDGER_TABLES, LedgerTable, column_type, tables_for_family
 
 LEDGER_DIR = "ledger"
@@ -42,17 +45,6 @@ class LedgerError(RuntimeError):
 
 def ledger_path(home: Path) -> Path:
     return Path(home) / LEDGER_DIR / LEDGER_FILE
-
-
-def sql_string(text: str) -> str:
-    """The one way outside text (a file path) enters SQL here: a single-quoted literal."""
-    if "\x00" in text:
-        raise ValueError("a path with a NUL character")
-    return "'" + text.replace("'", "''") + "'"
-
-
-def ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 # --- files --------------------------------------------------------------------------------
@@ -175,7 +167,8 @@ def absorb_family(con: duckdb.DuckDBPyConnection, home: Path, inbox: Path, famil
         condition, params = _raw_condition(table, family)
         files |= {row[0] for row in con.execute(
             f"select distinct r._file from raw.{ident(table.raw_table)} r where {condition}", params).fetchall()}
-    changed = sorted(rel for rel in files if rel not in snapshot or _moved(Path(inbox) / rel, snapshot[rel]))
+    keys = {rel: _snapshot_key(rel, snapshot) for rel in files}
+    changed = sorted(rel for rel, key in keys.items() if key is None or _moved(Path(inbox) / key, snapshot[key]))
     if changed:
         raise LedgerError(
             f"{family}: {len(changed)} file(s) changed while this run read them ({', '.join(changed[:5])}); "
@@ -184,19 +177,14 @@ def absorb_family(con: duckdb.DuckDBPyConnection, home: Path, inbox: Path, famil
     # The file list is a registered Arrow table, not a temp table: a transaction writes one database.
     con.register("_ledger_files", pa.table({
         "_file": pa.array(sorted(files), pa.string()),
-        "_sha256": pa.array([snapshot[rel].sha256 for rel in sorted(files)], pa.string()),
+        "_sha256": pa.array([snapshot[keys[rel]].sha256 for rel in sorted(files)], pa.string()),
     }))
     try:
         attach(con, home)
         try:
-            con.execute("begin transaction")
-            try:
+            with transaction(con):
                 ensure_tables(con)
                 added = {table.name: _append(con, table, family, seen_at) for table in tables}
-                con.execute("commit")
-            except BaseException:
-                _rollback(con)
-                raise
         finally:
             detach(con)
     finally:
@@ -204,11 +192,32 @@ def absorb_family(con: duckdb.DuckDBPyConnection, home: Path, inbox: Path, famil
     return added
 
 
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """One DuckDB transaction: committed when the block ends, rolled back on any exception."""
+    con.execute("begin transaction")
+    try:
+        yield
+        con.execute("commit")
+    except BaseException:
+        _rollback(con)
+        raise
+
+
 def _rollback(con: duckdb.DuckDBPyConnection) -> None:
     try:
         con.execute("rollback")
     except duckdb.Error:
         pass
+
+
+def _snapshot_key(rel: str, snapshot: dict[str, FileVersion]) -> str | None:
+    """The inbox file a raw `_file` came from: itself, or the archive of a member named
+    `opt_outs/a.zip!a.csv` (assets/ingest/reading.py); the archive's bytes are the version."""
+    if rel in snapshot:
+        return rel
+    parts = rel.split("!")
+    return next(("!".join(parts[:end]) for end in range(len(parts) - 1, 0, -1) if "!".join(parts[:end]) in snapshot), None)
 
 
 def _moved(path: Path, version: FileVersion) -> bool:
@@ -244,6 +253,35 @@ def _append(con: duckdb.DuckDBPyConnection, table: LedgerTable, family: str, see
         {**params, "seen_at": seen_at},
     )
     return con.execute(f"select count(*) from {_table(table.name)}").fetchone()[0] - before
+
+
+# --- erasure records (outreach forget) ---------------------------------------------------
+
+
+def record_erasure(home: Path, phone_e164: str, at: datetime) -> bool:
+    """Append `phone_e164` to the ledger's `erasures` table unless it is there; True when added.
+
+    Appending is the only write: like every ledger table, an erasure is never deleted, so
+    the number stays suppressed (C08) whatever later files say."""
+    con = duckdb.connect()
+    try:
+        con.execute("set TimeZone = 'UTC'")
+        attach(con, home)
+        try:
+            with transaction(con):
+                ensure_tables(con)
+                before = con.execute(f"select count(*) from {_table('erasures')}").fetchone()[0]
+                con.execute(
+                    f"insert into {_table('erasures')} (phone_e164, _sha256, _first_seen_at) "
+                    f"select $phone, null, $at where not exists "
+                    f"(select 1 from {_table('erasures')} where phone_e164 = $phone)",
+                    {"phone": phone_e164, "at": at})
+                added = con.execute(f"select count(*) from {_table('erasures')}").fetchone()[0] > before
+        finally:
+            detach(con)
+    finally:
+        con.close()
+    return added
 
 
 # --- the warehouse copy -------------------------------------------------------------------

@@ -69,6 +69,14 @@ LEDGER_TABLES: tuple[LedgerTable, ...] = (
         ("donations",), row_filter="nullif(trim(r.text_message_opt_in), '') is not null", follows_raw=False,
         description="Every ActBlue contribution with a Text Message Opt In value ever read from donations/.",
     ),
+    # Written by `outreach forget` only (assets/retention), never absorbed from the inbox. The
+    # number is kept in full: it must match the number however a later file spells it, and a
+    # salted hash of a ten-digit number is reversed by trying every number (docs/security.md).
+    LedgerTable(
+        "erasures", "", ("phone_e164",), (), follows_raw=False, key=("phone_e164",),
+        description="Every number whose person asked to be forgotten (outreach forget): suppressed on every "
+                    "channel forever (C08), its personal data removed from the warehouse and published history.",
+    ),
 )
 
 LEDGER_TABLE_NAMES = tuple(table.name for table in LEDGER_TABLES)

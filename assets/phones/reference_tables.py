@@ -37,6 +37,7 @@ from phonenumbers import timezone as phone_timezone
 from phonenumbers.geodata import GEOCODE_DATA
 from phonenumbers.tzdata import TIMEZONE_DATA, TIMEZONE_LONGEST_PREFIX
 
+from ..sql_text import exact_path, sql_string
 from .metadata_compiler import (
     ExceptionNumber,
     MIXED,
@@ -297,18 +298,12 @@ def cache_key() -> str:
     return f"phonenumbers-{phonenumbers.__version__}-zipcodes-{zipcodes_version}-v{CACHE_LAYOUT_VERSION}-{source}"
 
 
-def _sql_path(path: Path) -> str:
-    return str(path).replace("'", "''")
-
-
 def _load_cached_tables(con: duckdb.DuckDBPyConnection, directory: Path) -> bool:
     if not all((directory / f"{table}.parquet").is_file() for table in REFERENCE_TABLES):
         return False
     for table in REFERENCE_TABLES:
-        con.execute(
-            f"create or replace table {REFERENCE_SCHEMA}.{table} as "
-            f"select * from read_parquet('{_sql_path(directory / f'{table}.parquet')}')"
-        )
+        with exact_path(directory / f"{table}.parquet") as readable:
+            con.execute(f"create or replace table {REFERENCE_SCHEMA}.{table} as select * from read_parquet(?)", [readable])
     return True
 
 
@@ -318,7 +313,7 @@ def _store_cached_tables(con: duckdb.DuckDBPyConnection, directory: Path) -> Non
     staging.mkdir(parents=True, exist_ok=True)
     for table in REFERENCE_TABLES:
         con.execute(
-            f"copy {REFERENCE_SCHEMA}.{table} to '{_sql_path(staging / f'{table}.parquet')}' (format parquet)"
+            f"copy {REFERENCE_SCHEMA}.{table} to {sql_string(str(staging / f'{table}.parquet'))} (format parquet)"
         )
     try:
         staging.rename(directory)

@@ -4,8 +4,9 @@
 -- added the person's rules (C02, C03), the rules that belong to the number's holders
 -- (C01: any confidential or exempt record holding the number; state rules R22, R23 and the
 -- state DNC lists when any holder resides in the state or the area code is there), the
--- purpose rules (R20, R26), one row per phone (C05) and, last, the prerecorded cap across
--- this run's lists in lists.yaml order (R13, "counting this one").
+-- purpose rules (R20, R26), numbers whose person asked to be forgotten (C08: excluded, and
+-- their names never copied here), one row per phone (C05) and, last, the prerecorded cap
+-- across this run's lists in lists.yaml order (R13, "counting this one").
 with lists as (
     select * from {{ source('config', 'lists') }}
 ),
@@ -56,6 +57,12 @@ state_rules as (
 
 prerecorded_consent_states as (
     select state from {{ source('config', 'state_rules') }} where rule = 'prerecorded_consent'
+),
+
+erasures as (
+    -- `outreach forget`: the ledger keeps the number forever; any spelling of it in a later
+    -- file normalizes to this E.164 form before it gets here.
+    select distinct phone_e164 from {{ source('ledger', 'erasures') }} where phone_e164 is not null
 ),
 
 state_dnc as (
@@ -123,6 +130,7 @@ candidates as (
         eligibility.phone_e164 is not null as is_evaluated,
         eligibility.effective_line_type,
         coalesce(facts.on_federal_dnc, false) as on_federal_dnc,
+        erasures.phone_e164 is not null as is_erased,
         channels.state_rules as channel_has_state_rules,
         channels.consent_scope,
         channels.consent_rule_id,
@@ -144,6 +152,7 @@ candidates as (
     left join contact_state_flags using (contact_id)
     left join eligibility on eligibility.phone_e164 = voters.phone_e164 and eligibility.channel = lists.effective_channel
     left join facts on facts.phone_e164 = voters.phone_e164
+    left join erasures on erasures.phone_e164 = voters.phone_e164
 ),
 
 ruled as (
@@ -151,6 +160,7 @@ ruled as (
         candidates.*,
         {{ without_disabled_rule("list_sort(list_distinct(list_concat(voter_rule_ids, number_rule_ids, list_filter([
             case when held_by_confidential_record then 'C01' end,
+            case when is_erased then 'C08' end,
             -- Safeguard: a number the channel rules never evaluated is not contacted.
             case when phone_e164 is not null and not is_evaluated then 'C06' end,
             case when channel_has_state_rules and in_prerecorded_consent_state
@@ -297,8 +307,9 @@ final as (
         score,
         rule_ids,
         included,
-        first_name,
-        last_name,
+        -- The decision row stays (the number's exclusion is evidence); the person's name goes.
+        case when not is_erased then first_name end as first_name,
+        case when not is_erased then last_name end as last_name,
         coalesce(residence_state, area_code_state) as state,
         rule_states,
         time_zone,

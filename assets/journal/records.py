@@ -1,0 +1,214 @@
+"""What a dialer or texting tool may push back, and how a pushed record is checked.
+
+The three families are CONTRACT section 2's suppression sources, with their columns:
+
+- `opt_outs`: phone, received_at, channel, source, reason
+- `inbound_sms`: phone, received_at, body
+- `contact_history`: phone, channel, attempted_at, caller_entity, disposition
+
+Checks are conservative in the direction that keeps people from being contacted:
+
+- `phone` is required and must hold a valid NANP number, read by the same normalizer as the
+  gate (`expectations.facts.normalize_phone`); it is journaled as E.164.
+- `inbound_sms` needs `body`; `contact_history` needs `channel` and `disposition`.
+- The time column (`received_at`, `attempted_at`) defaults to the moment of validation (UTC)
+  when missing or blank. A time that is written but cannot be read is kept as written and,
+  like every unreadable event time, counts as having happened before any as-of
+  (docs/compliance_defaults.md "Events and ties"): refusing it would lose the opt-out.
+- An opt-out's blank `channel` means every channel (CONTRACT section 2); any channel suppresses
+  every channel anyway (R09).
+- Other keys are ignored and never stored (data minimization).
+
+Error messages name the record (0-based index) and column and what was expected, never the value.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Mapping
+from datetime import datetime, timezone
+
+from expectations.facts import normalize_phone
+
+FAMILY_COLUMNS: dict[str, tuple[str, ...]] = {
+    "opt_outs": ("phone", "received_at", "channel", "source", "reason"),
+    "inbound_sms": ("phone", "received_at", "body"),
+    "contact_history": ("phone", "channel", "attempted_at", "caller_entity", "disposition"),
+}
+FAMILIES = tuple(FAMILY_COLUMNS)
+REQUIRED: dict[str, tuple[str, ...]] = {
+    "opt_outs": ("phone",),
+    "inbound_sms": ("phone", "body"),
+    "contact_history": ("phone", "channel", "disposition"),
+}
+TIME_COLUMN = {"opt_outs": "received_at", "inbound_sms": "received_at", "contact_history": "attempted_at"}
+# Long enough for a concatenated SMS (10 segments) with room to spare; the API limits bodies anyway.
+MAX_VALUE_CHARS = 10_000
+# A client that sends a thousand bad records learns enough from the first hundred messages.
+MAX_ERRORS = 100
+# parse_csv_body tags each record with its CSV line, so errors can name it; never journaled.
+LINE_KEY = "_line"
+
+
+class RecordError(str):
+    """One error message (a str, safe to show: never a value), with its parts for a JSON answer.
+
+    `index` is the record's 0-based index (None for the body as a whole), `line` the CSV line
+    when the records came from parse_csv_body, `column` the column (None for the whole record)."""
+
+    index: int | None
+    line: int | None
+    column: str | None
+    error: str
+
+    def __new__(cls, error: str, index: int | None = None, column: str | None = None, line: int | None = None):
+        where = []
+        if index is not None:
+            where.append(f"record {index}" + (f" (line {line})" if line is not None else ""))
+        elif line is not None:
+            where.append(f"line {line}")
+        if column is not None:
+            where.append(f"column {column}")
+        self = super().__new__(cls, (", ".join(where) + ": " if where else "") + error)
+        self.index, self.line, self.column, self.error = index, line, column, error
+        return self
+
+    def as_dict(self) -> dict:
+        found = {"index": self.index, "line": self.line, "column": self.column, "error": self.error}
+        return {key: value for key, value in found.items() if value is not None}
+
+
+class JournalError(ValueError):
+    """Records that cannot be journaled; `errors` name record and column, never a value."""
+
+    def __init__(self, errors: list[str]):
+        super().__init__("; ".join(errors[:5]) + (f" (and {len(errors) - 5} more)" if len(errors) > 5 else ""))
+        self.errors = list(errors)
+
+
+def check_family(family: str) -> str:
+    if family not in FAMILY_COLUMNS:
+        raise ValueError(f"unknown family {family!r}: expected one of {', '.join(FAMILIES)}")
+    return family
+
+
+def utc_now_text(now: datetime | None = None) -> str:
+    return (now or datetime.now(timezone.utc)).astimezone(timezone.utc).isoformat(timespec="microseconds")
+
+
+def _text(value) -> str | None:
+    """A cell as text, or None when it is not something a CSV cell can hold."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int):      # a phone sent as a JSON number
+        return str(value)
+    return None
+
+
+def validate_records(family: str, records, *, now: datetime | None = None) -> tuple[list[dict], list[str]]:
+    """(good records, errors). Good records hold exactly the family's columns, as text, with
+    the phone in E.164 and a blank time filled with `now` (default: the current UTC time).
+
+    A record with any error is left out of `good`; callers that must be all-or-nothing (the
+    API) refuse the request when `errors` is not empty."""
+    check_family(family)
+    columns = FAMILY_COLUMNS[family]
+    required = REQUIRED[family]
+    time_column = TIME_COLUMN[family]
+    stamp = utc_now_text(now)
+    if isinstance(records, Mapping):
+        records = [records]
+    if not isinstance(records, (list, tuple)):
+        return [], [RecordError("expected a list of records (objects with the columns " + ", ".join(columns) + ")")]
+    good, errors = [], []
+    for index, record in enumerate(records):
+        problems = []
+        line = record.get(LINE_KEY) if isinstance(record, Mapping) else None
+        line = line if isinstance(line, int) and not isinstance(line, bool) else None
+
+        def problem(error: str, column: str | None = None) -> None:
+            problems.append(RecordError(error, index, column, line))
+
+        if not isinstance(record, Mapping):
+            problem(f"expected an object with the columns {', '.join(columns)}")
+        else:
+            keys = {str(key).strip().lower(): key for key in record}
+            row = {}
+            for column in columns:
+                value = _text(record[keys[column]]) if column in keys else ""
+                if value is None:
+                    problem("expected text", column)
+                    continue
+                if "\x00" in value:
+                    problem("expected text without NUL characters", column)
+                    continue
+                if len(value) > MAX_VALUE_CHARS:
+                    problem(f"expected at most {MAX_VALUE_CHARS:,} characters", column)
+                    continue
+                row[column] = value.strip() if column != "body" else value
+            if not problems:
+                for column in required:
+                    if not row[column].strip():
+                        problem("required, expected " + ("a phone number" if column == "phone" else "a value"), column)
+                if row["phone"].strip():
+                    phone = normalize_phone(row["phone"])
+                    if phone is None:
+                        problem("expected a valid NANP phone number", "phone")
+                    else:
+                        row["phone"] = phone
+                if not row[time_column].strip():
+                    row[time_column] = stamp
+        if problems:
+            errors += problems
+        else:
+            good.append(row)
+    if len(errors) > MAX_ERRORS:
+        errors = errors[:MAX_ERRORS] + [RecordError(f"... and {len(errors) - MAX_ERRORS} more errors")]
+    return good, errors
+
+
+def parse_csv_body(text: str, family: str) -> tuple[list[dict], list[RecordError]]:
+    """(records, errors) of a CSV body whose header row names the family's columns (any order,
+    any case; a byte-order mark and CRLF are accepted; other columns are ignored).
+
+    Each record carries its CSV line (header = line 1) under `_line`, which validate_records
+    names in its errors and never journals. A header that lacks a required column gives no
+    record; a row with more fields than the header, or not readable as CSV, is an error
+    naming its line and is left out. Blank lines are skipped."""
+    check_family(family)
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    reader = csv.reader(io.StringIO(text, newline=""))
+    expected = ", ".join(FAMILY_COLUMNS[family])
+    try:
+        header = next(reader)
+    except StopIteration:
+        return [], [RecordError(f"expected a header row naming the columns {expected}", line=1)]
+    except csv.Error:
+        return [], [RecordError("expected a CSV header row", line=1)]
+    names = [name.strip().lower() for name in header]
+    missing = [column for column in REQUIRED[family] if column not in names]
+    if missing:
+        return [], [RecordError(f"the header lacks the column(s) {', '.join(missing)}; expected {expected}", line=1)]
+    records, errors = [], []
+    line = reader.line_num
+    try:
+        for fields in reader:
+            start, line = line + 1, reader.line_num
+            if not fields or all(not field.strip() for field in fields):
+                continue
+            if len(fields) > len(names):
+                errors.append(RecordError(f"expected at most {len(names)} fields, found {len(fields)}", line=start))
+                continue
+            record = {name: value for name, value in zip(names, fields) if name in FAMILY_COLUMNS[family]}
+            record[LINE_KEY] = start
+            records.append(record)
+    except csv.Error:
+        errors.append(RecordError("not readable as CSV (an unterminated quote?); this line and the rest were not read",
+                                  line=line + 1))
+    return records, errors

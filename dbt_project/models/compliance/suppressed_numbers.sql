@@ -1,0 +1,36 @@
+-- Every number that some ledger event suppresses on every channel, WHATEVER ITS TIME (unlike
+-- int_opt_outs, which keeps those in force at as-of). A run writes it to
+-- HOME/ledger/suppressed_numbers.parquet for the API's live suppression: a list blocked in a
+-- later run keeps serving an older version, and that version must not reach a number the
+-- ledger has since learned to suppress. One row per number and rule.
+with events as (
+    select phone_e164, received_at as event_at, 'R09' as rule_id
+    from {{ ref('stg_opt_outs') }}
+
+    union all
+    -- Replies that only look close are suppressed too until a person has read them (R11).
+    select phone_e164, received_at, 'R11'
+    from {{ ref('int_sms_classified') }}
+    where classification in ('opt_out', 'review')
+
+    union all
+    select phone_e164, modified_at, 'R09'
+    from {{ ref('stg_volunteer_sms') }}
+    where sms_opt_in_status = 'OPT_OUT'
+
+    union all
+    select phone_e164, attempted_at, 'R28'
+    from {{ ref('stg_contact_history') }}
+    where disposition = 'wrong_number'
+
+    union all
+    -- C07 lines are in force whatever their date, so int_opt_outs already holds every one.
+    select phone_e164, received_at, rule_id
+    from {{ ref('int_opt_outs') }}
+    where rule_id = 'C07'
+)
+
+select phone_e164, rule_id, min(event_at) as event_at
+from events
+where phone_e164 is not null
+group by phone_e164, rule_id
