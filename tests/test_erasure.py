@@ -177,9 +177,8 @@ def test_forget_removes_the_person_from_the_warehouse_and_its_bytes(forgotten):
 
 
 def _erasures(home: Path) -> list[tuple]:
-    with duckdb.connect() as con:
-        con.execute("attach ? as l (read_only)", [str(ledger_path(home))])
-        return con.execute("select phone_e164 from l.main.erasures").fetchall()
+    with open_db(ledger_path(home)) as con:
+        return con.execute("select phone_e164 from main.erasures").fetchall()
 
 
 def test_forget_records_the_number_in_the_ledger(forgotten):

@@ -263,7 +263,7 @@ def record_erasure(home: Path, phone_e164: str, at: datetime) -> bool:
 
     Appending is the only write: like every ledger table, an erasure is never deleted, so
     the number stays suppressed (C08) whatever later files say."""
-    con = duckdb.connect()
+    con = _connection(home)
     try:
         con.execute("set TimeZone = 'UTC'")
         attach(con, home)
