@@ -20,6 +20,7 @@ from __future__ import annotations
 import os
 import secrets
 import stat
+import shlex
 from pathlib import Path
 
 import duckdb
@@ -47,7 +48,8 @@ def key_path(home: Path) -> Path:
 
 
 def how_to_get_a_key(home: Path) -> str:
-    return (f"create one with `outreach init --home {home}` (writes {key_path(home)}, mode 0600), "
+    # Quoted for the shell: a HOME may hold spaces or quotes, and the command is meant to be pasted.
+    return (f"create one with `outreach init --home {shlex.quote(str(home))}` (writes {key_path(home)}, mode 0600), "
             f"or set {KEY_ENV} to the key the home was created with")
 
 
