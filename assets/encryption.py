@@ -25,6 +25,7 @@ from pathlib import Path
 
 import duckdb
 
+from configuration.permissions import fsync_dir as _fsync_dir
 from .sql_text import sql_string
 
 KEY_ENV = "OUTREACH_KEY"
@@ -231,14 +232,6 @@ def reencrypt(path: Path, old_key: str | None, new_key: str) -> None:
     os.replace(partial, path)
     path.with_name(path.name + ".wal").unlink(missing_ok=True)
     _fsync_dir(path.parent)
-
-
-def _fsync_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def rotate_key(home: Path, files: list[Path]) -> None:

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from configuration.permissions import fsync_dir
 from .records import FAMILY_COLUMNS, JournalError, check_family, validate_records
 
 JOURNAL_DIR = ("ledger", "journal")
@@ -62,14 +63,6 @@ def ledger_file_name(family: str, name: str) -> str:
 def is_journal_file(name: str) -> bool:
     # Temporary files are hidden: a listed name is always a complete, renamed file.
     return name.endswith(SUFFIX) and not name.startswith(".")
-
-
-def fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def private_dir(path: Path) -> None:

@@ -34,6 +34,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from configuration.permissions import fsync_dir
 from ..ledger.store import sql_string
 from ..publishing import file_entry
 
@@ -56,14 +57,6 @@ def stale_temp_dirs(published: Path) -> list[Path]:
         return []
     return sorted(path for list_dir in published.iterdir() if list_dir.is_dir()
                   for path in list_dir.iterdir() if path.is_dir() and path.name.startswith(TEMP_PREFIX))
-
-
-def fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _replace(partial: Path, target: Path) -> None:
