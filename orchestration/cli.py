@@ -250,12 +250,12 @@ def inbox_summary(warehouse: Path) -> list[str]:
         return []
     try:
         with connect(warehouse, read_only=True) as con:
-            return _inbox_summary(con)
+            return inbox_summary_lines(con)
     except (duckdb.Error, MissingKeyError):
         return []
 
 
-def _inbox_summary(con) -> list[str]:
+def inbox_summary_lines(con) -> list[str]:
     import duckdb
 
     try:
