@@ -62,25 +62,24 @@ def secure_home(home: Path, publish_mode: str = "private") -> None:
                 _chmod(path, file_mode if published else PRIVATE_FILE)
 
 
-def private_tree(path: Path) -> None:
-    """A folder and everything in it to 0700/0600 (files copied in with their source's mode)."""
-    _chmod(path, PRIVATE_DIR)
-    for root, dirs, files in os.walk(path):
-        for name in dirs:
-            _chmod(Path(root) / name, PRIVATE_DIR)
-        for name in files:
-            _chmod(Path(root) / name, PRIVATE_FILE)
-
-
-def set_published_modes(path: Path, publish_mode: str) -> None:
-    """A published folder and everything in it (a version before its rename, a list folder)."""
-    file_mode, dir_mode = published_modes(publish_mode)
+def _tree_modes(path: Path, file_mode: int, dir_mode: int) -> None:
     _chmod(path, dir_mode)
     for root, dirs, files in os.walk(path):
         for name in dirs:
             _chmod(Path(root) / name, dir_mode)
         for name in files:
             _chmod(Path(root) / name, file_mode)
+
+
+def private_tree(path: Path) -> None:
+    """A folder and everything in it to 0700/0600 (files copied in with their source's mode)."""
+    _tree_modes(path, PRIVATE_FILE, PRIVATE_DIR)
+
+
+def set_published_modes(path: Path, publish_mode: str) -> None:
+    """A published folder and everything in it (a version before its rename, a list folder)."""
+    file_mode, dir_mode = published_modes(publish_mode)
+    _tree_modes(path, file_mode, dir_mode)
 
 
 def fsync_dir(path: Path) -> None:
