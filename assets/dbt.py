@@ -20,6 +20,7 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 from configuration.permissions import private_tree
 from configuration.settings import RunSettings
 from . import encryption
+from .dbt_selection import configured_segments
 
 from .private_errors import redact_quoted
 
@@ -81,7 +82,8 @@ def build_dbt_assets() -> dg.AssetsDefinition:
         with contextlib.redirect_stdout(_DbtSummary(sys.stdout)):
             # Run artifacts live with the home they describe, not in the source tree.
             with dies_with_this_process():
-                invocation = dbt.cli(dbt_build_args(), context=context, target_path=settings.home / "dbt_target",
+                segments = configured_segments(load_manifest(), [spec.segment for spec in settings.lists.lists])
+                invocation = dbt.cli(dbt_build_args(segments), context=context, target_path=settings.home / "dbt_target",
                                      raise_on_error=False)
             # dagster-dbt copies partial_parse.msgpack in with shutil.copy, which keeps the source tree's 0644.
             private_tree(settings.home / "dbt_target")
@@ -154,13 +156,26 @@ class DbtBuildFailed(RuntimeError):
     """dbt build failed; the message names nodes and error kinds, with quoted values blanked."""
 
 
-def dbt_build_args() -> list[str]:
+def dbt_build_args(segments: list[str] | None = None) -> list[str]:
+    """A production build: unit tests belong in CI (tests/test_dbt_ci_build.py), and which models
+    and data tests run is the Dagster selection's (orchestration/location.py), which dagster-dbt
+    passes as --select. `segments`: the segment models the lists use (None: all)."""
     # No dbt.log: at debug level it records every error in full, values DuckDB quoted included.
-    args = ["build", "--log-level-file", "none"]
+    args = ["build", "--log-level-file", "none", "--exclude-resource-type", "unit_test"]
+    variables = {}
     disabled = os.environ.get(TEST_DISABLE_RULE_ENV, "").strip()
     if disabled:
-        args += ["--vars", json.dumps({"test_disable_rule": disabled})]
+        variables["test_disable_rule"] = disabled
+    if segments is not None:
+        variables["segments"] = list(segments)
+    if variables:
+        args += ["--vars", json.dumps(variables)]
     return args
+
+
+@functools.lru_cache(maxsize=1)
+def load_manifest() -> dict:
+    return json.loads(ensure_manifest().read_text())
 
 
 class _DbtSummary(io.TextIOBase):

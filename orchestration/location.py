@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import dagster as dg
 
-from assets.dbt import build_dbt_assets, dbt_resource
+from assets.dbt import build_dbt_assets, dbt_resource, load_manifest
+from assets.dbt_selection import configured_segments, guard_tests, production_models
 from assets.journal.asset import suppressed_numbers_snapshot
 from assets.lists import build_list_assets
 from assets.retention.asset import erasure_sweep
@@ -48,8 +49,26 @@ def prepare_home(settings: RunSettings) -> list[str]:
     return remove_stale_leftovers(settings.published)
 
 
-def build_definitions(settings: RunSettings, loggers: dict | None = None) -> dg.Definitions:
-    assets = [*source_assets(), build_dbt_assets(), suppressed_numbers_snapshot, erasure_sweep]
+def production_selection(dbt_assets: dg.AssetsDefinition, settings: RunSettings,
+                         dbt_models: set[str] | None = None) -> dg.AssetSelection:
+    """Every asset, but of the dbt models only those the configured lists need (or `dbt_models`,
+    an incremental run's share of them), and of the dbt tests only the publish guards on them
+    (assets/dbt_selection.py); dagster-dbt turns this into dbt's --select."""
+    manifest = load_manifest()
+    segments = configured_segments(manifest, [spec.segment for spec in settings.lists.lists])
+    needed = production_models(manifest, segments)
+    models = needed if dbt_models is None else needed & dbt_models
+    tests = guard_tests(manifest, models)
+    unbuilt = [key for key in dbt_assets.keys if key.path[-1] not in models]
+    untested = [spec.key for spec in dbt_assets.check_specs if spec.name not in tests]
+    return dg.AssetSelection.all() - dg.AssetSelection.assets(*unbuilt) - dg.AssetSelection.checks(*untested)
+
+
+def build_definitions(settings: RunSettings, loggers: dict | None = None,
+                      dbt_models: set[str] | None = None) -> dg.Definitions:
+    """`dbt_models`: an incremental run's models (orchestration/runner.py); None builds all the lists need."""
+    dbt_assets = build_dbt_assets()
+    assets = [*source_assets(), dbt_assets, suppressed_numbers_snapshot, erasure_sweep]
     checks = [federal_dnc_fresh]
     for spec in settings.lists.lists:
         list_assets, list_checks = build_list_assets(spec)
@@ -57,7 +76,7 @@ def build_definitions(settings: RunSettings, loggers: dict | None = None) -> dg.
         checks += list_checks
     job = dg.define_asset_job(
         ALL_ASSETS_JOB,
-        selection=dg.AssetSelection.all(),
+        selection=production_selection(dbt_assets, settings, dbt_models),
         executor_def=dg.in_process_executor,
         description=(
             "Pull the HTTP sources, ingest the inbox into DuckDB, build staging, people, compliance, "
