@@ -20,6 +20,7 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 from configuration.permissions import private_tree
 from configuration.settings import RunSettings
 from . import encryption
+from .build_state import forget_build_state
 from .dbt_selection import configured_segments
 
 from .private_errors import redact_quoted
@@ -82,6 +83,9 @@ def build_dbt_assets() -> dg.AssetsDefinition:
         with contextlib.redirect_stdout(_DbtSummary(sys.stdout)):
             # Run artifacts live with the home they describe, not in the source tree.
             with dies_with_this_process():
+                # Any dbt build makes the incremental state stale: only `outreach run` writes it
+                # anew, after its build succeeded (assets/build_state.py).
+                forget_build_state(settings.home)
                 segments = configured_segments(load_manifest(), [spec.segment for spec in settings.lists.lists])
                 invocation = dbt.cli(dbt_build_args(segments), context=context, target_path=settings.home / "dbt_target",
                                      raise_on_error=False)

@@ -13,6 +13,9 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
+from assets.build_state import BuildState, changed_sources, current_state, load_build_state, save_build_state, state_after_run
+from assets.dbt import load_manifest
+from assets.dbt_selection import configured_segments, downstream_of_sources, production_models
 from assets.ledger import ledger_path
 from configuration.permissions import private_umask
 
@@ -116,7 +119,8 @@ def _run_pipeline_locked(settings: RunSettings, out) -> tuple[int, list[ListOutc
         if problem:
             raise DatabaseBusyError(problem)
     os.environ["OUTREACH_WAREHOUSE"] = str(settings.warehouse)
-    definitions = build_definitions(settings, loggers={"progress": _progress_logger(started, out)})
+    before, dbt_models = plan_build(settings, out)
+    definitions = build_definitions(settings, loggers={"progress": _progress_logger(started, out)}, dbt_models=dbt_models)
     job = definitions.resolve_job_def(ALL_ASSETS_JOB)
     # With DAGSTER_HOME set (as `make dev` does), CLI runs land in that instance and show in the UI.
     dagster_home = os.environ.get("DAGSTER_HOME")
@@ -124,10 +128,39 @@ def _run_pipeline_locked(settings: RunSettings, out) -> tuple[int, list[ListOutc
     with instance_for_run() as instance:
         result = job.execute_in_process(instance=instance, raise_on_error=False, run_config={"loggers": {"progress": {}}})
     outcomes = collect_outcomes(settings, result)
+    record_build(settings, before, result)
     failed_ingest = [e for e in result.all_events if e.is_step_failure and (e.step_key or "").startswith("ingest_")]
     if all(o.published for o in outcomes) and not failed_ingest:
         return EXIT_PUBLISHED, outcomes
     return (EXIT_USAGE if failed_ingest else EXIT_BLOCKED), outcomes
+
+
+def plan_build(settings: RunSettings, out) -> tuple[BuildState | None, set[str] | None]:
+    """This run's input fingerprints, and the dbt models to build when only some inputs changed
+    since the last successful build (None: all the lists need). docs/performance.md."""
+    manifest = load_manifest()
+    segments = configured_segments(manifest, [spec.segment for spec in settings.lists.lists])
+    previous = load_build_state(settings.home)
+    before = current_state(settings, segments, previous)
+    changed = changed_sources(previous, before)
+    if changed is None:
+        return before, None
+    needed = production_models(manifest, segments)
+    models = downstream_of_sources(manifest, changed, needed)
+    families = sorted(name.split(".", 1)[1] for name in changed)
+    print(f"incremental: {len(models)} of {len(needed)} dbt models to rebuild "
+          f"(changed: {', '.join(families) or 'nothing'})", file=out, flush=True)
+    return before, models
+
+
+def record_build(settings: RunSettings, before: BuildState | None, result) -> None:
+    """After a run whose every step up to dbt succeeded, the models reflect `before`: keep it."""
+    if before is None:
+        return
+    failed = [e.step_key for e in result.all_events if e.is_step_failure
+              and not (e.step_key or "").startswith(("lists", "published"))]
+    if not failed:
+        save_build_state(settings.home, state_after_run(settings, before))
 
 
 def _root_message(error) -> str:

@@ -1,0 +1,219 @@
+"""Fingerprints of everything a dbt build reads, kept after a successful `outreach run`, so
+the next run rebuilds only the models downstream of what changed (docs/performance.md).
+
+A fingerprint per dbt source (`raw.opt_outs`, `ledger.opt_outs`, `config.run`, ...):
+
+- raw tables: the sha256 of every inbox file of the table's family (a file's sha256 is reused
+  while its size and mtime are unchanged, the way make and git decide);
+- ledger tables: their content (row count and a sum of row hashes) and the API journal's files;
+- config tables: their content, built from the settings exactly as the run will build them
+  (as-of, lists, policy, published versions counted by R13).
+
+Anything else that shapes the models (the dbt project, the pipeline's code, the phone and
+ZIP reference packages, the segments the lists use, test knobs) goes into `code`: any change
+there, no previous state, or HTTP sources configured (they write into the inbox during the
+run) means a full build. The state file holds file names and digests, never a row.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass, field, replace
+from importlib import metadata
+from pathlib import Path
+
+import duckdb
+
+from configuration.settings import RunSettings
+
+from . import encryption
+from .ingest.sources import SOURCE_FAMILIES, UNCLAIMED
+from .sql_text import ident
+
+STATE_FILE = "dbt_build_state.json"
+LAYOUT = 1
+ROOT = Path(__file__).resolve().parent.parent
+# The code and packages the warehouse's inputs and models are made by.
+CODE_FOLDERS = ("assets", "configuration", "dbt_project/models", "dbt_project/macros", "dbt_project/tests")
+CODE_FILES = ("dbt_project/dbt_project.yml", "dbt_project/profiles.yml")
+PACKAGES = ("phonenumbers", "zipcodes", "duckdb", "dbt-core", "dbt-duckdb")
+# raw tables every family writes to.
+SHARED_RAW = ("quarantine", "ingest_files")
+
+
+@dataclass(frozen=True)
+class BuildState:
+    code: str
+    sources: dict[str, str]
+    # inbox file (relative path) -> [size, mtime_ns, sha256]: the digest cache of the next run.
+    files: dict[str, list] = field(default_factory=dict)
+
+
+def state_path(home: Path) -> Path:
+    return Path(home) / STATE_FILE
+
+
+def forget_build_state(home: Path) -> None:
+    """Called before any dbt build: until a run records the new state, the next one is full."""
+    state_path(home).unlink(missing_ok=True)
+
+
+def load_build_state(home: Path) -> BuildState | None:
+    try:
+        data = json.loads(state_path(home).read_text())
+        if data.get("layout") != LAYOUT:
+            return None
+        return BuildState(data["code"], data["sources"], data.get("files", {}))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def save_build_state(home: Path, state: BuildState) -> None:
+    path = state_path(home)
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.write_text(json.dumps({"layout": LAYOUT, "code": state.code, "sources": state.sources,
+                                     "files": state.files}, sort_keys=True))
+    os.replace(temporary, path)
+
+
+def changed_sources(previous: BuildState | None, current: BuildState | None) -> set[str] | None:
+    """The dbt sources (`schema.table`) whose fingerprint differs; None: build everything."""
+    if previous is None or current is None or previous.code != current.code:
+        return None
+    names = previous.sources.keys() | current.sources.keys()
+    return {name for name in names if previous.sources.get(name) != current.sources.get(name)}
+
+
+# --- fingerprints ---------------------------------------------------------------------------
+
+
+def _digest(parts) -> str:
+    hasher = hashlib.sha256()
+    for part in parts:
+        hasher.update(str(part).encode())
+        hasher.update(b"\0")
+    return hasher.hexdigest()
+
+
+def code_fingerprint(segments: list[str] | None) -> str:
+    files = [ROOT / name for name in CODE_FILES]
+    for folder in CODE_FOLDERS:
+        files += sorted(path for path in (ROOT / folder).rglob("*")
+                        if path.is_file() and "__pycache__" not in path.parts and path.suffix in (".py", ".sql", ".yml"))
+    parts = [LAYOUT, json.dumps(segments)]
+    parts += [f"{path.relative_to(ROOT)}:{hashlib.sha256(path.read_bytes()).hexdigest()}" for path in files]
+    parts += [f"{name}=={_version(name)}" for name in PACKAGES]
+    # Mutation-test knobs change what the models say (assets/dbt.py).
+    parts += [os.environ.get("OUTREACH_TEST_DISABLE_RULE", "")]
+    return _digest(parts)
+
+
+def _version(package: str) -> str:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return "absent"
+
+
+def _file_digests(inbox: Path, cache: dict[str, list]) -> dict[str, list]:
+    files = {}
+    if not inbox.is_dir():
+        return files
+    for path in sorted(inbox.rglob("*")):
+        if not path.is_file():
+            continue
+        rel = path.relative_to(inbox).as_posix()
+        stat = path.stat()
+        known = cache.get(rel)
+        if known and known[0] == stat.st_size and known[1] == stat.st_mtime_ns:
+            files[rel] = known
+            continue
+        with path.open("rb") as handle:
+            files[rel] = [stat.st_size, stat.st_mtime_ns, hashlib.file_digest(handle, "sha256").hexdigest()]
+    return files
+
+
+def raw_fingerprints(files: dict[str, list]) -> dict[str, str]:
+    """raw.<table> -> digest of its family folder's files; the shared tables take every file."""
+    found = {}
+    for family in SOURCE_FAMILIES:
+        if family.name == UNCLAIMED:
+            continue
+        prefix = family.name + "/"
+        digest = _digest(f"{rel}:{entry[2]}" for rel, entry in sorted(files.items()) if rel.startswith(prefix))
+        for table in family.tables:
+            found[f"raw.{table}"] = digest
+    everything = _digest(f"{rel}:{entry[2]}" for rel, entry in sorted(files.items()))
+    for table in SHARED_RAW:
+        found[f"raw.{table}"] = everything
+    return found
+
+
+def table_fingerprints(con: duckdb.DuckDBPyConnection, catalog: str, schema: str, label: str) -> dict[str, str]:
+    """`label.<table>` -> row count and the sum of its rows' hashes (order-free, duplicates count)."""
+    tables = [row[0] for row in con.execute(
+        "select table_name from information_schema.tables where table_catalog = ? and table_schema = ? order by 1",
+        [catalog, schema]).fetchall()]
+    found = {}
+    for table in tables:
+        relation = f"{ident(catalog)}.{ident(schema)}.{ident(table)}"
+        count, total = con.execute(f"select count(*), sum(hash(t)::hugeint) from {relation} as t").fetchone()
+        found[f"{label}.{table}"] = f"{count}:{total}"
+    return found
+
+
+def ledger_fingerprints(home: Path) -> dict[str, str]:
+    from .journal.records import FAMILIES
+    from .journal.store import list_journal
+    from .ledger.store import ALIAS, ledger_path
+
+    journal = _digest(f"{family}/{name}" for family in FAMILIES for name in list_journal(home, family))
+    path = ledger_path(home)
+    if not path.exists():
+        return {"ledger.*": f"absent:{journal}"}
+    con = encryption.new_connection(path.parent / (path.name + ".fingerprint.tmp"))
+    try:
+        encryption.attach(con, path, ALIAS, encryption.read_key(home), read_only=True)
+        content = table_fingerprints(con, ALIAS, "main", "ledger")
+    finally:
+        con.close()
+    # A new journal file lands in the ledger during the run (ledger_absorb).
+    return {name: f"{value}:{journal}" for name, value in content.items()}
+
+
+def config_fingerprints(settings: RunSettings) -> dict[str, str]:
+    from .run_config import write_run_config
+
+    con = duckdb.connect()
+    try:
+        write_run_config(con, settings)
+        return table_fingerprints(con, "memory", "config", "config")
+    finally:
+        con.close()
+
+
+def current_state(settings: RunSettings, segments: list[str] | None, previous: BuildState | None) -> BuildState | None:
+    """The fingerprints of this run's inputs, taken before it reads them; None when they cannot
+    be known in advance (HTTP sources pull into the inbox during the run) or read."""
+    if (settings.home / "sources.yaml").exists():
+        return None
+    try:
+        files = _file_digests(settings.inbox, previous.files if previous else {})
+        sources = {**raw_fingerprints(files), **ledger_fingerprints(settings.home), **config_fingerprints(settings)}
+    except Exception:  # anything unreadable here is the run's to report; this run is simply full
+        return None
+    return BuildState(code_fingerprint(segments), sources, files)
+
+
+def state_after_run(settings: RunSettings, before: BuildState) -> BuildState:
+    """What the models now reflect: the inputs as fingerprinted before the run, the ledger as
+    the run left it (its ingest and journal rows absorbed)."""
+    ledger = ledger_fingerprints(settings.home)
+    journal = {name: value.rsplit(":", 1)[-1] for name, value in before.sources.items() if name.startswith("ledger.")}
+    pre_journal = next(iter(journal.values()), "")
+    sources = {name: value for name, value in before.sources.items() if not name.startswith("ledger.")}
+    # The journal listing stays the one seen before the run: a file that arrived later is new next time.
+    sources.update({name: f"{value.rsplit(':', 1)[0]}:{pre_journal}" for name, value in ledger.items()})
+    return replace(before, sources=sources)

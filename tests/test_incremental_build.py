@@ -1,0 +1,104 @@
+"""Incremental refresh (issue 12, docs/performance.md): after a run, new opt-outs, inbound
+replies and a do-not-call change list republish every list rebuilding only the dbt models
+downstream of them, and every list's decisions and contacts are those of a cold run on the
+same final inbox."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from .conftest import AS_OF
+
+
+def _latest(home: Path, name: str) -> Path:
+    list_dir = home / "published" / name
+    return list_dir / (list_dir / "LATEST").read_text().strip()
+
+
+def _phones(home: Path, name: str) -> list[str]:
+    with (_latest(home, name) / "contacts.csv").open() as handle:
+        return [row["phone_e164"] for row in csv.DictReader(handle)]
+
+
+def _built_models(home: Path) -> set[str]:
+    results = json.loads((home / "dbt_target" / "run_results.json").read_text())
+    return {r["unique_id"].split(".")[-1] for r in results["results"] if r["unique_id"].startswith("model.")}
+
+
+def _run(inbox: Path, home: Path):
+    from configuration.settings import RunSettings
+    from orchestration.runner import run_pipeline
+
+    out = io.StringIO()
+    status, outcomes = run_pipeline(RunSettings.build(inbox, home, AS_OF), out=out)
+    return status, outcomes, out.getvalue()
+
+
+def add_suppression_inputs(inbox: Path, published_home: Path) -> dict[str, set[str]]:
+    """Only suppression-type inputs change: an opt-out file, inbound STOP replies and a federal
+    DNC change list, each naming numbers the first run published."""
+    texts, calls = _phones(published_home, "everyone_texts"), _phones(published_home, "everyone_calls")
+    opted, replied = set(texts[:15]), set(calls[-15:]) - set(texts[:15])
+    with (inbox / "opt_outs" / "opt_outs_late.csv").open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["phone", "received_at", "channel", "source", "reason"])
+        for phone in sorted(opted):
+            writer.writerow([phone, "2026-11-27T09:00:00-05:00", "all", "web_form", "do not call"])
+    with (inbox / "inbound_sms" / "replies_late.csv").open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["phone", "received_at", "body"])
+        for phone in sorted(replied):
+            writer.writerow([phone, "2026-11-27T10:00:00-05:00", "STOP"])
+    changes = inbox / "dnc" / "federal" / "dnc_changes_20261126.txt"
+    changes.write_text("".join(f"{p[2:5]},{p[5:]},A\n" for p in sorted(calls[20:40])))
+    return {"opted": opted, "replied": replied}
+
+
+@pytest.fixture(scope="module")
+def incremental_and_cold(pipeline_run, small_inbox, tmp_path_factory):
+    """(incremental home, its printed output, cold home, the numbers that opted out)."""
+    first_home, *_ = pipeline_run
+    base = tmp_path_factory.mktemp("incremental")
+    inbox, home = base / "inbox", base / "home"
+    shutil.copytree(small_inbox, inbox)
+    shutil.copytree(first_home, home)
+    assert (home / "dbt_build_state.json").is_file(), "a successful run records what its models reflect"
+    added = add_suppression_inputs(inbox, first_home)
+    status, _, printed = _run(inbox, home)
+    assert status in (0, 3)
+    cold_home = base / "cold"
+    _run(inbox, cold_home)
+    return home, printed, cold_home, added
+
+
+def test_incremental_run_rebuilds_only_what_the_suppression_inputs_feed(incremental_and_cold):
+    home, printed, _, _ = incremental_and_cold
+    assert "incremental:" in printed
+    built = _built_models(home)
+    assert {"int_opt_outs", "int_sms_classified", "int_dnc_status", "list_decisions", "list_members"} <= built
+    # People and the segments that read no suppression fact are reused as the first run left them.
+    assert not built & {"int_voters", "int_contacts", "int_households", "int_person_crosswalk", "int_turnout",
+                        "everyone", "gotv", "persuasion", "survey_sample", "issue_climate"}
+
+
+def test_incremental_decisions_equal_a_cold_run(incremental_and_cold):
+    home, _, cold_home, added = incremental_and_cold
+    names = sorted(path.name for path in (cold_home / "published").iterdir() if path.is_dir())
+    assert len(names) == 16
+    for name in names:
+        incremental, cold = _latest(home, name), _latest(cold_home, name)
+        assert (incremental / "contacts.csv").read_bytes() == (cold / "contacts.csv").read_bytes(), name
+        query = ("select contact_id, phone_e164, included, rule_ids, evidence from read_parquet(?) "
+                 "order by contact_id, phone_e164")
+        assert (duckdb.execute(query, [str(incremental / "decisions.parquet")]).fetchall()
+                == duckdb.execute(query, [str(cold / "decisions.parquet")]).fetchall()), name
+    # The new inputs took effect: none of those numbers is in any list now.
+    for name in ("everyone_texts", "everyone_calls"):
+        assert not set(_phones(home, name)) & (added["opted"] | added["replied"])
