@@ -6,7 +6,7 @@ import json
 
 import dagster as dg
 
-from expectations.suites import suite_for
+from expectations.suites import suite_columns, suite_for
 from configuration.config_files import ListSpec
 from configuration.settings import RunSettings
 
@@ -101,8 +101,9 @@ def build_list_assets(spec: ListSpec) -> tuple[list[dg.AssetsDefinition], list[d
             # Built by the first gate of the run, then reused: the facts are the same for every list.
             fact_counts = ensure_facts(con, inputs, run_id=context.run.run_id, published=settings.published,
                                        run_lists=[s.name for s in settings.lists.lists])
-            frame = gate_frame(con, _list_context(spec, settings), inputs, table=_table(spec, "__gate"))
             suite = suite_for(settings.policy.data["channels"][spec.effective_channel], settings.policy.data, spec.purpose)
+            frame = gate_frame(con, _list_context(spec, settings), inputs, table=_table(spec, "__gate"),
+                               columns=suite_columns(suite))
             result = run_suite(frame, suite, spec.name)
             gates = [{"name": "configuration", "success": not problems}] + [
                 {"name": expectation.name, "success": expectation.name not in result.failed} for expectation in suite

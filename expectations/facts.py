@@ -37,7 +37,7 @@ from pathlib import Path
 import pandas as pd
 import phonenumbers
 
-from assets.sql_text import exact_paths
+from assets.sql_text import exact_paths, ident
 
 FACTS_SCHEMA = "gate"
 # Bump when the facts tables change shape, so a warehouse built by older code is rebuilt.
@@ -846,11 +846,15 @@ def frame_parameters(ctx: ListContext, inputs: FactInputs) -> dict:
     }
 
 
-def gate_frame(con, ctx: ListContext, inputs: FactInputs, table: str | None = None) -> pd.DataFrame:
+def gate_frame(con, ctx: ListContext, inputs: FactInputs, table: str | None = None,
+               columns: list[str] | None = None) -> pd.DataFrame:
     """The list's rows with the gate's facts as columns (the suite checks these); also kept
-    as `table` when given, for audit."""
+    as `table` when given, for audit. `columns`: only these reach pandas (the suite's; a
+    million-row list is not copied whole into Python to check a dozen columns)."""
     params = frame_parameters(ctx, inputs)
     if table is None:
-        return con.execute(GATE_FRAME, params).df()
+        frame = con.execute(GATE_FRAME, params).df()
+        return frame if columns is None else frame[columns]
     con.execute(f"create or replace table {table} as {GATE_FRAME}", params)
-    return con.execute(f"select * from {table}").df()
+    selected = "*" if columns is None else ", ".join(ident(column) for column in columns)
+    return con.execute(f"select {selected} from {table}").df()

@@ -56,3 +56,8 @@ def suite_for(channel_policy: dict, policy: dict | None = None, purpose: str | N
     if purpose is not None and purpose in (policy.get("dnc_scrub_purposes") or []):
         suite.append(_never("no_do_not_call_number", "on_dnc_list"))                           # R20
     return suite
+
+
+def suite_columns(suite: list[Expectation]) -> list[str]:
+    """The frame columns the suite's expectations read, in first-use order."""
+    return list(dict.fromkeys(e.kwargs["column"] for e in suite if "column" in e.kwargs))
