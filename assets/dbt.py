@@ -21,6 +21,7 @@ from configuration.permissions import private_tree
 from configuration.settings import RunSettings
 from . import encryption
 
+from .dbt_progress import model_progress
 from .private_errors import redact_quoted
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parent.parent / "dbt_project"
@@ -173,6 +174,10 @@ class _DbtSummary(io.TextIOBase):
 
     def write(self, text: str) -> int:
         for line in text.splitlines():
-            if any(marker in line for marker in self._KEEP):
+            progress = model_progress(line)  # one line per finished model (assets/dbt_progress.py)
+            if progress is not None:
+                self._target.write(f"  {progress}\n")
+                self._target.flush()
+            elif any(marker in line for marker in self._KEEP):
                 self._target.write(f"  dbt: {redact_quoted(line.strip())}\n")
         return len(text)
