@@ -4,6 +4,7 @@ gates' kept results, and one chart per list; written whole (temporary name, then
 from __future__ import annotations
 
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from ..warehouse import connect
@@ -31,6 +32,10 @@ def write_report(home: Path, run_id: str, warehouse: Path, rules_table: Mapping[
     if Path(warehouse).exists():
         with connect(warehouse, read_only=True) as con:
             facts = {item["name"]: list_facts(con, item["name"], order) for item in record["lists"]}
+    # vl-convert renders in its own threads (its V8 releases the GIL): two at a time for two cores.
+    drawn = [item["name"] for item in record["lists"] if facts.get(item["name"]) is not None]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        svgs = dict(zip(drawn, pool.map(render_svg, [list_figure_spec(facts[name]) for name in drawn])))
     sections = []
     for item in record["lists"]:
         list_data = facts.get(item["name"])
@@ -38,7 +43,7 @@ def write_report(home: Path, run_id: str, warehouse: Path, rules_table: Mapping[
             item.setdefault("candidates", list_data["candidates"])
             item["rows"] = item.get("rows") if item.get("rows") is not None else list_data["rows"]
         gate_file = gate_result_path(home, run_id, item["name"])
-        svg = render_svg(list_figure_spec(list_data)) if list_data is not None else None
+        svg = svgs.get(item["name"])
         sections.append(html.list_section(item, list_data, svg, read_gate_result(gate_file), texts,
                                           f"gates/{gate_file.name}" if gate_file.exists() else None))
     target = report_path(home, run_id)
