@@ -14,16 +14,25 @@ _REMOVED = "#e45756"
 
 
 def _waterfall_chart(candidates: int, steps: Mapping[str, int], rows: int) -> alt.Chart:
+    """Floating bars: each rule's bar spans what it removed, from what was left before it."""
     labels = ["candidates", *steps, "in the list"]
+    starts, ends, remaining = [0], [candidates], candidates
+    for count in steps.values():
+        starts.append(remaining - count)
+        ends.append(remaining)
+        remaining -= count
+    starts.append(0)
+    ends.append(rows)
     frame = pd.DataFrame({
-        "step": labels,
+        "step": labels, "start": starts, "end": ends,
         "rows": [candidates, *steps.values(), rows],
         "kind": ["total", *(["removed"] * len(steps)), "total"],
     })
     return alt.Chart(frame, title="Suppression waterfall (first rule)").mark_bar().encode(
         y=alt.Y("step:N", sort=labels, title=None),
-        x=alt.X("rows:Q", title="rows"),
+        x=alt.X("start:Q", title="rows"), x2="end:Q",
         color=alt.Color("kind:N", scale=alt.Scale(domain=["total", "removed"], range=[_BAR, _REMOVED]), legend=None),
+        tooltip=["step", "rows"],
     ).properties(width=300, height=max(60, 18 * len(labels)))
 
 
