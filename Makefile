@@ -14,15 +14,20 @@ $(STAMP): pyproject.toml
 	$(BIN)/dbt parse --project-dir dbt_project --profiles-dir dbt_project --quiet
 	touch $(STAMP)
 
+# The demo is recorded into the instance `make dev` opens: its run, materializations, checks
+# and metadata are in the UI on first open.
+DAGSTER_HOME_DIR := $(CURDIR)/data/dagster_home
+
 demo: venv
-	$(BIN)/outreach demo
+	mkdir -p $(DAGSTER_HOME_DIR); touch $(DAGSTER_HOME_DIR)/dagster.yaml
+	DAGSTER_HOME=$(DAGSTER_HOME_DIR) $(BIN)/outreach demo
 
 test: venv
 	$(BIN)/pytest -q
 
 dev: venv
-	DAGSTER_HOME=$(CURDIR)/data/dagster_home; mkdir -p $$DAGSTER_HOME; \
-	DAGSTER_HOME=$$DAGSTER_HOME $(BIN)/dagster dev -h 127.0.0.1 -w workspace.yaml
+	mkdir -p $(DAGSTER_HOME_DIR); touch $(DAGSTER_HOME_DIR)/dagster.yaml
+	DAGSTER_HOME=$(DAGSTER_HOME_DIR) $(BIN)/dagster dev -h 127.0.0.1 -w workspace.yaml
 
 serve: venv
 	$(BIN)/outreach serve --home data/home

@@ -23,6 +23,7 @@ from . import encryption
 from .build_state import forget_build_state
 from .dbt_selection import configured_segments
 
+from .dbt_progress import model_progress
 from .private_errors import redact_quoted
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parent.parent / "dbt_project"
@@ -192,6 +193,10 @@ class _DbtSummary(io.TextIOBase):
 
     def write(self, text: str) -> int:
         for line in text.splitlines():
-            if any(marker in line for marker in self._KEEP):
+            progress = model_progress(line)  # one line per finished model (assets/dbt_progress.py)
+            if progress is not None:
+                self._target.write(f"  {progress}\n")
+                self._target.flush()
+            elif any(marker in line for marker in self._KEEP):
                 self._target.write(f"  dbt: {redact_quoted(line.strip())}\n")
         return len(text)

@@ -11,6 +11,10 @@ from configuration.config_files import ListSpec
 from configuration.settings import RunSettings
 
 from .publishing import backwards_problem, publish_version
+from .reporting.dagster_metadata import suppressed_metadata, waterfall_metadata
+from .reporting.gate_results import write_gate_result
+from .reporting.paths import gate_result_path, report_path
+from .reporting.waterfall import rule_order, waterfall_counts
 from .warehouse import connect
 
 DBT_INPUTS = [dg.AssetKey("list_members"), dg.AssetKey("list_decisions"), dg.AssetKey("dnc_snapshots")]
@@ -85,9 +89,15 @@ def build_list_assets(spec: ListSpec) -> tuple[list[dg.AssetsDefinition], list[d
             )
             rows = con.execute(f"select count(*) from {_table(spec)}").fetchone()[0]
             candidates, suppressed = _suppression(con, spec)
+            _, waterfall, _ = _waterfall(con, spec, settings)
         context.log.info(f"{spec.name}: {candidates:,} candidates, {rows:,} rows")
-        return dg.MaterializeResult(metadata={"dagster/row_count": rows, "candidates": candidates,
-                                              "suppressed": dg.MetadataValue.json(suppressed)})
+        return dg.MaterializeResult(metadata={
+            "dagster/row_count": rows, "candidates": candidates,
+            "waterfall": waterfall_metadata(candidates, waterfall, rows, _rule_texts(settings)),
+            "suppressed": suppressed_metadata(suppressed, _rule_texts(settings)),
+            "expires_at": _expires_at(spec, settings),
+            "report": dg.MetadataValue.path(str(report_path(settings.home, context.run.run_id))),
+        })
 
     @dg.asset_check(asset=list_key, name="gate", blocking=True,
                     description=f"Great Expectations suite for {spec.effective_channel}, configuration and freshness.")
@@ -112,6 +122,10 @@ def build_list_assets(spec: ListSpec) -> tuple[list[dg.AssetsDefinition], list[d
                         [json.dumps(gates)])
         passed = result.success and not problems
         reasons = problems + ([] if result.success else [result.summary()])
+        # Kept under the run's report: the reason a list was blocked, readable a day later.
+        result_path = gate_result_path(settings.home, context.run.run_id, spec.name)
+        write_gate_result(result_path, spec.name, result.validation, problems,
+                          "; ".join(reasons) if reasons else result.summary())
         return dg.AssetCheckResult(
             passed=passed,
             severity=dg.AssetCheckSeverity.ERROR,
@@ -122,6 +136,8 @@ def build_list_assets(spec: ListSpec) -> tuple[list[dg.AssetsDefinition], list[d
                 "unexpected_counts": dg.MetadataValue.json(result.unexpected_counts),
                 "configuration_problems": dg.MetadataValue.json(problems),
                 "gate_facts": dg.MetadataValue.json(fact_counts),
+                "validation_result": dg.MetadataValue.path(str(result_path)),
+                "report": dg.MetadataValue.path(str(report_path(settings.home, context.run.run_id))),
             },
         )
 
@@ -131,6 +147,7 @@ def build_list_assets(spec: ListSpec) -> tuple[list[dg.AssetsDefinition], list[d
         hours = settings.policy.expires_hours(spec.effective_channel)
         with connect(settings.warehouse) as con:
             candidates, suppressed = _suppression(con, spec)
+            _, waterfall, _ = _waterfall(con, spec, settings)
             gates = json.loads(con.execute(f"select gates from {_table(spec, '__gates')}").fetchone()[0])
             version, manifest = publish_version(
                 con,
@@ -150,6 +167,10 @@ def build_list_assets(spec: ListSpec) -> tuple[list[dg.AssetsDefinition], list[d
                     "candidates": candidates,
                     "excluded": candidates - con.execute(f"select count(*) from {_table(spec)}").fetchone()[0],
                     "suppressed": suppressed,
+                    # Each excluded row once, at its first rule in the rules table's order (docs/report.md).
+                    "waterfall": waterfall,
+                    "gate_results": str(gate_result_path(settings.home, context.run.run_id, spec.name)),
+                    "report": str(report_path(settings.home, context.run.run_id)),
                     "rules": {rule: settings.policy.data["rules"].get(rule, {}) for rule in suppressed},
                 },
                 as_of=settings.as_of,
@@ -158,9 +179,17 @@ def build_list_assets(spec: ListSpec) -> tuple[list[dg.AssetsDefinition], list[d
                 publish_mode=settings.lists.publish_mode,
             )
         context.log.info(f"{spec.name}: published version {version} with {manifest['row_count']:,} rows")
-        return dg.MaterializeResult(metadata={"version": version, "dagster/row_count": manifest["row_count"],
-                                              "path": str(settings.published / spec.name / version),
-                                              "exports": dg.MetadataValue.json(list(spec.exports))})
+        version_dir = settings.published / spec.name / version
+        return dg.MaterializeResult(metadata={
+            "version": version, "dagster/row_count": manifest["row_count"],
+            "path": str(version_dir),
+            "manifest": dg.MetadataValue.path(str(version_dir / "manifest.json")),
+            "expires_at": manifest["expires_at"],
+            "candidates": candidates,
+            "waterfall": waterfall_metadata(candidates, waterfall, manifest["row_count"], _rule_texts(settings)),
+            "report": dg.MetadataValue.path(manifest["report"]),
+            "exports": dg.MetadataValue.json(list(spec.exports)),
+        })
 
     return [list_rows, published], [gate]
 
@@ -172,3 +201,17 @@ def _suppression(con, spec: ListSpec) -> tuple[int, dict[str, int]]:
         "where not included) group by rule_id order by rule_id"
     ).fetchall()
     return candidates, {rule: count for rule, count in rows}
+
+
+def _waterfall(con, spec: ListSpec, settings: RunSettings) -> tuple[int, dict[str, int], int]:
+    return waterfall_counts(con, f"lists.{spec.name}__decisions", rule_order(settings.policy.data["rules"]))
+
+
+def _rule_texts(settings: RunSettings) -> dict[str, str]:
+    return {rule: (entry or {}).get("text", "") for rule, entry in settings.policy.data["rules"].items()}
+
+
+def _expires_at(spec: ListSpec, settings: RunSettings) -> str:
+    from datetime import timedelta
+
+    return (settings.as_of + timedelta(hours=settings.policy.expires_hours(spec.effective_channel))).isoformat()

@@ -21,6 +21,8 @@ class GateResult:
     evaluated: int
     failed: list[str] = field(default_factory=list)
     unexpected_counts: dict[str, int] = field(default_factory=dict)
+    # GE's own validation result (to_json_dict), kept in the run's report (assets/reporting).
+    validation: dict | None = field(default=None, compare=False, repr=False)
 
     def summary(self) -> str:
         if self.success:
@@ -56,4 +58,4 @@ def run_suite(frame: pd.DataFrame, suite: list[Expectation], name: str) -> GateR
             unexpected = (outcome.result or {}).get("unexpected_count")
             if unexpected is not None:
                 counts[label] = int(unexpected)
-    return GateResult(bool(result.success), len(result.results), failed, counts)
+    return GateResult(bool(result.success), len(result.results), failed, counts, result.to_json_dict())

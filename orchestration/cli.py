@@ -18,6 +18,7 @@ Typical use:
   outreach init --home data/home
   outreach run --inbox data/inbox --home data/home
   outreach lists --home data/home
+  outreach report --home data/home
   outreach explain "(919) 555-0142" --home data/home
   outreach ledger --home data/home
   outreach sql --home data/home
@@ -87,8 +88,20 @@ def build_parser() -> argparse.ArgumentParser:
 
     commands.add_parser("demo", help="generate 100,000 voters into ./data/inbox, init and run into ./data/home")
 
-    lists = commands.add_parser("lists", help="the published lists: name, channel, latest version, rows, gates")
+    lists = commands.add_parser(
+        "lists", help="the lists: published (version, rows, gates, expiry) and blocked in the latest run (why)",
+        description="Every list with a published version (its LATEST: rows, gates, expires_at and whether it has "
+                    "expired), and every list the latest run blocked, with the reason and the version still served.")
     lists.add_argument("--home", type=Path, required=True)
+
+    report = commands.add_parser(
+        "report", help="the path of a run's HTML report (charts, waterfalls, gates); --open shows it",
+        description="Prints the path of HOME/reports/<run>/index.html for the latest run (or --run ID). The "
+                    "report holds counts only; it opens offline in any browser.")
+    report.add_argument("--home", type=Path, required=True)
+    report.add_argument("--run", dest="run_id", default=None, help="a run id (a folder under HOME/reports); default the latest")
+    report.add_argument("--open", dest="open_browser", action="store_true",
+                        help="also open it in a browser when one is available (never an error without one)")
 
     explain = commands.add_parser("explain", help="which lists a number is in, and the rules that kept it out of the others")
     explain.add_argument("phone", help="the number, in any common US spelling")
@@ -284,12 +297,18 @@ def inbox_summary_lines(con) -> list[str]:
 
 
 def cmd_lists(home: Path) -> int:
+    from assets.reporting.paths import latest_run
+    from assets.reporting.run_record import expired, read_run_record
+
     published = home / "published"
-    if not published.is_dir():
+    run_id = latest_run(home)
+    record = read_run_record(home, run_id) if run_id else None
+    blocked = [item for item in (record or {}).get("lists", []) if not item["published"]]
+    if not published.is_dir() and not blocked:
         print(f"no published lists under {published}")
         return 0
-    print(f"{'list':<28} {'channel':<26} {'version':<22} {'rows':>10}  gates")
-    for list_dir in sorted(p for p in published.iterdir() if p.is_dir()):
+    print(f"{'list':<28} {'channel':<26} {'version':<22} {'rows':>10}  {'expires at (UTC)':<21} gates")
+    for list_dir in sorted(p for p in published.iterdir() if p.is_dir()) if published.is_dir() else []:
         latest = list_dir / "LATEST"
         if not latest.exists():
             continue
@@ -297,7 +316,65 @@ def cmd_lists(home: Path) -> int:
         manifest = json.loads((list_dir / version / "manifest.json").read_text())
         failed = [g["name"] for g in manifest["gates"] if not g["success"]]
         gates = f"{len(manifest['gates'])} passed" if not failed else "FAILED: " + ", ".join(failed)
-        print(f"{manifest['list']:<28} {manifest['channel']:<26} {version:<22} {manifest['row_count']:>10,}  {gates}")
+        expires = _utc(manifest.get("expires_at"))
+        state = "  EXPIRED" if expired(manifest.get("expires_at")) else ""
+        print(f"{manifest['list']:<28} {manifest['channel']:<26} {version:<22} {manifest['row_count']:>10,}  "
+              f"{expires:<21} {gates}{state}")
+    if blocked:
+        print()
+        print(f"blocked in the latest run ({record['run_id']}, as-of {record['as_of']}):")
+        for item in blocked:
+            served = item.get("served") or {}
+            still = (f"still served: {served['version']} (expires {_utc(served.get('expires_at'))}"
+                     f"{', EXPIRED' if expired(served.get('expires_at')) else ''})" if served.get("version")
+                     else "nothing served")
+            print(f"{item['name']:<28} {item['channel']:<26} BLOCKED  {item['detail']}  [{still}]")
+    if run_id:
+        print()
+        print(f"report: {home / 'reports' / run_id / 'index.html'}")
+    return 0
+
+
+def _utc(text: str | None) -> str:
+    from datetime import datetime
+
+    if not text:
+        return "-"
+    try:
+        return datetime.fromisoformat(text).astimezone(timezone.utc).strftime("%Y-%m-%d %H:%MZ")
+    except ValueError:
+        return text
+
+
+def cmd_report(home: Path, run_id: str | None, open_browser: bool) -> int:
+    import shutil
+    import webbrowser
+
+    from assets.reporting.paths import latest_run, report_path
+
+    run_id = run_id or latest_run(home)
+    if run_id is None:
+        print(f"outreach report: no run has written a report under {home / 'reports'} (run `outreach run` first)",
+              file=sys.stderr)
+        return 2
+    try:
+        path = report_path(home, run_id)
+    except ValueError as error:
+        print(f"outreach report: {error}", file=sys.stderr)
+        return 2
+    if not path.is_file():
+        print(f"outreach report: no report at {path}", file=sys.stderr)
+        return 2
+    print(path)
+    if open_browser:
+        # A headless machine has no browser: say so and still succeed (the path is printed).
+        usable = any(shutil.which(name) for name in ("xdg-open", "open", "chromium", "firefox", "google-chrome"))
+        try:
+            opened = usable and webbrowser.open(path.resolve().as_uri())
+        except webbrowser.Error:
+            opened = False
+        if not opened:
+            print("no browser here: open the file above in one", file=sys.stderr)
     return 0
 
 
@@ -686,6 +763,8 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_rekey(args.home)
     if args.command == "lists":
         return cmd_lists(args.home)
+    if args.command == "report":
+        return cmd_report(args.home, args.run_id, args.open_browser)
     if args.command == "explain":
         return cmd_explain(args.phone, args.home, args.list_name)
     if args.command == "ledger":

@@ -131,8 +131,29 @@ def _run_pipeline_locked(settings: RunSettings, out) -> tuple[int, list[ListOutc
     record_build(settings, before, result)
     failed_ingest = [e for e in result.all_events if e.is_step_failure and (e.step_key or "").startswith("ingest_")]
     if all(o.published for o in outcomes) and not failed_ingest:
-        return EXIT_PUBLISHED, outcomes
-    return (EXIT_USAGE if failed_ingest else EXIT_BLOCKED), outcomes
+        status = EXIT_PUBLISHED
+    else:
+        status = EXIT_USAGE if failed_ingest else EXIT_BLOCKED
+    write_run_report(settings, result.run_id, status, outcomes, out)
+    return status, outcomes
+
+
+def write_run_report(settings: RunSettings, run_id: str, status: int, outcomes: list[ListOutcome], out) -> None:
+    """HOME/reports/<run>/run.json (what `outreach lists` reads) and index.html. A report that
+    cannot be drawn is said so; it never changes what was published or the exit status."""
+    from assets.reporting.report import write_report
+    from assets.reporting.run_record import write_run_record
+
+    write_run_record(settings.home, run_id, as_of=settings.as_of, exit_status=status, lists=[
+        {"name": o.name, "channel": o.channel, "published": o.published, "rows": o.rows, "detail": o.detail}
+        for o in outcomes])
+    try:
+        path = write_report(settings.home, run_id, settings.warehouse, settings.policy.data["rules"])
+    except Exception as error:  # noqa: BLE001 - the lists are already published or blocked
+        print(f"report: not written ({error.__class__.__name__}); the run record is in "
+              f"{settings.home / 'reports' / run_id / 'run.json'}", file=out, flush=True)
+        return
+    print(f"report: {path}", file=out, flush=True)
 
 
 def plan_build(settings: RunSettings, out) -> tuple[BuildState | None, set[str] | None]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -58,7 +59,7 @@ def test_unreadable_lists_config_exits_2(tmp_path, small_inbox):
     assert "lists.yaml" in result.stderr and "YAML" in result.stderr
 
 
-def test_blocked_list_keeps_previous_version(pipeline_run, small_inbox, tmp_path):
+def test_blocked_list_keeps_previous_version(pipeline_run, small_inbox, tmp_path, monkeypatch):
     home, *_ = pipeline_run
     copy = tmp_path / "home"
     shutil.copytree(home, copy)
@@ -69,7 +70,11 @@ def test_blocked_list_keeps_previous_version(pipeline_run, small_inbox, tmp_path
         if item["name"] == "everyone_texts":
             del item["sms"]["campaign_id_10dlc"]
     (copy / "lists.yaml").write_text(yaml.safe_dump(config))
-    result = _run("run", "--inbox", str(small_inbox), "--home", str(copy), "--as-of", AS_OF.isoformat())
+    # Recorded into a persistent Dagster instance, as `make demo` does (docs/report.md).
+    dagster_home = tmp_path / "dagster_home"
+    dagster_home.mkdir()
+    result = subprocess.run([OUTREACH, "run", "--inbox", str(small_inbox), "--home", str(copy), "--as-of", AS_OF.isoformat()],
+                            capture_output=True, text=True, timeout=900, env={**os.environ, "DAGSTER_HOME": str(dagster_home)})
     assert result.returncode == 3, result.stdout + result.stderr
     assert "rows read =" in result.stdout and "segments: " in result.stdout and "everyone" in result.stdout
     line = next(l for l in result.stdout.splitlines() if l.startswith("everyone_texts"))
@@ -77,6 +82,36 @@ def test_blocked_list_keeps_previous_version(pipeline_run, small_inbox, tmp_path
     assert "PUBLISHED" in next(l for l in result.stdout.splitlines() if l.startswith("everyone_calls"))
     assert (copy / "published" / "everyone_texts" / "LATEST").read_text() == before
     assert not [p for p in (copy / "published" / "everyone_texts").iterdir() if p.name.startswith(".tmp")]
+    monkeypatch.setenv("DAGSTER_HOME", str(dagster_home))
+    _blocked_reason_is_kept(copy, before.strip())
+
+
+def _blocked_reason_is_kept(home: Path, served: str) -> None:
+    """The blocked list's reason a day later: in `outreach lists`, the run's report, and the UI's instance."""
+    import dagster as dg
+
+    from assets.reporting.paths import latest_run, report_path
+
+    listing = _run("lists", "--home", str(home))
+    assert listing.returncode == 0, listing.stderr
+    line = next(l for l in listing.stdout.splitlines() if l.startswith("everyone_texts") and "BLOCKED" in l)
+    assert "campaign_id_10dlc" in line and f"still served: {served}" in line
+    assert "expires at" in listing.stdout
+    run_id = latest_run(home)
+    page = report_path(home, run_id).read_text()
+    assert "Blocked:" in page and "campaign_id_10dlc" in page and served in page
+    with dg.DagsterInstance.get() as instance:  # DAGSTER_HOME: the folder the run recorded into
+        assert instance.get_run_by_id(run_id) is not None
+        event = instance.get_latest_materialization_event(dg.AssetKey(["published", "everyone_calls"]))
+        metadata = event.asset_materialization.metadata
+        assert isinstance(metadata["waterfall"], dg.TableMetadataValue)
+        assert metadata["expires_at"].value and metadata["manifest"].value.endswith("manifest.json")
+        assert metadata["report"].value == str(report_path(home, run_id))
+        check = dg.AssetCheckKey(dg.AssetKey(["lists", "everyone_texts"]), "gate")
+        record = instance.event_log_storage.get_latest_asset_check_execution_by_key([check])[check]
+        evaluation = record.event.asset_check_evaluation
+        assert not evaluation.passed and "campaign_id_10dlc" in evaluation.metadata["summary"].value
+        assert Path(evaluation.metadata["validation_result"].value).is_file()
 
 
 def test_unrecognized_file_fails_with_file_named(tmp_path):
