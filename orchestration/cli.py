@@ -86,7 +86,8 @@ def build_parser() -> argparse.ArgumentParser:
                     "OUTREACH_KEY is rotated by hand (docs/security.md).")
     rekey.add_argument("--home", type=Path, required=True)
 
-    commands.add_parser("demo", help="generate 100,000 voters into ./data/inbox, init and run into ./data/home")
+    commands.add_parser("demo", help="generate 100,000 voters into ./data/inbox, init and run into ./data/home, "
+                                     "recorded into ./data/dagster_home for `make dev`")
 
     lists = commands.add_parser(
         "lists", help="the lists: published (version, rows, gates, expiry) and blocked in the latest run (why)",
@@ -740,6 +741,18 @@ def cmd_prune(home: Path, dry_run: bool, policy_path: Path | None) -> int:
     return 0
 
 
+def _demo_dagster_home() -> None:
+    """The demo is recorded into data/dagster_home (unless DAGSTER_HOME says otherwise), the
+    instance `make dev` opens: its run, checks and metadata are in the UI on first open."""
+    import os
+
+    if not os.environ.get("DAGSTER_HOME"):
+        folder = Path("data/dagster_home").resolve()
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "dagster.yaml").touch()  # an empty configuration: Dagster's defaults, no warning
+        os.environ["DAGSTER_HOME"] = str(folder)
+
+
 def main(argv: list[str] | None = None) -> int:
     from configuration.permissions import private_umask
 
@@ -753,6 +766,7 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_run(args.inbox, args.home, args.as_of, args.lists, args.policy)
     if args.command == "demo":
         inbox, home = Path("data/inbox"), Path("data/home")
+        _demo_dagster_home()
         status = cmd_generate(inbox, 100_000, 1, None)
         return status or cmd_init(home) or cmd_run(inbox, home, None, None, None)
     if args.command == "init":

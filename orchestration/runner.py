@@ -147,13 +147,14 @@ def write_run_report(settings: RunSettings, run_id: str, status: int, outcomes: 
     write_run_record(settings.home, run_id, as_of=settings.as_of, exit_status=status, lists=[
         {"name": o.name, "channel": o.channel, "published": o.published, "rows": o.rows, "detail": o.detail}
         for o in outcomes])
+    started = time.monotonic()
     try:
         path = write_report(settings.home, run_id, settings.warehouse, settings.policy.data["rules"])
     except Exception as error:  # noqa: BLE001 - the lists are already published or blocked
         print(f"report: not written ({error.__class__.__name__}); the run record is in "
               f"{settings.home / 'reports' / run_id / 'run.json'}", file=out, flush=True)
         return
-    print(f"report: {path}", file=out, flush=True)
+    print(f"report: {path} ({time.monotonic() - started:.1f}s)", file=out, flush=True)
 
 
 def plan_build(settings: RunSettings, out) -> tuple[BuildState | None, set[str] | None]:

@@ -22,7 +22,7 @@ def _run(*args, cwd=None):
 def test_help_lists_every_command():
     result = _run("--help")
     assert result.returncode == 0
-    for command in ("generate", "run", "demo", "lists", "explain"):
+    for command in ("generate", "run", "demo", "lists", "explain", "report"):
         assert command in result.stdout
 
 

@@ -94,7 +94,7 @@ def test_report_of_a_real_run(pipeline_run):
     run_id = latest_run(home)
     assert run_id is not None
     page = report_path(home, run_id)
-    assert f"report: {page}" in printed
+    assert f"report: {page} (" in printed
     text = page.read_text()
     assert page.stat().st_mode & 0o077 == 0
     record = json.loads((page.parent / "run.json").read_text())
