@@ -164,23 +164,35 @@ def table_fingerprints(con: duckdb.DuckDBPyConnection, catalog: str, schema: str
     return found
 
 
-def ledger_fingerprints(home: Path) -> dict[str, str]:
-    from .journal.records import FAMILIES
-    from .journal.store import list_journal
+def ledger_content(home: Path) -> dict[str, str]:
+    """`ledger.<table>` -> its content fingerprint, as the ledger file holds it now."""
     from .ledger.store import ALIAS, ledger_path
 
-    journal = _digest(f"{family}/{name}" for family in FAMILIES for name in list_journal(home, family))
     path = ledger_path(home)
     if not path.exists():
-        return {"ledger.*": f"absent:{journal}"}
+        return {}
     con = encryption.new_connection(path.parent / (path.name + ".fingerprint.tmp"))
     try:
         encryption.attach(con, path, ALIAS, encryption.read_key(home), read_only=True)
-        content = table_fingerprints(con, ALIAS, "main", "ledger")
+        return table_fingerprints(con, ALIAS, "main", "ledger")
     finally:
         con.close()
-    # A new journal file lands in the ledger during the run (ledger_absorb).
-    return {name: f"{value}:{journal}" for name, value in content.items()}
+
+
+def ledger_fingerprints(home: Path, raw: dict[str, str], content: dict[str, str]) -> dict[str, str]:
+    """`ledger.<table>` -> its content, and what the run will add to it: the inbox files of the
+    families it copies (ingest appends their new rows) and the API journal's files."""
+    from .journal.records import FAMILIES
+    from .journal.store import list_journal
+    from .ledger.tables import LEDGER_TABLES
+
+    journal = _digest(f"{family}/{name}" for family in FAMILIES for name in list_journal(home, family))
+    family_digest = {family.name: raw[f"raw.{family.tables[0]}"] for family in SOURCE_FAMILIES if family.name != UNCLAIMED}
+    found = {}
+    for table in LEDGER_TABLES:
+        feeds = _digest([journal, *(family_digest.get(family, "") for family in table.families)])
+        found[f"ledger.{table.name}"] = f"{content.get(f'ledger.{table.name}', 'absent')}|{feeds}"
+    return found
 
 
 def config_fingerprints(settings: RunSettings) -> dict[str, str]:
@@ -201,19 +213,21 @@ def current_state(settings: RunSettings, segments: list[str] | None, previous: B
         return None
     try:
         files = _file_digests(settings.inbox, previous.files if previous else {})
-        sources = {**raw_fingerprints(files), **ledger_fingerprints(settings.home), **config_fingerprints(settings)}
+        raw = raw_fingerprints(files)
+        sources = {**raw, **ledger_fingerprints(settings.home, raw, ledger_content(settings.home)),
+                   **config_fingerprints(settings)}
     except Exception:  # anything unreadable here is the run's to report; this run is simply full
         return None
     return BuildState(code_fingerprint(segments), sources, files)
 
 
 def state_after_run(settings: RunSettings, before: BuildState) -> BuildState:
-    """What the models now reflect: the inputs as fingerprinted before the run, the ledger as
-    the run left it (its ingest and journal rows absorbed)."""
-    ledger = ledger_fingerprints(settings.home)
-    journal = {name: value.rsplit(":", 1)[-1] for name, value in before.sources.items() if name.startswith("ledger.")}
-    pre_journal = next(iter(journal.values()), "")
-    sources = {name: value for name, value in before.sources.items() if not name.startswith("ledger.")}
-    # The journal listing stays the one seen before the run: a file that arrived later is new next time.
-    sources.update({name: f"{value.rsplit(':', 1)[0]}:{pre_journal}" for name, value in ledger.items()})
+    """What the models now reflect: the inputs as fingerprinted before the run, the ledger's
+    content as the run left it (its ingest and journal rows absorbed). What fed the ledger stays
+    as seen before the run: a file or journal entry that arrived later is new next time."""
+    content = ledger_content(settings.home)
+    sources = dict(before.sources)
+    for name, value in before.sources.items():
+        if name.startswith("ledger."):
+            sources[name] = f"{content.get(name, 'absent')}|{value.rsplit('|', 1)[-1]}"
     return replace(before, sources=sources)
