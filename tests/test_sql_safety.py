@@ -59,7 +59,11 @@ REVIEWED: dict[str, set[str]] = {
                                  "over_long_sql(max_line_bytes)",
                                  # The streamed line relation and the tab-count expression are this
                                  # module's own text; the path is the `$path` parameter.
-                                 "lines", "fields", "whole_lines_relation(encoding, path_parameter, max_line_size)"},
+                                 "lines", "fields", "whole_lines_relation(encoding, path_parameter, max_line_size)",
+                                 # The CSV reader's SQL half: its own comma count and line relation,
+                                 # positional aliases f0.., `$c0..` parameters for the constants.
+                                 "commas", "_lines_relation('$path', 'utf-8', _duckdb_line_size(path), False)",
+                                 "outer_fields", "constant_values", "split_fields", "walked_fields"},
     "assets/phones/reference_tables.py": {"table"},
     # The audit's WHERE is built from fixed clauses with `?` parameters.
     "api/audit.py": {"', '.join(COLUMNS)", "where", "', '.join(('?' for _ in COLUMNS))"},
