@@ -35,8 +35,15 @@ serve: venv
 bench-api: venv
 	$(BIN)/python bench/api_bench.py
 
+# State sizes, comma-separated: `make bench BENCH_VOTERS=10000000` or 1000000,3000000,10000000.
+# BENCH_SEEDS: the first is timed at every size, the others only checked for published lists at
+# the first size. BENCH_ARGS: more options of bench/run_bench.py (--skip-api, --keep, --note "...").
+BENCH_VOTERS ?= 1000000,3000000
+BENCH_SEEDS ?= 11
+BENCH_ARGS ?=
+
 bench: venv
-	$(BIN)/python bench/run_bench.py --voters 1000000 --seeds 1,11,42
+	$(BIN)/python bench/run_bench.py --voters $(BENCH_VOTERS) --seeds $(BENCH_SEEDS) $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) data dbt_project/target dbt_project/logs

@@ -12,9 +12,12 @@ import duckdb
 
 from configuration.settings import RunSettings
 
-from .ingest.reading import ReadOptions, ensure_bookkeeping_tables
+from .ingest.inbox import folder_files
+from .ingest.progress import family_progress
+from .ingest.reading import FileLoad, ReadOptions, ensure_bookkeeping_tables
 from .ingest.sources import SOURCE_FAMILIES, SourceFamily
-from .ledger import LEDGER_FAMILIES, absorb_family, snapshot_folder
+from .ingest.unchanged import family_fingerprint, forget_fingerprint, is_unchanged, record_change, remember_fingerprint
+from .ledger import LEDGER_FAMILIES, absorb_family, ledger_path, snapshot_folder
 from .ledger.asset import ledger_absorb
 from .phones.asset import phone_reference
 from .private_errors import InputReadError, duckdb_error_summary
@@ -37,6 +40,28 @@ def pull_http_sources(context: dg.AssetExecutionContext, settings: dg.ResourcePa
     return dg.MaterializeResult(metadata={"sources": dg.MetadataValue.json(results)})
 
 
+def _table_columns(family: SourceFamily) -> list[str]:
+    """`table.column` of every raw table the family fills, as its loaders define them: a new
+    column makes the recorded rows stale."""
+    from .ingest.contact_records import CONTACT_RECORD_SOURCES
+    from .ingest.dnc import DNC_COLUMNS
+    from .ingest.donations import DONATION_COLUMNS
+    from .ingest.volunteers import VOLUNTEER_COLUMNS
+    from .ingest.voters import HISTORY_TABLES, VOTER_TABLES
+
+    layouts = {**VOTER_TABLES, **HISTORY_TABLES, "donations": DONATION_COLUMNS, "volunteers": VOLUNTEER_COLUMNS,
+               "dnc_entries": DNC_COLUMNS, **{spec.table: spec.table_columns for spec in CONTACT_RECORD_SOURCES}}
+    return [f"{table}.{column}" for table in family.tables for column in layouts.get(table, [])]
+
+
+def recorded_loads(con: duckdb.DuckDBPyConnection, family: str) -> list[FileLoad]:
+    """The family's files as the last complete load recorded them in raw.ingest_files."""
+    rows = con.execute("select source, _file, encoding, layout, rows_read, rows_loaded, rows_quarantined, "
+                       "skipped_reason from raw.ingest_files where source = ? and skipped_reason is null "
+                       "order by _file", [family]).fetchall()
+    return [FileLoad(*row) for row in rows]
+
+
 def ingest_asset(family: SourceFamily) -> dg.AssetsDefinition:
     @dg.multi_asset(
         name=f"ingest_{family.name}",
@@ -54,19 +79,39 @@ def ingest_asset(family: SourceFamily) -> dg.AssetsDefinition:
         scratch = settings.home / SCRATCH_FOLDER / family.name
         shutil.rmtree(scratch, ignore_errors=True)
         options = ReadOptions(max_line_bytes=settings.policy.max_line_bytes, scratch=scratch)
+        # The same files as the last complete load: keep its rows, read nothing (assets/ingest/unchanged.py).
+        fingerprint = family_fingerprint(
+            settings.inbox, family.name, options.max_line_bytes, _table_columns(family),
+            {rel: version.sha256 for rel, version in snapshot.items()} if snapshot else None)
         try:
             with connect(settings.warehouse) as con:
-                try:
-                    loads = family.load(con, settings.inbox, options=options)
-                except duckdb.Error as error:
-                    # DuckDB quotes the line it choked on; the run's record must not hold it.
-                    raise InputReadError(duckdb_error_summary(error, settings.inbox, f"a file under {family.name}/")) from None
+                skipped = (is_unchanged(con, family.name, fingerprint, family.tables)
+                           and (not keeps_ledger or ledger_path(settings.home).exists()))
+                if skipped:
+                    loads = recorded_loads(con, family.name)
+                    added = {}
+                else:
+                    # Until this load is complete the family counts as changed and has no fingerprint.
+                    forget_fingerprint(con, family.name)
+                    record_change(con, family.name, True, 0)
+                    try:
+                        with family_progress(family.name, len(folder_files(settings.inbox, family.name)),
+                                             context.log.info):
+                            loads = family.load(con, settings.inbox, options=options)
+                    except duckdb.Error as error:
+                        # DuckDB quotes the line it choked on; the run's record must not hold it.
+                        raise InputReadError(duckdb_error_summary(error, settings.inbox, f"a file under {family.name}/")) from None
+                    added = absorb_family(con, settings.home, settings.inbox, family.name, snapshot) if keeps_ledger else {}
+                    remember_fingerprint(con, family.name, fingerprint)
+                record_change(con, family.name, not skipped, len(loads))
                 counts = {table: con.execute(f"select count(*) from raw.{table}").fetchone()[0] for table in family.tables}
-                added = absorb_family(con, settings.home, settings.inbox, family.name, snapshot) if keeps_ledger else {}
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
             with contextlib.suppress(OSError):  # another family's copies may still be there
                 scratch.parent.rmdir()
+        if skipped:
+            context.log.info(f"{family.name}: unchanged since the last run ({len(loads)} files, same sha256); "
+                             "its rows are kept, nothing read")
         read = sum(load.rows_read for load in loads)
         loaded = sum(load.rows_loaded for load in loads)
         quarantined = sum(load.rows_quarantined for load in loads)
@@ -86,6 +131,7 @@ def ingest_asset(family: SourceFamily) -> dg.AssetsDefinition:
                     "latin1_files": latin1,
                     "dagster/row_count": counts[table],
                     **({"ledger_rows_added": sum(added.values())} if keeps_ledger else {}),
+                    "unchanged_skipped": skipped,
                 },
             )
 

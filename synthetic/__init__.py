@@ -17,6 +17,7 @@ from .dnc import write_dnc
 from .donations import write_donations
 from .elections import elections_before
 from .fl_voters import write_fl_voters
+from .heartbeat import Heartbeat
 from .history import write_fl_history, write_nc_history
 from .nc_voters import write_nc_voters
 from .population import build_population
@@ -57,39 +58,43 @@ def generate_inbox(
     out = pathlib.Path(out)
     _clear_previous_inbox(out)
 
-    as_of_seconds = int(as_of.timestamp())
-    as_of_date = as_of.astimezone(ZoneInfo(EASTERN)).date()
-    as_of_day = day_number(as_of_date)
-    population = build_population(voters, seed, as_of_day)
-    report(f"population: {voters:,} voters drawn")
-    # The Florida disk is cut a few days before as-of; its files carry that date.
-    fl_extract = as_of_date - datetime.timedelta(days=int(rng_for(seed, "fl_extract").integers(3, 13)))
-    elections = elections_before(as_of_date)
+    # Long steps at ten million voters: a line every few seconds says what is being written.
+    with Heartbeat(out, report) as beat:
+        as_of_seconds = int(as_of.timestamp())
+        as_of_date = as_of.astimezone(ZoneInfo(EASTERN)).date()
+        as_of_day = day_number(as_of_date)
+        population = build_population(voters, seed, as_of_day)
+        report(f"population: {voters:,} voters drawn")
+        beat.step = "voters"
+        # The Florida disk is cut a few days before as-of; its files carry that date.
+        fl_extract = as_of_date - datetime.timedelta(days=int(rng_for(seed, "fl_extract").integers(3, 13)))
+        elections = elections_before(as_of_date)
 
-    counts: dict[str, int] = {}
+        counts: dict[str, int] = {}
 
-    def done(folder: str, rows: int, what: str = "rows") -> None:
-        counts[folder] = rows
-        report(f"{folder}: {rows:,} {what} written")
+        def done(folder: str, rows: int, what: str = "rows") -> None:
+            counts[folder] = rows
+            report(f"{folder}: {rows:,} {what} written")
+            beat.step = f"the folders after {folder}"
 
-    nc_rows, nc_malformed = write_nc_voters(out / "voters", population, as_of_date.year, seed)
-    fl_rows, fl_malformed = write_fl_voters(out / "voters", population, fl_extract, seed)
-    done("voters", nc_rows + fl_rows)
-    nc_history, nc_history_malformed = write_nc_history(out / "vote_history", population, elections, as_of_date, seed)
-    fl_history, fl_history_malformed = write_fl_history(out / "vote_history", population, elections, fl_extract, seed)
-    done("vote_history", nc_history + fl_history)
-    malformed = nc_malformed + fl_malformed + nc_history_malformed + fl_history_malformed
-    done("donations", write_donations(out / "donations", population, as_of_seconds, seed))
-    done("volunteers", write_volunteers(out / "volunteers", population, as_of_seconds, seed), "attendances")
-    done("dnc", write_dnc(out / "dnc", population, as_of_day, seed), "lines")
-    done("opt_outs", write_opt_outs(out / "opt_outs", population, as_of_seconds, seed))
-    done("inbound_sms", write_inbound_sms(out / "inbound_sms", population, as_of_seconds, seed))
-    rows, consents = write_consents(out / "consents", population, as_of_seconds, seed)
-    done("consents", rows)
-    done("rnd", write_rnd(out / "rnd", consents, as_of_seconds, seed))
-    done("line_types", write_line_types(out / "line_types", population, as_of_seconds, seed))
-    done("contact_history", write_contact_history(out / "contact_history", population, consents, as_of_seconds, seed))
-    done("surveys", write_surveys(out / "surveys", population, as_of_seconds, seed))
+        nc_rows, nc_malformed = write_nc_voters(out / "voters", population, as_of_date.year, seed)
+        fl_rows, fl_malformed = write_fl_voters(out / "voters", population, fl_extract, seed)
+        done("voters", nc_rows + fl_rows)
+        nc_history, nc_history_malformed = write_nc_history(out / "vote_history", population, elections, as_of_date, seed)
+        fl_history, fl_history_malformed = write_fl_history(out / "vote_history", population, elections, fl_extract, seed)
+        done("vote_history", nc_history + fl_history)
+        malformed = nc_malformed + fl_malformed + nc_history_malformed + fl_history_malformed
+        done("donations", write_donations(out / "donations", population, as_of_seconds, seed))
+        done("volunteers", write_volunteers(out / "volunteers", population, as_of_seconds, seed), "attendances")
+        done("dnc", write_dnc(out / "dnc", population, as_of_day, seed), "lines")
+        done("opt_outs", write_opt_outs(out / "opt_outs", population, as_of_seconds, seed))
+        done("inbound_sms", write_inbound_sms(out / "inbound_sms", population, as_of_seconds, seed))
+        rows, consents = write_consents(out / "consents", population, as_of_seconds, seed)
+        done("consents", rows)
+        done("rnd", write_rnd(out / "rnd", consents, as_of_seconds, seed))
+        done("line_types", write_line_types(out / "line_types", population, as_of_seconds, seed))
+        done("contact_history", write_contact_history(out / "contact_history", population, consents, as_of_seconds, seed))
+        done("surveys", write_surveys(out / "surveys", population, as_of_seconds, seed))
 
     written = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file() and p.name != MANIFEST)
     (out / MANIFEST).write_text("".join(f"{name}\n" for name in written), encoding="utf-8")

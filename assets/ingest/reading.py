@@ -43,12 +43,14 @@ import tempfile
 import zipfile
 import zlib
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 
 from configuration.config_files import DEFAULT_MAX_LINE_BYTES
@@ -150,7 +152,13 @@ def reset_source(con: duckdb.DuckDBPyConnection, source: str, tables: dict[str, 
         con.execute(f"create or replace table raw.{table} ({cols}, _file varchar, _line bigint)")
 
 
+# Told of every file recorded (assets/ingest/progress.py counts them for its progress lines).
+FILE_LISTENER: ContextVar[Callable[[FileLoad], None] | None] = ContextVar("ingest_file_listener", default=None)
+
+
 def record_file(con: duckdb.DuckDBPyConnection, load: FileLoad) -> FileLoad:
+    if (listener := FILE_LISTENER.get()) is not None:
+        listener(load)
     con.execute(
         "insert into raw.ingest_files (source, _file, encoding, layout, rows_read, rows_loaded, rows_quarantined, "
         "skipped_reason) values (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -328,7 +336,34 @@ duckdb_file_path = exact_path
 
 
 def _duckdb_line_size(path: Path) -> int:
-    return min(max(path.stat().st_size + 16, _DUCKDB_MIN_LINE_SIZE), _DUCKDB_MAX_LINE_SIZE)
+    """A DuckDB max_line_size above the file's longest line (so it never cuts one) and no larger:
+    DuckDB's read buffer is 16 times this, so the file's size (the old bound) cost gigabytes
+    for a large file. A file smaller than DuckDB's default needs no scan."""
+    size = path.stat().st_size
+    if size + 16 <= _DUCKDB_MIN_LINE_SIZE:
+        return _DUCKDB_MIN_LINE_SIZE
+    return min(max(longest_line_bytes(path) + 16, _DUCKDB_MIN_LINE_SIZE), _DUCKDB_MAX_LINE_SIZE)
+
+
+_SCAN_CHUNK = 1 << 26
+
+
+def longest_line_bytes(path: Path) -> int:
+    """The length of the file's longest LF-terminated line, line end included, found with numpy
+    (about a second per gigabyte); a lone CR, which DuckDB also ends a line at, only makes
+    DuckDB's lines shorter than this."""
+    longest, open_line = 0, 0
+    with path.open("rb") as handle:
+        while chunk := handle.read(_SCAN_CHUNK):
+            ends = np.flatnonzero(np.frombuffer(chunk, dtype=np.uint8) == 10)
+            if len(ends) == 0:
+                open_line += len(chunk)
+                continue
+            longest = max(longest, open_line + int(ends[0]) + 1)
+            if len(ends) > 1:
+                longest = max(longest, int(np.diff(ends).max()))
+            open_line = len(chunk) - int(ends[-1]) - 1
+    return max(longest, open_line)
 
 
 def _unreadable(name: str, error: duckdb.Error) -> LayoutError:
@@ -468,6 +503,16 @@ def over_long_sql(limit: int) -> str:
     return f"'line of ' || line_bytes || ' bytes is {OVER_LONG} ({int(limit)})'"
 
 
+def _lines_relation(path_parameter: str, encoding: str, max_line_size: int, from_latin1: bool) -> str:
+    """(_line, raw, line_bytes) of every physical line of the file, streamed (not materialized):
+    empty lines have raw NULL or ''. As in `read_whole_lines`."""
+    length = "strlen(raw)" if encoding == "utf-8" and not from_latin1 else "length(raw)"
+    return (f"(select _line, raw, {length} as line_bytes from ("
+            "select ordinality as _line, "
+            "if(ordinality = 1 and starts_with(raw, $bom), substr(raw, length($bom) + 1), raw) as raw "
+            f"from {whole_lines_relation(encoding, path_parameter, max_line_size)}))")
+
+
 def load_tab_file(
     con: duckdb.DuckDBPyConnection,
     *,
@@ -490,36 +535,44 @@ def load_tab_file(
     unmapped fields are dropped). A line longer than `max_line_bytes`, with another number
     of fields, or holding a NUL byte, is quarantined; empty lines are skipped and not counted.
     `recorded_encoding` is what raw.ingest_files records (default `encoding`).
+
+    Two streaming passes over the file, nothing materialized in between (a state voter or
+    history file is gigabytes at ten million voters): the good lines split straight into the
+    raw table, then the bad ones, with their reason, into the quarantine. Fields are counted
+    by their tabs, so a line is split only when it is loaded; an over-long line never is.
     """
     column_map = column_map or {name: name for name in field_names}
     expected = len(field_names)
-    read_whole_lines(con, path, encoding, name=rel_path, from_latin1=recorded_encoding == "latin-1")
-    # An over-long line is never split: its parts would cost memory for nothing.
-    con.execute(
-        "create or replace temp table _split as "
-        f"select _line, raw, parts, case when line_bytes > $limit then {over_long_sql(max_line_bytes)} "
-        "when contains(raw, chr(0)) then $nul "
-        "when len(parts) <> $expected then 'expected ' || $expected || ' tab-separated fields, found ' || len(parts) "
-        "end as reason "
-        "from (select _line, raw, line_bytes, if(line_bytes > $limit, [], string_split(raw, chr(9))) as parts "
-        "from _lines where _line > $skip and raw is not null and raw <> '')",
-        {"nul": NUL_BYTE, "expected": expected, "skip": 1 if has_header else 0, "limit": max_line_bytes},
-    )
+    bom = _BOM.decode(encoding) if encoding != "utf-8" else "\ufeff"
+    lines = _lines_relation("$path", encoding, _duckdb_line_size(path), recorded_encoding == "latin-1")
+    fields = "(length(raw) - length(replace(raw, chr(9), '')) + 1)"
     targets = [(column_map[name], index + 1) for index, name in enumerate(field_names) if name in column_map]
     insert_columns = ", ".join(f'"{column}"' for column, _ in targets)
     select_fields = ", ".join(f"parts[{index}]" for _, index in targets)
-    con.execute(
-        f"insert into raw.{table} ({insert_columns}, _file, _line) "
-        f"select {select_fields}, ?, _line from _split where reason is null order by _line",
-        [rel_path],
-    )
-    con.execute(
-        "insert into raw.quarantine select ?, ?, _line, reason, raw from _split where reason is not null order by _line",
-        [source, rel_path],
-    )
-    read, loaded = con.execute("select count(*), count(*) filter (where reason is null) from _split").fetchone()
-    con.execute("drop table _lines; drop table _split")
-    return record_file(con, FileLoad(source, rel_path, recorded_encoding or encoding, layout, read, loaded, read - loaded))
+    try:
+        with duckdb_file_path(path) as readable:
+            params = {"bom": bom, "path": readable, "skip": 1 if has_header else 0, "limit": max_line_bytes,
+                      "file": rel_path}
+            loaded = con.execute(
+                f"insert into raw.{table} ({insert_columns}, _file, _line) "
+                f"select {select_fields}, $file, _line from (select _line, string_split(raw, chr(9)) as parts "
+                f"from {lines} where _line > $skip and raw <> '' and line_bytes <= $limit "
+                f"and not contains(raw, chr(0)) and {fields} = $expected)",
+                {**params, "expected": expected},
+            ).fetchone()[0]
+            quarantined = con.execute(
+                "insert into raw.quarantine select $source, $file, _line, reason, raw from ("
+                f"select _line, raw, case when line_bytes > $limit then {over_long_sql(max_line_bytes)} "
+                "when contains(raw, chr(0)) then $nul "
+                f"when {fields} <> $expected then 'expected ' || $expected || ' tab-separated fields, found ' "
+                f"|| {fields} end as reason from {lines} where _line > $skip and raw <> '') "
+                "where reason is not null order by _line",
+                {**params, "source": source, "nul": NUL_BYTE, "expected": expected},
+            ).fetchone()[0]
+    except duckdb.InvalidInputException as error:
+        raise _unreadable(rel_path, error) from None
+    return record_file(con, FileLoad(source, rel_path, recorded_encoding or encoding, layout,
+                                     loaded + quarantined, loaded, quarantined))
 
 
 def load_csv_lines(
@@ -558,8 +611,27 @@ def load_csv_lines(
 
     `constants` fills raw columns with one value for every loaded row (a native export's
     format name, where the file itself carries none).
+
+    A UTF-8 file without a lone carriage return (the usual case) is read by DuckDB: the lines
+    that need no CSV parsing (no quote, CR or NUL, not over-long, the header's field count of
+    commas) are split in SQL, and only the others go through the Python rules above, with
+    the same results (`_load_csv_lines_sql`). Any other file is read line by line in Python.
     """
-    constants = constants or {}
+    arguments = dict(source=source, table=table, path=path, rel_path=rel_path, layout=layout,
+                     field_count=field_count, targets=targets, quoted_line_breaks=quoted_line_breaks,
+                     constants=constants or {}, max_line_bytes=max_line_bytes,
+                     recorded_encoding=recorded_encoding or encoding)
+    if encoding == "utf-8" and not has_lone_carriage_return(path):
+        return _load_csv_lines_sql(con, **arguments)
+    return _load_csv_lines_python(con, encoding=encoding, **arguments)
+
+
+def _load_csv_lines_python(
+    con: duckdb.DuckDBPyConnection, *, source: str, table: str, path: Path, rel_path: str, encoding: str,
+    layout: str, field_count: int, targets: list[tuple[str, int]], quoted_line_breaks: bool,
+    constants: dict[str, str], max_line_bytes: int, recorded_encoding: str,
+) -> FileLoad:
+    """`load_csv_lines` for any file, one physical line at a time in Python."""
     columns = [column for column, _ in targets]
     insert_columns = ", ".join(f'"{column}"' for column in [*columns, *constants])
     values: dict[str, list[str]] = {column: [] for column in columns}
@@ -631,6 +703,128 @@ def load_csv_lines(
         finally:
             con.unregister("_csv_rejected")
     return record_file(con, FileLoad(source, rel_path, recorded_encoding or encoding, layout, read, loaded, len(rejected)))
+
+
+def has_lone_carriage_return(path: Path) -> bool:
+    """True when the file holds a CR not followed by LF: DuckDB ends a line there (Python's
+    reading does not), so such a file is read by the Python path."""
+    previous_cr = False
+    with path.open("rb") as handle:
+        while chunk := handle.read(_SCAN_CHUNK):
+            if previous_cr and not chunk.startswith(b"\n"):
+                return True
+            crs = chunk.count(b"\r")
+            if crs and crs != chunk.count(b"\r\n") + chunk.endswith(b"\r"):
+                return True
+            previous_cr = chunk.endswith(b"\r")
+    return previous_cr
+
+
+def _load_csv_lines_sql(
+    con: duckdb.DuckDBPyConnection, *, source: str, table: str, path: Path, rel_path: str, layout: str,
+    field_count: int, targets: list[tuple[str, int]], quoted_line_breaks: bool, constants: dict[str, str],
+    max_line_bytes: int, recorded_encoding: str,
+) -> FileLoad:
+    """`load_csv_lines` for a UTF-8 file without lone CRs: DuckDB reads the lines; the simple
+    ones are split in SQL, the rest walked in line order with the Python rules.
+
+    The walk sees exactly the lines the Python reader would treat specially. A record that
+    continues over the next lines (ActBlue) takes them from the line table; the lines it
+    consumes are then not loaded on their own, as in the Python reader.
+    """
+    columns = [column for column, _ in targets]
+    commas = "(length(raw) - length(replace(raw, ',', '')) + 1)"
+    try:
+        with duckdb_file_path(path) as readable:
+            con.execute(
+                "create or replace temp table _csv_lines as select _line, coalesce(raw, '') as raw, "
+                "coalesce(line_bytes, 0) as line_bytes, "
+                f"(coalesce(line_bytes, 0) <= $limit and raw <> '' and not contains(raw, '\"') "
+                f"and not contains(raw, chr(13)) and not contains(raw, chr(0)) and {commas} = $fields) as simple "
+                f"from {_lines_relation('$path', 'utf-8', _duckdb_line_size(path), False)} where _line > 1",
+                {"bom": "\ufeff", "path": readable, "limit": max_line_bytes, "fields": field_count},
+            )
+    except duckdb.InvalidInputException as error:
+        raise _unreadable(rel_path, error) from None
+    special = con.execute("select _line, raw, line_bytes from _csv_lines where not simple and raw <> '' "
+                          "order by _line").fetchall()
+    values: dict[str, list[str]] = {column: [] for column in columns}
+    lines: list[int] = []
+    consumed: list[int] = []
+    rejected: list[tuple[int, str, str]] = []
+    consumed_until = 0
+    for number, text, line_bytes in special:
+        if number <= consumed_until:
+            continue  # a line of a record that started above
+        if line_bytes > max_line_bytes:
+            rejected.append((number, over_long_reason(line_bytes, max_line_bytes), text))
+            continue
+        fields, reason = parse_csv_line(text, field_count)
+        if reason == UNTERMINATED_QUOTE and quoted_line_breaks:
+            following = deque(con.execute(
+                "select _line, raw, line_bytes from _csv_lines where _line > ? and _line < ? order by _line",
+                [number, number + _MAX_RECORD_LINES]).fetchall())
+            taken: list[int] = []
+
+            def next_line():
+                if not following:
+                    return None
+                line = following.popleft()
+                taken.append(line[0])
+                return line
+
+            put_back: deque = deque()
+            fields = _continued_record(text, line_bytes, field_count, max_line_bytes, next_line, put_back)
+            if fields is not None:
+                reason = None
+                consumed.extend(taken)
+                consumed_until = taken[-1]
+        if reason is not None:
+            rejected.append((number, reason, text))
+            continue
+        for column, index in targets:
+            values[column].append(fields[index])
+        lines.append(number)
+    walked = pa.table({**{column: pa.array(values[column], pa.string()) for column in columns},
+                       "_line": pa.array(lines, pa.int64())})
+    consumed_table = pa.table({"_line": pa.array(consumed, pa.int64())})
+    constant_names = list(constants)
+    insert_columns = ", ".join(f'"{column}"' for column in [*columns, *constant_names])
+    # f0, f1, ... name the target columns in both halves of the union (and nothing of the file).
+    split_fields = "".join(f"parts[{index + 1}] as f{position}, " for position, (_, index) in enumerate(targets))
+    walked_fields = "".join(f'"{column}" as f{position}, ' for position, column in enumerate(columns))
+    outer_fields = "".join(f"f{position}, " for position in range(len(columns)))
+    constant_values = "".join(f"$c{position}, " for position in range(len(constant_names)))
+    con.register("_csv_walked", walked)
+    con.register("_csv_consumed", consumed_table)
+    try:
+        loaded = con.execute(
+            f"insert into raw.{table} ({insert_columns}, _file, _line) "
+            f"select {outer_fields}{constant_values}$file, _line from ("
+            f"select {split_fields}_line from (select _line, string_split(raw, ',') as parts from _csv_lines "
+            "where simple and _line not in (select _line from _csv_consumed)) "
+            f"union all select {walked_fields}_line from _csv_walked) order by _line",
+            {"file": rel_path, **{f"c{position}": constants[name] for position, name in enumerate(constant_names)}},
+        ).fetchone()[0]
+    finally:
+        con.unregister("_csv_walked")
+        con.unregister("_csv_consumed")
+        con.execute("drop table _csv_lines")
+    if rejected:
+        quarantine = pa.table({
+            "_line": pa.array([number for number, _, _ in rejected], pa.int64()),
+            "reason": pa.array([reason for _, reason, _ in rejected], pa.string()),
+            "raw_line": pa.array([text for _, _, text in rejected], pa.string()),
+        })
+        con.register("_csv_rejected", quarantine)
+        try:
+            con.execute("insert into raw.quarantine (source, _file, _line, reason, raw_line) "
+                        "select $source, $file, _line, reason, raw_line from _csv_rejected order by _line",
+                        {"source": source, "file": rel_path})
+        finally:
+            con.unregister("_csv_rejected")
+    return record_file(con, FileLoad(source, rel_path, recorded_encoding, layout, loaded + len(rejected), loaded,
+                                     len(rejected)))
 
 
 def _continued_record(text: str, line_bytes: int, field_count: int, max_line_bytes: int, next_line,

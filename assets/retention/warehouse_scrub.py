@@ -26,6 +26,7 @@ from __future__ import annotations
 import duckdb
 import pyarrow as pa
 
+from ..ingest.unchanged import forget_all_fingerprints
 from ..ledger.store import ident, transaction
 
 # (staging view, raw table, the view's columns that identify the person)
@@ -141,6 +142,10 @@ def _scrub(con: duckdb.DuckDBPyConnection, counts: dict[str, int]) -> None:
             "update raw.quarantine set raw_line = null where raw_line is not null and exists ("
             "select 1 from _erased_phones p where strpos(regexp_replace(raw_line, '[^0-9]', '', 'g'), "
             "substr(p.phone_e164, 3)) > 0)"), {})
+    if counts["raw_rows"] or counts["quarantine_lines"]:
+        # Raw rows now differ from their files: the next run reads the inbox again rather than
+        # keeping them as unchanged (assets/ingest/unchanged.py), as a cold run would.
+        forget_all_fingerprints(con)
 
     for (schema, name), (kind, columns) in sorted(relations.items()):
         if schema not in _MODEL_SCHEMAS or kind != "BASE TABLE":
