@@ -23,7 +23,7 @@ final as (
     from voters
     left join turnout using (voter_key)
     where voters.registration_status = 'A'
-      and len(voters.voter_rule_ids) = 0
+      and {{ list_size('voters.voter_rule_ids') }} = 0
       and round(least(1.0, coalesce(turnout.generals_voted_8y, 0) / 4.0), 4) >= {{ var('everyone_min_score') }}
 )
 
