@@ -117,12 +117,12 @@ def _build_on_spark(context, dbt: DbtCliResource, settings: RunSettings):
 
     try:
         with warehouse.connect(settings.warehouse) as con:
-            spark_layer.export_sources(con, settings.home)
+            time_columns = spark_layer.export_sources(con, settings.home)
         os.environ[spark_layer.SPARK_DIR_ENV] = str(spark_layer.spark_folder(settings.home))
         yield from _build(context, dbt, settings,
                           dbt_build_args() + ["--target", "spark", "--exclude", *DUCKDB_ONLY_MODELS])
         with warehouse.connect(settings.warehouse) as con:
-            loaded = spark_layer.import_models(con, settings.home, spark_layer.written_models(settings.home))
+            loaded = spark_layer.import_models(con, settings.home, spark_layer.written_models(settings.home), time_columns)
     finally:
         spark_layer.remove(settings.home)
     # Staging views (Spark's are session-scoped) and the DuckDB-only models, over Spark's tables.

@@ -40,11 +40,12 @@ def models_folder(home: Path) -> Path:
     return spark_folder(home) / "models"
 
 
-def export_sources(con: duckdb.DuckDBPyConnection, home: Path) -> list[str]:
-    """Every table of the source schemas as one Parquet file; returns `schema.table` names.
+def export_sources(con: duckdb.DuckDBPyConnection, home: Path) -> set[str]:
+    """Every table of the source schemas as one Parquet file; returns the names of TIME columns.
 
-    TIME columns go out as 'HH:MM:SS' text: Spark reads no Parquet TIME, and the models
-    compare such values only with each other or format them as text (macro time_text).
+    TIME columns go out as 'HH:MM:SS' text (Spark has no TIME type); the models only pass them
+    through, compare them with each other or format them, which text does alike. import_models
+    turns them back into TIME.
     """
     target = sources_folder(home)
     shutil.rmtree(target, ignore_errors=True)
@@ -53,7 +54,7 @@ def export_sources(con: duckdb.DuckDBPyConnection, home: Path) -> list[str]:
         "select table_schema, table_name from information_schema.tables"
         " where table_catalog = current_database() and table_schema in ('raw', 'ledger', 'ref', 'config')"
         " and table_type = 'BASE TABLE' order by 1, 2").fetchall()
-    written = []
+    time_columns = set()
     for schema, table in tables:
         columns = con.execute(
             "select column_name, data_type from information_schema.columns"
@@ -66,9 +67,9 @@ def export_sources(con: duckdb.DuckDBPyConnection, home: Path) -> list[str]:
         folder.mkdir(parents=True, mode=0o700)
         with exact_path(folder / "part-0.parquet") as path:
             con.execute(f"copy (select {select} from {ident(schema)}.{ident(table)}) to {sql_string(path)} (format parquet)")
-        written.append(f"{schema}.{table}")
+        time_columns |= {name for name, kind in columns if kind == "TIME"}
     private_tree(spark_folder(home))
-    return written
+    return time_columns
 
 
 def written_models(home: Path) -> list[str]:
@@ -77,8 +78,10 @@ def written_models(home: Path) -> list[str]:
     return sorted(path.name for path in folder.iterdir() if path.is_dir()) if folder.is_dir() else []
 
 
-def import_models(con: duckdb.DuckDBPyConnection, home: Path, models: list[str]) -> list[str]:
+def import_models(con: duckdb.DuckDBPyConnection, home: Path, models: list[str], time_columns: set[str]) -> list[str]:
     """Load the Parquet output of each model Spark wrote into main.<model>; returns what it loaded.
+
+    Columns named like a source TIME column (export_sources) that Spark wrote as text are TIME again.
 
     A model dbt builds as a view on DuckDB is a view on Spark too and has no files: it is
     recreated in DuckDB as a table only when Spark wrote one.
@@ -92,6 +95,11 @@ def import_models(con: duckdb.DuckDBPyConnection, home: Path, models: list[str])
             con.execute(f"drop view if exists main.{ident(model)}")
             con.execute(f"create or replace table main.{ident(model)} as select * from read_parquet("
                         f"{sql_string(str(Path(path) / '*.parquet'))})")
+            text_columns = {row[0] for row in con.execute(
+                "select column_name from information_schema.columns where table_catalog = current_database()"
+                " and table_schema = 'main' and table_name = ? and data_type = 'VARCHAR'", [model]).fetchall()}
+            for column in sorted(text_columns & time_columns):
+                con.execute(f"alter table main.{ident(model)} alter {ident(column)} type time using cast({ident(column)} as time)")
         loaded.append(model)
     return loaded
 
