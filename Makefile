@@ -35,3 +35,8 @@ bench: venv
 
 clean:
 	rm -rf $(VENV) data dbt_project/target dbt_project/logs
+
+.PHONY: bench-spark
+# The 1,000,000-voter run on each engine (docs/scale-out.md); appends its table there.
+bench-spark: venv
+	$(BIN)/python bench/spark_bench.py --voters 1000000 --report docs/scale-out.md

@@ -92,7 +92,10 @@ def import_models(con: duckdb.DuckDBPyConnection, home: Path, models: list[str],
         if not folder.is_dir() or not any(folder.glob("*.parquet")):
             continue
         with exact_path(folder) as path:
-            con.execute(f"drop view if exists main.{ident(model)}")
+            # A staging model is a view on DuckDB; any other leftover object of the name is replaced.
+            if con.execute("select count(*) from information_schema.tables where table_catalog = current_database()"
+                           " and table_schema = 'main' and table_name = ? and table_type = 'VIEW'", [model]).fetchone()[0]:
+                con.execute(f"drop view main.{ident(model)}")
             con.execute(f"create or replace table main.{ident(model)} as select * from read_parquet("
                         f"{sql_string(str(Path(path) / '*.parquet'))})")
             text_columns = {row[0] for row in con.execute(
