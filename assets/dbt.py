@@ -126,8 +126,13 @@ def _build_on_spark(context, dbt: DbtCliResource, settings: RunSettings):
         os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
         yield from _build(context, dbt, settings,
                           dbt_build_args() + ["--target", "spark", "--exclude", " ".join(DUCKDB_ONLY_MODELS + SPARK_SKIPS)])
-        with warehouse.connect(settings.warehouse) as con:
-            loaded = spark_layer.import_models(con, settings.home, spark_layer.written_models(settings.home), time_columns)
+        try:
+            with warehouse.connect(settings.warehouse) as con:
+                loaded = spark_layer.import_models(con, settings.home, spark_layer.written_models(settings.home),
+                                                   time_columns)
+        except Exception as error:  # a DuckDB error object; its text may quote values
+            raise DbtBuildFailed(f"loading Spark's models into the warehouse failed: {type(error).__name__}: "
+                                 f"{redact_quoted(str(error).splitlines()[0] if str(error) else '')}") from None
     finally:
         spark_layer.remove(settings.home)
     # Staging views (Spark's are session-scoped) and the DuckDB-only models, over Spark's tables.
