@@ -10,7 +10,7 @@ venv: $(STAMP)
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev,spark]'
 	$(BIN)/dbt parse --project-dir dbt_project --profiles-dir dbt_project --quiet
 	touch $(STAMP)
 
@@ -47,3 +47,8 @@ bench: venv
 
 clean:
 	rm -rf $(VENV) data dbt_project/target dbt_project/logs
+
+.PHONY: bench-spark
+# The 1,000,000-voter run on each engine (docs/scale-out.md); appends its table there.
+bench-spark: venv
+	$(BIN)/python bench/spark_bench.py --voters 1000000 --report docs/scale-out.md

@@ -81,24 +81,71 @@ def build_dbt_assets() -> dg.AssetsDefinition:
         os.environ["OUTREACH_WAREHOUSE"] = str(settings.warehouse)
         # dbt attaches the encrypted warehouse with this key; dbt masks DBT_ENV_SECRET_* in its logs.
         os.environ[encryption.DBT_KEY_ENV] = encryption.read_key(settings.home)
-        with contextlib.redirect_stdout(_DbtSummary(sys.stdout)):
-            # Run artifacts live with the home they describe, not in the source tree.
-            with dies_with_this_process():
-                # Any dbt build makes the incremental state stale: only `outreach run` writes it
-                # anew, after its build succeeded (assets/build_state.py).
-                forget_build_state(settings.home)
-                segments = configured_segments(load_manifest(), [spec.segment for spec in settings.lists.lists])
-                invocation = dbt.cli(dbt_build_args(segments), context=context, target_path=settings.home / "dbt_target",
-                                     raise_on_error=False)
-            # dagster-dbt copies partial_parse.msgpack in with shutil.copy, which keeps the source tree's 0644.
-            private_tree(settings.home / "dbt_target")
-            yield from invocation.stream()
-            error = invocation.get_error()
-            if error is not None:
-                # dagster-dbt's own error repeats dbt's messages, which quote values DuckDB choked on.
-                raise DbtBuildFailed(redact_quoted(str(error))) from None
+        # Any dbt build makes the incremental state stale: only `outreach run` writes it anew,
+        # after its build succeeded (assets/build_state.py).
+        forget_build_state(settings.home)
+        segments = configured_segments(load_manifest(), [spec.segment for spec in settings.lists.lists])
+        args = dbt_build_args(segments)
+        if settings.engine == "spark":
+            yield from _build_on_spark(context, dbt, settings, args)
+            return
+        yield from _build(context, dbt, settings, args)
 
     return outreach_dbt
+
+
+def _build(context, dbt: DbtCliResource, settings: RunSettings, args: list[str]):
+    """One `dbt build` (args say which target and nodes), its events streamed to Dagster."""
+    with contextlib.redirect_stdout(_DbtSummary(sys.stdout)):
+        # Run artifacts live with the home they describe, not in the source tree.
+        with dies_with_this_process():
+            invocation = dbt.cli(args, context=context, target_path=settings.home / "dbt_target",
+                                 raise_on_error=False)
+        # dagster-dbt copies partial_parse.msgpack in with shutil.copy, which keeps the source tree's 0644.
+        private_tree(settings.home / "dbt_target")
+        yield from invocation.stream()
+        error = invocation.get_error()
+        if error is not None:
+            # dagster-dbt's own error repeats dbt's messages, which quote values DuckDB choked on.
+            raise DbtBuildFailed(redact_quoted(str(error))) from None
+
+
+# Models not yet written in engine-neutral SQL (docs/scale-out.md "What is not ported"): with
+# --engine spark they and everything downstream build on DuckDB, from Spark's results.
+DUCKDB_ONLY_MODELS = ("int_phone_evidence+",)
+# dbt's unit tests cast their fixture rows with DuckDB types: they test the models' logic and run
+# in every DuckDB build (and CI); a Spark build runs the data tests on the real tables.
+SPARK_SKIPS = ("resource_type:unit_test",)
+
+
+def _build_on_spark(context, dbt: DbtCliResource, settings: RunSettings, build_args: list[str]):
+    """`--engine spark`: the portable models on Spark, read back into the warehouse, the rest on DuckDB.
+
+    The Parquet copies of the sources and of the models are plain text on disk (the warehouse
+    is encrypted): they exist under HOME/spark only while this step runs.
+    """
+    from . import spark_layer, warehouse
+
+    try:
+        with warehouse.connect(settings.warehouse) as con:
+            time_columns = spark_layer.export_sources(con, settings.home)
+        os.environ[spark_layer.SPARK_DIR_ENV] = str(spark_layer.spark_folder(settings.home))
+        # Local mode talks to itself: no network address to look up, and no warning naming the host.
+        os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+        yield from _build(context, dbt, settings,
+                          build_args + ["--target", "spark", "--exclude", " ".join(DUCKDB_ONLY_MODELS + SPARK_SKIPS)])
+        try:
+            with warehouse.connect(settings.warehouse) as con:
+                loaded = spark_layer.import_models(con, settings.home, spark_layer.written_models(settings.home),
+                                                   time_columns)
+        except Exception as error:  # a DuckDB error object; its text may quote values
+            raise DbtBuildFailed(f"loading Spark's models into the warehouse failed: {type(error).__name__}: "
+                                 f"{redact_quoted(str(error).splitlines()[0] if str(error) else '')}") from None
+    finally:
+        spark_layer.remove(settings.home)
+    # Staging views (Spark's are session-scoped) and the DuckDB-only models, over Spark's tables.
+    # One --exclude value (dbt reads space-separated selectors as a union): dagster-dbt keeps one.
+    yield from _build(context, dbt, settings, build_args + (["--exclude", " ".join(loaded)] if loaded else []))
 
 
 _PR_SET_PDEATHSIG = 1  # linux/prctl.h

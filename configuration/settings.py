@@ -9,6 +9,9 @@ from pathlib import Path
 
 from .config_files import ListsConfig, Policy, load_lists, load_policy, resolve_config_path
 
+# Where dbt builds the models (docs/scale-out.md): the embedded DuckDB, or Spark through dbt-spark.
+ENGINES = ("duckdb", "spark")
+
 
 def parse_as_of(text: str | None) -> datetime:
     """ISO 8601 with an offset (CONTRACT section 1); now when absent."""
@@ -27,6 +30,7 @@ class RunSettings:
     as_of: datetime
     lists: ListsConfig
     policy: Policy
+    engine: str = "duckdb"
 
     @property
     def warehouse(self) -> Path:
@@ -38,7 +42,9 @@ class RunSettings:
 
     @classmethod
     def build(cls, inbox: Path, home: Path, as_of: datetime, lists_path: Path | None = None,
-              policy_path: Path | None = None) -> "RunSettings":
+              policy_path: Path | None = None, engine: str = "duckdb") -> "RunSettings":
+        if engine not in ENGINES:
+            raise ValueError(f"engine '{engine}' is not one of {', '.join(ENGINES)}")
         home = home.resolve()
         return cls(
             inbox=inbox.resolve(),
@@ -46,15 +52,17 @@ class RunSettings:
             as_of=as_of,
             lists=load_lists(resolve_config_path(lists_path, home, "lists.yaml")),
             policy=load_policy(resolve_config_path(policy_path, home, "policy.yaml")),
+            engine=engine,
         )
 
     @classmethod
     def from_environment(cls) -> "RunSettings":
-        """For `dagster dev`: OUTREACH_INBOX, OUTREACH_HOME, OUTREACH_AS_OF, else the demo folders."""
+        """For `dagster dev`: OUTREACH_INBOX, OUTREACH_HOME, OUTREACH_AS_OF, OUTREACH_ENGINE, else the demo folders."""
         return cls.build(
             Path(os.environ.get("OUTREACH_INBOX", "data/inbox")),
             Path(os.environ.get("OUTREACH_HOME", "data/home")),
             parse_as_of(os.environ.get("OUTREACH_AS_OF")),
             Path(os.environ["OUTREACH_LISTS"]) if os.environ.get("OUTREACH_LISTS") else None,
             Path(os.environ["OUTREACH_POLICY"]) if os.environ.get("OUTREACH_POLICY") else None,
+            engine=os.environ.get("OUTREACH_ENGINE", "duckdb"),
         )

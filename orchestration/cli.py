@@ -10,6 +10,7 @@ from datetime import timezone
 from pathlib import Path
 
 from configuration.config_files import ConfigError
+from configuration.settings import ENGINES
 
 DESCRIPTION = """Outreach turns a campaign's raw data into contact lists that are safe to dial and text.
 
@@ -62,6 +63,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--as-of", type=_as_of, default=None, help="ISO 8601 time with offset rules are evaluated at (default now)")
     run.add_argument("--lists", type=Path, default=None, help="lists configuration (default HOME/lists.yaml, else the shipped example)")
     run.add_argument("--policy", type=Path, default=None, help="policy (default HOME/policy.yaml, else the shipped default)")
+    run.add_argument("--engine", choices=ENGINES, default="duckdb",
+                     help="where dbt builds the models: duckdb (embedded, default) or spark (docs/scale-out.md)")
 
     init = commands.add_parser(
         "init", help="create HOME (mode 0700) and its encryption key HOME/.outreach.key (mode 0600)",
@@ -201,7 +204,7 @@ def cmd_generate(out: Path, voters: int, seed: int, as_of) -> int:
     return 0
 
 
-def cmd_run(inbox: Path, home: Path, as_of, lists_path: Path | None, policy_path: Path | None) -> int:
+def cmd_run(inbox: Path, home: Path, as_of, lists_path: Path | None, policy_path: Path | None, engine: str = "duckdb") -> int:
     from assets.encryption import MissingKeyError, check_home
 
     from .home_lock import HomeBusyError, hold_home
@@ -219,20 +222,20 @@ def cmd_run(inbox: Path, home: Path, as_of, lists_path: Path | None, policy_path
     # so a second run fails at once) and held until the summary is printed.
     try:
         with hold_home(home):
-            return _run_locked(inbox, home, as_of, lists_path, policy_path)
+            return _run_locked(inbox, home, as_of, lists_path, policy_path, engine)
     except HomeBusyError as error:
         print(f"outreach run: {error}", file=sys.stderr)
         return 2
 
 
-def _run_locked(inbox: Path, home: Path, as_of, lists_path: Path | None, policy_path: Path | None) -> int:
+def _run_locked(inbox: Path, home: Path, as_of, lists_path: Path | None, policy_path: Path | None, engine: str = "duckdb") -> int:
     from assets.http_sources import load_sources_config
 
     from .runner import EXIT_USAGE, DatabaseBusyError, format_outcome, run_pipeline
     from configuration.settings import RunSettings, parse_as_of
 
     try:
-        settings = RunSettings.build(inbox, home, as_of or parse_as_of(None), lists_path, policy_path)
+        settings = RunSettings.build(inbox, home, as_of or parse_as_of(None), lists_path, policy_path, engine=engine)
         load_sources_config(settings.home)
     except ConfigError as error:
         print(f"outreach run: {error}", file=sys.stderr)
@@ -763,7 +766,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "generate":
         return cmd_generate(args.out, args.voters, args.seed, args.as_of)
     if args.command == "run":
-        return cmd_run(args.inbox, args.home, args.as_of, args.lists, args.policy)
+        return cmd_run(args.inbox, args.home, args.as_of, args.lists, args.policy, args.engine)
     if args.command == "demo":
         inbox, home = Path("data/inbox"), Path("data/home")
         _demo_dagster_home()

@@ -160,6 +160,10 @@ def write_run_report(settings: RunSettings, run_id: str, status: int, outcomes: 
 def plan_build(settings: RunSettings, out) -> tuple[BuildState | None, set[str] | None]:
     """This run's input fingerprints, and the dbt models to build when only some inputs changed
     since the last successful build (None: all the lists need). docs/performance.md."""
+    if settings.engine != "duckdb":
+        # Spark builds its models afresh from the Parquet export each run; its results are
+        # loaded into the warehouse, so a later DuckDB run must not take them as its own build.
+        return None, None
     manifest = load_manifest()
     segments = configured_segments(manifest, [spec.segment for spec in settings.lists.lists])
     previous = load_build_state(settings.home)

@@ -8,7 +8,7 @@
 {% macro without_disabled_rule(rule_ids) -%}
 {%- set rule = disabled_rule() -%}
 {%- if rule -%}
-list_filter({{ rule_ids }}, lambda rule_id: rule_id <> '{{ rule | replace("'", "''") }}')
+{{ list_keep(rule_ids, 'rule_id', "rule_id <> '" ~ (rule | replace("'", "''")) ~ "'") }}
 {%- else -%}
 {{ rule_ids }}
 {%- endif -%}

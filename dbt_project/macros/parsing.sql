@@ -1,13 +1,17 @@
 {# Timestamps arrive as ISO 8601 (with or without offset), plain dates, or US MM/DD/YYYY.
    Returns NULL when none fits, so callers decide what an unreadable time means. #}
-{% macro parse_timestamp(expr) -%}
+{% macro parse_timestamp(expr) -%}{{ return(adapter.dispatch('parse_timestamp')(expr)) }}{%- endmacro %}
+
+{% macro default__parse_timestamp(expr) -%}
 coalesce(
     try_cast(nullif(trim({{ expr }}), '') as timestamptz),
     try_strptime(nullif(trim({{ expr }}), ''), '%m/%d/%Y')::timestamptz
 )
 {%- endmacro %}
 
-{% macro parse_date(expr) -%}
+{% macro parse_date(expr) -%}{{ return(adapter.dispatch('parse_date')(expr)) }}{%- endmacro %}
+
+{% macro default__parse_date(expr) -%}
 coalesce(
     try_cast(nullif(trim({{ expr }}), '') as date),
     try_strptime(nullif(trim({{ expr }}), ''), '%m/%d/%Y')::date
@@ -24,7 +28,7 @@ nullif(nullif(trim({{ expr }}), ''), '*')
 case
     when {{ clean_text(raw_expr) }} is null then 'missing'
     when {{ e164_expr }} is not null then null
-    when length(regexp_replace({{ raw_expr }}, '[^0-9]', '', 'g')) = 7 then 'seven_digits_no_area_code'
+    when length({{ re_replace_all(raw_expr, '[^0-9]', '') }}) = 7 then 'seven_digits_no_area_code'
     else 'not_a_valid_nanp_number'
 end
 {%- endmacro %}

@@ -29,7 +29,9 @@
   with letters, '#', commas and the like runs the full extraction.
 #}
 
-{% macro phone_e164(expr) -%}
+{% macro phone_e164(expr) -%}{{ return(adapter.dispatch('phone_e164')(expr)) }}{%- endmacro %}
+
+{% macro default__phone_e164(expr) -%}
 {%- set national_number = _phone_national_number(expr) -%}
 {#- Membership tests read the tables through uncorrelated subqueries, computed once per
     query: a bitmap of ref.phone_prefixes (one bit per NPA-NXX, built in a few ms) and, for
@@ -55,7 +57,9 @@ end
 
 
 {# The three digits after '+1' of an E.164 text from phone_e164, else NULL. #}
-{% macro phone_area_code(e164_expr) -%}
+{% macro phone_area_code(e164_expr) -%}{{ return(adapter.dispatch('phone_area_code')(e164_expr)) }}{%- endmacro %}
+
+{% macro default__phone_area_code(e164_expr) -%}
 case when regexp_full_match({{ e164_expr }}, '\+1[2-9][0-9]{9}') then substr({{ e164_expr }}, 3, 3) end
 {%- endmacro %}
 
@@ -73,21 +77,23 @@ case when regexp_full_match({{ e164_expr }}, '\+1[2-9][0-9]{9}') then substr({{ 
   prefix 1, or 011 1 (phonenumbers retries "+011 1..." without the '+') with an optional
   national prefix 1.
 #}
-{% macro _phone_national_number(expr) -%}
+{% macro _phone_national_number(expr) -%}{{ return(adapter.dispatch('phone_national_number')(expr)) }}{%- endmacro %}
+
+{% macro default__phone_national_number(expr) -%}
 regexp_extract({{ _phone_key(expr) }}, '^(?:n1{0,3}|n01111?|p1{1,2}|p01111?)([2-9][0-9]{9})$', 1)
 {%- endmacro %}
 
 
-{% macro _phone_key(expr) -%}
+{% macro _phone_key(expr) -%}{{ return(adapter.dispatch('phone_key')(expr)) }}{%- endmacro %}
+
+{% macro default__phone_key(expr) -%}
 {#- Raw columns are VARCHAR; the cast makes other types work too and costs nothing then. -#}
 {%- set text = "cast(" ~ expr ~ " as varchar)" -%}
 {#- Text before the first '+' or digit (not a ';', which could start ';phone-context='),
     then '+' signs, then digits and separators, then ASCII punctuation other than '#'
     and '+'. For such text phonenumbers' extraction, viability check and extension search
     reduce to "keep the digits", and any '+' is the leading one. -#}
-{%- set common_spelling -%}
-[^+\x{FF0B}\p{Nd};]*[+\x{FF0B}]*[0-9 ().\-/\[\]\x{00A0}\x{00AD}\x{200B}\x{2060}\x{2010}-\x{2015}\x{2212}\x{30FC}\x{3000}\x{FF08}\x{FF09}\x{FF0D}-\x{FF0F}\x{FF3B}\x{FF3D}]*[\x00-\x22\x24-\x2a\x2c-\x2f\x3a-\x40\x5b-\x60\x7b-\x7f]*
-{%- endset -%}
+{%- set common_spelling = _phone_common_spelling() -%}
 case
     when length({{ text }}) > 250 then null
     when regexp_full_match({{ text }}, '{{ common_spelling }}') then
@@ -117,14 +123,10 @@ end
   i, which are therefore spelled out.
 #}
 {% macro _phone_number_without_extension(expr) -%}
-{%- set viable -%}
-(?i)(?:\d{2}|[+\x{FF0B}]*(?:[-x\x{2010}-\x{2015}\x{2212}\x{30FC}\x{FF0D}-\x{FF0F} \x{00A0}\x{00AD}\x{200B}\x{2060}\x{3000}()\x{FF08}\x{FF09}\x{FF3B}\x{FF3D}.\[\]/~\x{2053}\x{223C}\x{FF5E}*]*\d){3,}[-x\x{2010}-\x{2015}\x{2212}\x{30FC}\x{FF0D}-\x{FF0F} \x{00A0}\x{00AD}\x{200B}\x{2060}\x{3000}()\x{FF08}\x{FF09}\x{FF3B}\x{FF3D}.\[\]/~\x{2053}\x{223C}\x{FF5E}*ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz\x{0130}\x{0131}\d]*(?:;ext=(\d{1,20})|[ \x{00A0}\t,]*(?:e?xt(?:ens[i\x{0130}\x{0131}](?:o\x{0301}?|\x{00F3}))?n?|\x{FF45}?\x{FF58}\x{FF54}\x{FF4E}?|\x{0434}\x{043E}\x{0431}|anexo)[:\.\x{FF0E}]?[ \x{00A0}\t,-]*(\d{1,20})#?|[ \x{00A0}\t,]*(?:[x\x{FF58}#\x{FF03}~\x{FF5E}]|[i\x{0130}\x{0131}]nt|\x{FF49}\x{FF4E}\x{FF54})[:\.\x{FF0E}]?[ \x{00A0}\t,-]*(\d{1,9})#?|[- ]+(\d{1,6})#|[ \x{00A0}\t]*(?:,{2}|;)[:\.\x{FF0E}]?[ \x{00A0}\t,-]*(\d{1,15})#?|[ \x{00A0}\t]*(?:,)+[:\.\x{FF0E}]?[ \x{00A0}\t,-]*(\d{1,9})#?)?)
-{%- endset -%}
+{%- set viable = _phone_viable() -%}
 {#- The shortest head after which an extension runs to the end: Python's search() finds
     the leftmost start, which a lazy prefix reproduces in RE2. -#}
-{%- set head_before_extension -%}
-(?is)^(.*?)(?:;ext=(\d{1,20})|[ \x{00A0}\t,]*(?:e?xt(?:ens[i\x{0130}\x{0131}](?:o\x{0301}?|\x{00F3}))?n?|\x{FF45}?\x{FF58}\x{FF54}\x{FF4E}?|\x{0434}\x{043E}\x{0431}|anexo)[:\.\x{FF0E}]?[ \x{00A0}\t,-]*(\d{1,20})#?|[ \x{00A0}\t,]*(?:[x\x{FF58}#\x{FF03}~\x{FF5E}]|[i\x{0130}\x{0131}]nt|\x{FF49}\x{FF4E}\x{FF54})[:\.\x{FF0E}]?[ \x{00A0}\t,-]*(\d{1,9})#?|[- ]+(\d{1,6})#|[ \x{00A0}\t]*(?:,{2}|;)[:\.\x{FF0E}]?[ \x{00A0}\t,-]*(\d{1,15})#?|[ \x{00A0}\t]*(?:,)+[:\.\x{FF0E}]?[ \x{00A0}\t,-]*(\d{1,9})#?)$
-{%- endset -%}
+{%- set head_before_extension = _phone_head_before_extension() -%}
 list_transform(
     {#- From the first '+' or digit; minus trailing characters that are neither letters,
         digits nor '#'; minus a second number ("/ x..."); minus an ISDN subaddress. -#}
@@ -143,4 +145,18 @@ list_transform(
                     else extracted
                 end)[1]
         end)[1]
+{%- endmacro %}
+
+
+{# The regular expressions both engines use (phonenumbers' patterns; see above). #}
+{% macro _phone_common_spelling() -%}
+[^+\x{FF0B}\p{Nd};]*[+\x{FF0B}]*[0-9 ().\-/\[\]\x{00A0}\x{00AD}\x{200B}\x{2060}\x{2010}-\x{2015}\x{2212}\x{30FC}\x{3000}\x{FF08}\x{FF09}\x{FF0D}-\x{FF0F}\x{FF3B}\x{FF3D}]*[\x00-\x22\x24-\x2a\x2c-\x2f\x3a-\x40\x5b-\x60\x7b-\x7f]*
+{%- endmacro %}
+
+{% macro _phone_viable() -%}
+(?i)(?:\d{2}|[+\x{FF0B}]*(?:[-x\x{2010}-\x{2015}\x{2212}\x{30FC}\x{FF0D}-\x{FF0F} \x{00A0}\x{00AD}\x{200B}\x{2060}\x{3000}()\x{FF08}\x{FF09}\x{FF3B}\x{FF3D}.\[\]/~\x{2053}\x{223C}\x{FF5E}*]*\d){3,}[-x\x{2010}-\x{2015}\x{2212}\x{30FC}\x{FF0D}-\x{FF0F} \x{00A0}\x{00AD}\x{200B}\x{2060}\x{3000}()\x{FF08}\x{FF09}\x{FF3B}\x{FF3D}.\[\]/~\x{2053}\x{223C}\x{FF5E}*ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz\x{0130}\x{0131}\d]*(?:;ext=(\d{1,20})|[ \x{00A0}\t,]*(?:e?xt(?:ens[i\x{0130}\x{0131}](?:o\x{0301}?|\x{00F3}))?n?|\x{FF45}?\x{FF58}\x{FF54}\x{FF4E}?|\x{0434}\x{043E}\x{0431}|anexo)[:\.\x{FF0E}]?[ \x{00A0}\t,-]*(\d{1,20})#?|[ \x{00A0}\t,]*(?:[x\x{FF58}#\x{FF03}~\x{FF5E}]|[i\x{0130}\x{0131}]nt|\x{FF49}\x{FF4E}\x{FF54})[:\.\x{FF0E}]?[ \x{00A0}\t,-]*(\d{1,9})#?|[- ]+(\d{1,6})#|[ \x{00A0}\t]*(?:,{2}|;)[:\.\x{FF0E}]?[ \x{00A0}\t,-]*(\d{1,15})#?|[ \x{00A0}\t]*(?:,)+[:\.\x{FF0E}]?[ \x{00A0}\t,-]*(\d{1,9})#?)?)
+{%- endmacro %}
+
+{% macro _phone_head_before_extension() -%}
+(?is)^(.*?)(?:;ext=(\d{1,20})|[ \x{00A0}\t,]*(?:e?xt(?:ens[i\x{0130}\x{0131}](?:o\x{0301}?|\x{00F3}))?n?|\x{FF45}?\x{FF58}\x{FF54}\x{FF4E}?|\x{0434}\x{043E}\x{0431}|anexo)[:\.\x{FF0E}]?[ \x{00A0}\t,-]*(\d{1,20})#?|[ \x{00A0}\t,]*(?:[x\x{FF58}#\x{FF03}~\x{FF5E}]|[i\x{0130}\x{0131}]nt|\x{FF49}\x{FF4E}\x{FF54})[:\.\x{FF0E}]?[ \x{00A0}\t,-]*(\d{1,9})#?|[- ]+(\d{1,6})#|[ \x{00A0}\t]*(?:,{2}|;)[:\.\x{FF0E}]?[ \x{00A0}\t,-]*(\d{1,15})#?|[ \x{00A0}\t]*(?:,)+[:\.\x{FF0E}]?[ \x{00A0}\t,-]*(\d{1,9})#?)$
 {%- endmacro %}

@@ -2,7 +2,7 @@
 
 {# Names compared across sources: accents folded, case and punctuation dropped. #}
 {% macro norm_name(expr) -%}
-nullif(regexp_replace(lower(strip_accents(coalesce(trim({{ expr }}), ''))), '[^a-z]', '', 'g'), '')
+nullif({{ re_replace_all('lower(' ~ fold_accents('coalesce(trim(' ~ expr ~ "), '')") ~ ')', '[^a-z]', '') }}, '')
 {%- endmacro %}
 
 {% macro norm_email(expr) -%}
@@ -12,25 +12,12 @@ nullif(lower(trim({{ expr }})), '')
 {# A residence address reduced to what identifies the dwelling: upper case, punctuation
    dropped, common street suffixes and unit words abbreviated, spaces collapsed. #}
 {% macro norm_address(expr) -%}
-nullif(trim(regexp_replace(
-    regexp_replace(
-    regexp_replace(
-    regexp_replace(
-    regexp_replace(
-    regexp_replace(
-    regexp_replace(
-    regexp_replace(
-    regexp_replace(
-        ' ' || regexp_replace(upper(strip_accents(coalesce({{ expr }}, ''))), '[^A-Z0-9 ]', ' ', 'g') || ' ',
-        ' STREET ', ' ST ', 'g'),
-        ' AVENUE ', ' AVE ', 'g'),
-        ' ROAD ', ' RD ', 'g'),
-        ' DRIVE ', ' DR ', 'g'),
-        ' LANE ', ' LN ', 'g'),
-        ' COURT ', ' CT ', 'g'),
-        ' BOULEVARD ', ' BLVD ', 'g'),
-        ' (APARTMENT|UNIT|SUITE|STE|APT) ', ' # ', 'g'),
-    '\s+', ' ', 'g')), '')
+{%- set address = namespace(text="' ' || " ~ re_replace_all('upper(' ~ fold_accents('coalesce(' ~ expr ~ ", '')") ~ ')', '[^A-Z0-9 ]', ' ') ~ " || ' '") -%}
+{%- for word, short in [(' STREET ', ' ST '), (' AVENUE ', ' AVE '), (' ROAD ', ' RD '), (' DRIVE ', ' DR '), (' LANE ', ' LN '),
+                        (' COURT ', ' CT '), (' BOULEVARD ', ' BLVD '), (' (APARTMENT|UNIT|SUITE|STE|APT) ', ' # ')] -%}
+    {%- set address.text = re_replace_all(address.text, word, short) -%}
+{%- endfor -%}
+nullif(trim({{ re_replace_all(address.text, '\\s+', ' ') }}), '')
 {%- endmacro %}
 
 {# The id of a donor as ActBlue exports describe them (no stable donor id survives every
@@ -83,7 +70,7 @@ final as (
     from latest
     inner join contacts on contacts.voter_key = latest.voter_key
     where contacts.registration_status = 'A'
-      and len(contacts.voter_rule_ids) = 0
+      and {{ list_size('contacts.voter_rule_ids') }} = 0
       and latest.affinity >= {{ var('issue_min_affinity') }}
 )
 

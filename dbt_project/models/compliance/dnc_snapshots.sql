@@ -12,7 +12,7 @@ final as (
         entries.dnc_list,
         max(entries.snapshot_date) as newest_snapshot_date,
         max(entries.snapshot_date) filter (where entries.file_kind = 'full') as newest_full_snapshot_date,
-        datediff('day', max(entries.snapshot_date), run.as_of::date) as age_days
+        {{ days_between('max(entries.snapshot_date)', 'run.as_of::date') }} as age_days
     from entries
     cross join run
     where entries.snapshot_date <= run.as_of::date

@@ -20,13 +20,13 @@ channels as (
 ),
 
 scopes as (
-    select unnest(['prerecorded_voice', 'autodialed_voice', 'sms']) as scope
+    select {{ unnest_list(list_of(["'prerecorded_voice'", "'autodialed_voice'", "'sms'"])) }} as scope
 ),
 
 scope_expiry as (
     select
         scopes.scope,
-        run.as_of + to_hours(coalesce(max(channels.expires_hours), 0)) as expires_at
+        run.as_of + {{ interval_hours('coalesce(max(channels.expires_hours), 0)') }} as expires_at
     from scopes
     cross join run
     left join channels on channels.consent_scope = scopes.scope
@@ -50,11 +50,11 @@ latest as (
     select
         phone_e164,
         covered_scope as scope,
-        arg_max(event_type, (event_at, event_type = 'consent_revoked', source_file, source_line)) as latest_event,
-        arg_max(consent_date, (event_at, event_type = 'consent_revoked', source_file, source_line)) as consent_date,
-        arg_max(event_at, (event_at, event_type = 'consent_revoked', source_file, source_line)) as consented_at,
-        arg_max(source_file, (event_at, event_type = 'consent_revoked', source_file, source_line)) as source_file,
-        arg_max(source_line, (event_at, event_type = 'consent_revoked', source_file, source_line)) as source_line
+        {{ arg_max_of('event_type', "(event_at, event_type = 'consent_revoked', source_file, source_line)") }} as latest_event,
+        {{ arg_max_of('consent_date', "(event_at, event_type = 'consent_revoked', source_file, source_line)") }} as consent_date,
+        {{ arg_max_of('event_at', "(event_at, event_type = 'consent_revoked', source_file, source_line)") }} as consented_at,
+        {{ arg_max_of('source_file', "(event_at, event_type = 'consent_revoked', source_file, source_line)") }} as source_file,
+        {{ arg_max_of('source_line', "(event_at, event_type = 'consent_revoked', source_file, source_line)") }} as source_line
     from consent_events
     group by phone_e164, covered_scope
 ),
@@ -73,20 +73,17 @@ rnd as (
     select
         latest.phone_e164,
         latest.scope,
-        arg_max(rnd_answers.detail, (rnd_answers.event_at, rnd_answers.detail is distinct from 'no', rnd_answers.detail,
-            rnd_answers.source_file, rnd_answers.source_line)) as rnd_result,
+        {{ arg_max_of('rnd_answers.detail', "(rnd_answers.event_at, rnd_answers.detail is distinct from 'no', rnd_answers.detail, rnd_answers.source_file, rnd_answers.source_line)") }} as rnd_result,
         max(rnd_answers.event_at) as rnd_queried_at,
-        arg_max(rnd_answers.source_file, (rnd_answers.event_at, rnd_answers.detail is distinct from 'no', rnd_answers.detail,
-            rnd_answers.source_file, rnd_answers.source_line)) as rnd_source_file,
-        arg_max(rnd_answers.source_line, (rnd_answers.event_at, rnd_answers.detail is distinct from 'no', rnd_answers.detail,
-            rnd_answers.source_file, rnd_answers.source_line)) as rnd_source_line
+        {{ arg_max_of('rnd_answers.source_file', "(rnd_answers.event_at, rnd_answers.detail is distinct from 'no', rnd_answers.detail, rnd_answers.source_file, rnd_answers.source_line)") }} as rnd_source_file,
+        {{ arg_max_of('rnd_answers.source_line', "(rnd_answers.event_at, rnd_answers.detail is distinct from 'no', rnd_answers.detail, rnd_answers.source_file, rnd_answers.source_line)") }} as rnd_source_line
     from latest
     cross join run
     inner join scope_expiry on scope_expiry.scope = latest.scope
     inner join rnd_answers
         on rnd_answers.phone_e164 = latest.phone_e164
        and rnd_answers.consent_date = latest.consent_date
-       and rnd_answers.event_at >= scope_expiry.expires_at - to_days(run.rnd_max_age_days)
+       and rnd_answers.event_at >= scope_expiry.expires_at - {{ interval_days('run.rnd_max_age_days') }}
     group by latest.phone_e164, latest.scope
 ),
 

@@ -34,7 +34,7 @@ final as (
     select
         dnc_list,
         phone_e164,
-        arg_max(action, (snapshot_date, file_kind = 'changes', source_file, source_line)) = 'A' as is_listed
+        {{ arg_max_of('action', "(snapshot_date, file_kind = 'changes', source_file, source_line)") }} = 'A' as is_listed
     from events
     group by dnc_list, phone_e164
 )

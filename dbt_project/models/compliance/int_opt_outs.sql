@@ -38,17 +38,17 @@ candidate_texts as (
     select
         source_file,
         source_line,
-        list_distinct(list_concat(
-            regexp_extract_all(line_text, '\+?1?[ .()/-]*[0-9]{3}[ .()/-]*[0-9]{3}[ .()/-]*[0-9]{4}'),
-            flatten(list_transform(regexp_extract_all(line_text, '[0-9]{11,}'),
-                lambda digits: list_transform(range(1, length(digits) - 8), lambda start: substr(digits, start, 10)))),
-            list_transform(string_split(line_text, ','), lambda field: trim(replace(field, '"', '')))
-        )) as candidates
+        {{ list_sorted_distinct(list_cat(list_cat(
+            re_extract_all('line_text', '\\+?1?[ .()/-]*[0-9]{3}[ .()/-]*[0-9]{3}[ .()/-]*[0-9]{4}'),
+            'flatten(' ~ list_map(re_extract_all('line_text', '[0-9]{11,}'),
+                'digits', list_map(int_range('1', 'length(digits) - 8'), 'start', 'substr(digits, start, 10)')) ~ ')'),
+            list_map(split_text('line_text', "','"), 'field', "trim(replace(field, '\"', ''))")
+        )) }} as candidates
     from quarantined_lines
 ),
 
 candidates as (
-    select source_file, source_line, unnest(candidates) as candidate
+    select source_file, source_line, {{ unnest_list('candidates') }} as candidate
     from candidate_texts
 ),
 
@@ -56,7 +56,7 @@ quarantine_opt_outs as (
     select distinct
         {{ phone_e164('candidate') }} as phone_e164,
         -- In force from the moment the line was read, whatever date it holds.
-        null::timestamptz as received_at,
+        null::{{ type_instant() }} as received_at,
         'C07' as rule_id,
         source_file,
         source_line

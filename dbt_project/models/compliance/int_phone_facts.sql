@@ -28,7 +28,7 @@ summarized as (
     select
         events.phone_e164,
         min(events.detail) filter (where events.event_type = 'opt_out') as opt_out_rule_id,
-        list_sort(list_distinct(list(events.detail) filter (where events.event_type = 'opt_out'))) as opt_out_rule_ids,
+        {{ list_sorted_distinct(list_gather("case when events.event_type = 'opt_out' then events.detail end")) }} as opt_out_rule_ids,
         bool_or(events.event_type = 'disposition' and events.detail = 'wrong_number') as has_wrong_number,
         -- R13, the spec's count exactly: prerecorded calls in contact history by the configured
         -- caller entity or naming none, in the cap.days days before as-of (on or before it), or
@@ -36,7 +36,7 @@ summarized as (
         count(*) filter (
             where events.event_type = 'prerecorded_call'
               and coalesce({{ norm_text('events.caller_entity') }}, '') in ('', {{ norm_text('run.caller_entity') }})
-              and (events.event_at is null or events.event_at >= run.as_of - to_days(coalesce(cap_window.cap_days, 0)))
+              and (events.event_at is null or events.event_at >= run.as_of - {{ interval_days('coalesce(cap_window.cap_days, 0)') }})
         ) as recent_prerecorded_calls
     from events
     cross join run
@@ -62,7 +62,7 @@ line_type_summary as (
     select
         phone_e164,
         max(checked_at) as line_type_checked_at,
-        list_sort(list_distinct(list(line_type))) as answered_line_types
+        {{ list_sorted_distinct(list_gather('line_type')) }} as answered_line_types
     from latest_line_types
     group by phone_e164
 ),
@@ -95,17 +95,17 @@ joined as (
         phones.phone_e164,
         substr(phones.phone_e164, 3, 3) as area_code,
         summarized.opt_out_rule_id,
-        coalesce(summarized.opt_out_rule_ids, []::varchar[]) as opt_out_rule_ids,
+        coalesce(summarized.opt_out_rule_ids, {{ empty_text_list() }}) as opt_out_rule_ids,
         coalesce(summarized.has_wrong_number, false) as has_wrong_number,
         line_type_summary.answered_line_types,
         line_type_summary.line_type_checked_at,
         -- R03 and CONTRACT rule 3: no record, unknown or non-fixed VoIP count as wireless;
         -- an 8XX area code is toll_free whatever the answers.
         case
-            when substr(phones.phone_e164, 3, 3) in ('800', '833', '844', '855', '866', '877', '888') then ['toll_free']
-            else coalesce(list_sort(list_distinct(list_transform(line_type_summary.answered_line_types, lambda answer:
-                case when answer in ('landline', 'voip_fixed', 'toll_free') then answer else 'wireless' end))),
-                ['wireless'])
+            when substr(phones.phone_e164, 3, 3) in ('800', '833', '844', '855', '866', '877', '888') then {{ list_of(["'toll_free'"]) }}
+            else coalesce({{ list_sorted_distinct(list_map('line_type_summary.answered_line_types', 'answer',
+                "case when answer in ('landline', 'voip_fixed', 'toll_free') then answer else 'wireless' end")) }},
+                {{ list_of(["'wireless'"]) }})
         end as line_types,
         coalesce(summarized.recent_prerecorded_calls, 0) as recent_prerecorded_calls,
         coalesce(pending.pending_prerecorded_lists, 0) as pending_prerecorded_lists,
@@ -132,18 +132,18 @@ final as (
         -- (what counts as wireless first). Rules read line_types, the whole set.
         case
             when answered_line_types is null then null
-            when list_has_any(answered_line_types, ['unknown', 'voip_nonfixed', 'wireless'])
-                then list_filter(answered_line_types, lambda answer: answer in ('unknown', 'voip_nonfixed', 'wireless'))[1]
-            when list_contains(answered_line_types, 'landline') then 'landline'
-            when list_contains(answered_line_types, 'voip_fixed') then 'voip_fixed'
-            else answered_line_types[1]
+            when {{ list_has_any_of('answered_line_types', list_of(["'unknown'", "'voip_nonfixed'", "'wireless'"])) }}
+                then {{ list_at(list_keep('answered_line_types', 'answer', "answer in ('unknown', 'voip_nonfixed', 'wireless')"), 1) }}
+            when {{ list_has('answered_line_types', "'landline'") }} then 'landline'
+            when {{ list_has('answered_line_types', "'voip_fixed'") }} then 'voip_fixed'
+            else {{ list_at('answered_line_types', 1) }}
         end as line_type,
         answered_line_types,
         line_type_checked_at,
         case
-            when list_contains(line_types, 'wireless') then 'wireless'
-            when list_contains(line_types, 'landline') then 'landline'
-            when list_contains(line_types, 'voip_fixed') then 'voip_fixed'
+            when {{ list_has('line_types', "'wireless'") }} then 'wireless'
+            when {{ list_has('line_types', "'landline'") }} then 'landline'
+            when {{ list_has('line_types', "'voip_fixed'") }} then 'voip_fixed'
             else 'toll_free'
         end as effective_line_type,
         line_types,

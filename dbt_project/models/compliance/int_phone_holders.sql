@@ -44,7 +44,7 @@ final as (
     select
         phone_e164,
         bool_or(is_confidential) as held_by_confidential_record,
-        list_sort(list_distinct(list_filter(flatten(list([residence_state, zip_state])), lambda state: state is not null)))
+        {{ list_sorted_distinct('flatten(' ~ list_gather(list_of(['residence_state', 'zip_state'])) ~ ')') }}
             as residence_states,
         count(*) as holder_records
     from holders

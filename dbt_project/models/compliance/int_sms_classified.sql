@@ -14,9 +14,9 @@ matched as (
     select
         replies.source_sha256,
         replies.source_line,
-        bool_or(keywords.match_kind = 'starts_with' and starts_with(replies.body_normalized, keywords.keyword)) as starts_with_opt_out,
+        bool_or(keywords.match_kind = 'starts_with' and {{ text_starts_with('replies.body_normalized', 'keywords.keyword') }}) as starts_with_opt_out,
         bool_or(keywords.match_kind = 'contains' and contains(replies.body_normalized, keywords.keyword)) as contains_opt_out,
-        bool_or(keywords.match_kind = 'review_starts_with' and starts_with(replies.body_normalized, keywords.keyword)) as looks_close
+        bool_or(keywords.match_kind = 'review_starts_with' and {{ text_starts_with('replies.body_normalized', 'keywords.keyword') }}) as looks_close
     from replies
     cross join keywords
     group by replies.source_sha256, replies.source_line

@@ -19,7 +19,7 @@ paired as (
     select
         facts.*,
         channels.*,
-        run.as_of + to_hours(channels.expires_hours) as expires_at,
+        run.as_of + {{ interval_hours('channels.expires_hours') }} as expires_at,
         case channels.consent_scope
             when 'prerecorded_voice' then facts.has_prerecorded_consent
             when 'autodialed_voice' then facts.has_autodialed_consent
@@ -43,23 +43,23 @@ ruled as (
         has_channel_consent,
         expires_at,
         recent_prerecorded_calls + pending_prerecorded_lists as prerecorded_calls_counted,
-        list_concat(opt_out_rule_ids, list_filter([
-            case when has_wrong_number then 'R28' end,
-            case when list_has_any(consent_required_line_types, line_types)
-                      and not has_channel_consent then consent_rule_id end,
-            case when toll_free_needs_consent and list_contains(line_types, 'toll_free')
-                      and not has_channel_consent then 'R24' end,
-            case when allowed_line_types is not null
-                      and not list_has_all(allowed_line_types, line_types) then line_type_rule_id end,
-            -- R05: the latest check at most line_type_max_age_days old at expires_at.
-            case when line_type_max_age_days is not null
+        -- R05: the latest check at most line_type_max_age_days old at expires_at.
+        -- R13 for the first list of the channel, "counting this one": calls + 1 <= cap.
+        {{ list_cat('opt_out_rule_ids', list_keep(list_of([
+            "case when has_wrong_number then 'R28' end",
+            "case when " ~ list_has_any_of('consent_required_line_types', 'line_types') ~ "
+                      and not has_channel_consent then consent_rule_id end",
+            "case when toll_free_needs_consent and " ~ list_has('line_types', "'toll_free'") ~ "
+                      and not has_channel_consent then 'R24' end",
+            "case when allowed_line_types is not null
+                      and not " ~ list_has_all_of('allowed_line_types', 'line_types') ~ " then line_type_rule_id end",
+            "case when line_type_max_age_days is not null
                       and (line_type_checked_at is null
-                           or line_type_checked_at < expires_at - to_days(line_type_max_age_days)) then 'R05' end,
-            -- R13 for the first list of the channel, "counting this one": calls + 1 <= cap.
-            case when cap_calls is not null
+                           or line_type_checked_at < expires_at - " ~ interval_days('line_type_max_age_days') ~ ") then 'R05' end",
+            "case when cap_calls is not null
                       and recent_prerecorded_calls + pending_prerecorded_lists + 1 > cap_calls
-                      and not (cap_exempt_with_consent and has_channel_consent) then 'R13' end
-        ], lambda x: x is not null)) as rule_ids
+                      and not (cap_exempt_with_consent and has_channel_consent) then 'R13' end"
+        ]), 'x', 'x is not null')) }} as rule_ids
     from paired
 ),
 
@@ -72,12 +72,12 @@ sorted as (
         has_channel_consent,
         expires_at,
         prerecorded_calls_counted,
-        {{ without_disabled_rule('list_sort(list_distinct(rule_ids))') }} as rule_ids
+        {{ without_disabled_rule(list_sorted_distinct('rule_ids')) }} as rule_ids
     from ruled
 ),
 
 final as (
-    select *, len(rule_ids) = 0 as eligible
+    select *, {{ list_size('rule_ids') }} = 0 as eligible
     from sorted
 )
 

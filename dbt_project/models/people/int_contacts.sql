@@ -72,7 +72,8 @@ non_voter_records as (
         crosswalk.person_id as contact_id,
         records.*
     from crosswalk
-    inner join records using (source, source_id)
+    -- An explicit condition, not `using`: Spark loses the key columns of `records.*` with it.
+    inner join records on records.source = crosswalk.source and records.source_id = crosswalk.source_id
     where crosswalk.matched_voter_key is null
     qualify row_number() over (
         partition by crosswalk.person_id
@@ -84,24 +85,24 @@ non_voter_contacts as (
     select
         non_voter_records.contact_id,
         'non_voter' as person_kind,
-        null::varchar as voter_key,
-        null::varchar as household_id,
+        null::{{ type_text() }} as voter_key,
+        null::{{ type_text() }} as household_id,
         null::bigint as household_size,
-        null::varchar as county,
+        null::{{ type_text() }} as county,
         non_voter_records.phone_e164,
         non_voter_records.first_name,
         non_voter_records.last_name,
         coalesce(zip_codes.state, non_voter_records.state) as residence_state,
         non_voter_records.zip5 as residence_zip5,
         area_codes.state as area_code_state,
-        null::varchar as source_state,
+        null::{{ type_text() }} as source_state,
         {{ contact_time_zone('zip_codes.time_zone', 'area_codes.time_zones') }} as time_zone,
-        null::varchar as registration_status,
-        null::varchar as party,
-        null::varchar as gender,
+        null::{{ type_text() }} as registration_status,
+        null::{{ type_text() }} as party,
+        null::{{ type_text() }} as gender,
         null::integer as birth_year,
         null::date as registered_on,
-        case when non_voter_records.phone_e164 is null then ['C03'] else []::varchar[] end as voter_rule_ids
+        case when non_voter_records.phone_e164 is null then {{ list_of(["'C03'"]) }} else {{ empty_text_list() }} end as voter_rule_ids
     from non_voter_records
     left join zip_codes on zip_codes.zip5 = non_voter_records.zip5
     left join area_codes on area_codes.area_code = substr(non_voter_records.phone_e164, 3, 3)
@@ -109,7 +110,7 @@ non_voter_contacts as (
 
 unioned as (
     select * from voter_contacts
-    union all by name
+    {{ union_all_by_name() }}
     select * from non_voter_contacts
 ),
 

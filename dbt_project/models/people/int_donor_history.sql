@@ -15,7 +15,7 @@ final as (
         coalesce(sum(amount) filter (where not is_refunded), 0) as total_given,
         max(amount) filter (where not is_refunded) as largest_gift,
         round(avg(amount) filter (where not is_refunded), 2) as average_gift,
-        arg_max(amount, donated_at) filter (where not is_refunded) as last_gift_amount,
+        {{ arg_max_of('amount', 'donated_at') }} filter (where not is_refunded) as last_gift_amount,
         min(donated_at) filter (where not is_refunded) as first_gift_at,
         max(donated_at) filter (where not is_refunded) as last_gift_at,
         coalesce(bool_or(is_recurring) filter (where not is_refunded), false) as is_recurring,

@@ -22,11 +22,11 @@ voter_records as (
         {{ norm_name('last_name') }} as last_name_key,
         residence_zip5 as zip5,
         phone_e164,
-        null::varchar as email_key,
+        null::{{ type_text() }} as email_key,
         first_name,
         last_name,
         residence_state as state,
-        registered_on::timestamptz as seen_at
+        registered_on::{{ type_instant() }} as seen_at
     from voters
 ),
 
@@ -34,15 +34,15 @@ donor_records as (
     select
         'actblue' as source,
         {{ donor_record_id('first_name', 'last_name', 'email', 'phone_e164', 'zip5') }} as source_id,
-        null::varchar as voter_key,
+        null::{{ type_text() }} as voter_key,
         {{ norm_name('any_value(first_name)') }} as first_name_key,
         {{ norm_name('any_value(last_name)') }} as last_name_key,
         any_value(zip5) as zip5,
         any_value(phone_e164) as phone_e164,
         {{ norm_email('any_value(email)') }} as email_key,
-        arg_max(first_name, donated_at) as first_name,
-        arg_max(last_name, donated_at) as last_name,
-        arg_max(state, donated_at) as state,
+        {{ arg_max_of('first_name', 'donated_at') }} as first_name,
+        {{ arg_max_of('last_name', 'donated_at') }} as last_name,
+        {{ arg_max_of('state', 'donated_at') }} as state,
         max(donated_at) as seen_at
     from donations
     group by 2
@@ -52,15 +52,15 @@ volunteer_records as (
     select
         'mobilize' as source,
         'mobilize:' || person_id as source_id,
-        null::varchar as voter_key,
-        {{ norm_name('arg_max(first_name, modified_at)') }} as first_name_key,
-        {{ norm_name('arg_max(last_name, modified_at)') }} as last_name_key,
-        arg_max(zip5, modified_at) as zip5,
-        arg_max(phone_e164, modified_at) as phone_e164,
-        {{ norm_email('arg_max(email, modified_at)') }} as email_key,
-        arg_max(first_name, modified_at) as first_name,
-        arg_max(last_name, modified_at) as last_name,
-        null::varchar as state,
+        null::{{ type_text() }} as voter_key,
+        {{ norm_name(arg_max_of('first_name', 'modified_at')) }} as first_name_key,
+        {{ norm_name(arg_max_of('last_name', 'modified_at')) }} as last_name_key,
+        {{ arg_max_of('zip5', 'modified_at') }} as zip5,
+        {{ arg_max_of('phone_e164', 'modified_at') }} as phone_e164,
+        {{ norm_email(arg_max_of('email', 'modified_at')) }} as email_key,
+        {{ arg_max_of('first_name', 'modified_at') }} as first_name,
+        {{ arg_max_of('last_name', 'modified_at') }} as last_name,
+        null::{{ type_text() }} as state,
         max(modified_at) as seen_at
     from volunteers
     where person_id is not null

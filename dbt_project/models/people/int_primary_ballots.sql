@@ -22,8 +22,8 @@ final as (
     select
         voter_key,
         count(*) as primary_ballots,
-        list_sort(list_distinct(list(ballot_party))) as primary_ballot_parties,
-        arg_max(ballot_party, election_date) as last_primary_party
+        {{ list_sorted_distinct(list_gather('ballot_party')) }} as primary_ballot_parties,
+        {{ arg_max_of('ballot_party', 'election_date') }} as last_primary_party
     from ballots
     cross join run
     where ballot_party is not null

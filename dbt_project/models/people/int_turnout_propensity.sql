@@ -30,12 +30,12 @@ elections as (
         voted.election_date,
         voted.election_kind,
         (case voted.election_kind when 'general' then {{ var('propensity_general_weight') }} else {{ var('propensity_primary_weight') }} end)
-        * pow(0.5, date_diff('day', voted.election_date, run.as_of::date) / 365.25 / {{ var('propensity_half_life_years') }})
+        * pow(0.5, {{ days_between('voted.election_date', 'run.as_of::date') }} / 365.25 / {{ var('propensity_half_life_years') }})
             as weight
     from voted
     cross join run
     where voted.election_date <= run.as_of::date
-      and voted.election_date > run.as_of::date - to_years({{ var('propensity_lookback_years') }})
+      and voted.election_date > run.as_of::date - {{ interval_years(var('propensity_lookback_years')) }}
     group by all
     having count(distinct voted.voter_key) >= {{ var('election_min_voters') }}
 ),

@@ -23,7 +23,7 @@ final as (
             as upcoming_signups,
         count(*) filter (where attendances.status = 'CANCELLED') as cancellations,
         max(attendances.timeslot_start) filter (where attendances.attended) as last_attended_at,
-        arg_max(attendances.sms_opt_in_status, attendances.modified_at) as sms_opt_in_status
+        {{ arg_max_of('attendances.sms_opt_in_status', 'attendances.modified_at') }} as sms_opt_in_status
     from attendances
     inner join crosswalk on crosswalk.source_id = 'mobilize:' || attendances.person_id
     cross join run

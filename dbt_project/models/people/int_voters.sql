@@ -16,7 +16,7 @@ area_codes as (
 
 unioned as (
     select * from nc
-    union all by name
+    {{ union_all_by_name() }}
     select * from fl
 ),
 
@@ -38,11 +38,11 @@ final as (
     select
         *,
         {{ contact_time_zone('zip_time_zone', 'area_code_time_zones') }} as time_zone,
-        list_filter([
-            case when is_confidential then 'C01' end,
-            case when registration_status in ('R', 'D') then 'C02' end,
-            case when phone_e164 is null then 'C03' end
-        ], lambda x: x is not null) as voter_rule_ids
+        {{ list_keep(list_of([
+            "case when is_confidential then 'C01' end",
+            "case when registration_status in ('R', 'D') then 'C02' end",
+            "case when phone_e164 is null then 'C03' end"
+        ]), 'x', 'x is not null') }} as voter_rule_ids
     from located
 )
 

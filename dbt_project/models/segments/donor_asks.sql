@@ -28,9 +28,9 @@ scored as (
     select
         contacts.contact_id,
         contacts.phone_e164,
-        donors.*  exclude (contact_id),
-        date_diff('day', donors.last_gift_at, run.as_of) as days_since_last_gift,
-        greatest(0.0, 1 - date_diff('day', donors.last_gift_at, run.as_of) / {{ var('donor_recency_days') }}) as recency_score,
+        {{ star_except('donors', ['contact_id']) }},
+        {{ days_between('donors.last_gift_at', 'run.as_of') }} as days_since_last_gift,
+        greatest(0.0, 1 - {{ days_between('donors.last_gift_at', 'run.as_of') }} / {{ var('donor_recency_days') }}) as recency_score,
         least(1.0, donors.gifts / {{ var('donor_frequency_cap') }}) as frequency_score,
         least(1.0, ln(1 + donors.total_given) / ln(1 + {{ var('contribution_limit_per_election') }})) as monetary_score,
         contacts.person_kind
@@ -38,7 +38,7 @@ scored as (
     inner join contacts using (contact_id)
     cross join run
     where donors.gifts > 0
-      and len(contacts.voter_rule_ids) = 0
+      and {{ list_size('contacts.voter_rule_ids') }} = 0
       -- Safeguard: a number the phone rules have not evaluated is never offered to a list.
       and contacts.phone_e164 in (select phone_e164 from checked_phones)
 ),
@@ -66,9 +66,9 @@ final as (
         least(
             room_under_limit,
             coalesce(
-                list_filter({{ var('donor_ask_ladder') }},
-                    lambda step: step >= case when is_recurring then largest_gift else average_gift * 1.25 end)[1],
-                list_max({{ var('donor_ask_ladder') }}))
+                {{ list_at(list_keep(list_literal(var('donor_ask_ladder')),
+                    'step', 'step >= case when is_recurring then largest_gift else average_gift * 1.25 end'), 1) }},
+                {{ list_max_of(list_literal(var('donor_ask_ladder'))) }})
         )::decimal(12, 2) as suggested_ask,
         person_kind
     from scored

@@ -14,7 +14,7 @@ final as (
         voters.contact_id,
         voters.voter_key,
         voters.phone_e164,
-        round(least(1.0, coalesce(turnout.generals_voted_8y, 0) / 4.0), 4) as score,
+        round(least(1.0, coalesce(turnout.generals_voted_8y, 0) / 4.0), 4)::double as score,
         coalesce(turnout.generals_voted_8y, 0) as generals_voted_8y,
         coalesce(turnout.primaries_voted_8y, 0) as primaries_voted_8y,
         turnout.last_voted_on,
@@ -23,7 +23,7 @@ final as (
     from voters
     left join turnout using (voter_key)
     where voters.registration_status = 'A'
-      and len(voters.voter_rule_ids) = 0
+      and {{ list_size('voters.voter_rule_ids') }} = 0
       and round(least(1.0, coalesce(turnout.generals_voted_8y, 0) / 4.0), 4) >= {{ var('everyone_min_score') }}
 )
 

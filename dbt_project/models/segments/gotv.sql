@@ -21,12 +21,12 @@ scored as (
         contacts.voter_key,
         contacts.phone_e164,
         contacts.party,
-        coalesce(list_contains(ballots.primary_ballot_parties, '{{ var("gotv_party") }}'), false) as took_party_primary_ballot,
+        coalesce({{ list_has('ballots.primary_ballot_parties', "'" ~ var('gotv_party') ~ "'") }}, false) as took_party_primary_ballot,
         case
             when contacts.party = '{{ var("gotv_party") }}'
-                 and coalesce(list_contains(ballots.primary_ballot_parties, '{{ var("gotv_party") }}'), false) then 1.0
+                 and coalesce({{ list_has('ballots.primary_ballot_parties', "'" ~ var('gotv_party') ~ "'") }}, false) then 1.0
             when contacts.party = '{{ var("gotv_party") }}' then 0.8
-            when coalesce(list_contains(ballots.primary_ballot_parties, '{{ var("gotv_party") }}'), false) then 0.6
+            when coalesce({{ list_has('ballots.primary_ballot_parties', "'" ~ var('gotv_party') ~ "'") }}, false) then 0.6
         end as support,
         propensity.propensity,
         propensity.elections_eligible,
@@ -38,7 +38,7 @@ scored as (
     inner join propensity using (voter_key)
     left join ballots using (voter_key)
     where contacts.registration_status = 'A'
-      and len(contacts.voter_rule_ids) = 0
+      and {{ list_size('contacts.voter_rule_ids') }} = 0
 ),
 
 final as (

@@ -25,18 +25,18 @@ scored as (
     select
         contacts.contact_id,
         contacts.phone_e164,
-        donors.* exclude (contact_id),
-        date_diff('day', donors.last_gift_at, run.as_of) as days_since_last_gift,
+        {{ star_except('donors', ['contact_id']) }},
+        {{ days_between('donors.last_gift_at', 'run.as_of') }} as days_since_last_gift,
         least(1.0, ln(1 + donors.total_given) / ln(1 + {{ var('contribution_limit_per_election') }})) as monetary_score,
         least(1.0, donors.gifts / {{ var('donor_frequency_cap') }}) as frequency_score,
-        greatest(0.0, 1 - date_diff('day', donors.last_gift_at, run.as_of) / (3 * {{ var('lapsed_donor_window_days') }}))
+        greatest(0.0, 1 - {{ days_between('donors.last_gift_at', 'run.as_of') }} / (3 * {{ var('lapsed_donor_window_days') }}))
             as freshness_score,
         contacts.person_kind
     from donors
     inner join contacts using (contact_id)
     cross join run
     where donors.gifts > 0
-      and len(contacts.voter_rule_ids) = 0
+      and {{ list_size('contacts.voter_rule_ids') }} = 0
       and contacts.phone_e164 in (select phone_e164 from checked_phones)
 ),
 

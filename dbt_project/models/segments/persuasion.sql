@@ -22,11 +22,11 @@ scored as (
         contacts.phone_e164,
         contacts.party,
         ballots.primary_ballot_parties,
-        list_contains({{ var('persuasion_unaffiliated_parties') }}, contacts.party) as is_unaffiliated,
+        {{ list_has(list_literal(var('persuasion_unaffiliated_parties')), 'contacts.party') }} as is_unaffiliated,
         coalesce(
-            len(ballots.primary_ballot_parties) > 1
-            or (not list_contains({{ var('persuasion_unaffiliated_parties') }}, contacts.party)
-                and len(list_filter(ballots.primary_ballot_parties, lambda p: p <> contacts.party)) > 0),
+            {{ list_size('ballots.primary_ballot_parties') }} > 1
+            or (not {{ list_has(list_literal(var('persuasion_unaffiliated_parties')), 'contacts.party') }}
+                and {{ list_size(list_keep('ballots.primary_ballot_parties', 'p', 'p <> contacts.party')) }} > 0),
             false) as is_cross_pressured,
         propensity.propensity,
         contacts.county,
@@ -35,7 +35,7 @@ scored as (
     inner join propensity using (voter_key)
     left join ballots using (voter_key)
     where contacts.registration_status = 'A'
-      and len(contacts.voter_rule_ids) = 0
+      and {{ list_size('contacts.voter_rule_ids') }} = 0
 ),
 
 final as (

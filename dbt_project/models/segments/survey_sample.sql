@@ -29,7 +29,7 @@ stratified as (
         contacts.contact_id,
         contacts.voter_key,
         contacts.phone_e164,
-        len(contacts.voter_rule_ids) = 0 as in_frame,
+        {{ list_size('contacts.voter_rule_ids') }} = 0 as in_frame,
         case
             when contacts.birth_year is null then 'unknown'
             when year(run.as_of) - contacts.birth_year < 30 then '18-29'

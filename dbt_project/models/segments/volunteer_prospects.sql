@@ -45,7 +45,7 @@ scored as (
     inner join contacts using (contact_id)
     left join volunteers using (contact_id)
     left join donors using (contact_id)
-    where len(contacts.voter_rule_ids) = 0
+    where {{ list_size('contacts.voter_rule_ids') }} = 0
       and contacts.phone_e164 in (select phone_e164 from checked_phones)
 ),
 
