@@ -94,8 +94,22 @@ def build_dbt_assets() -> dg.AssetsDefinition:
     return outreach_dbt
 
 
-def _build(context, dbt: DbtCliResource, settings: RunSettings, args: list[str]):
-    """One `dbt build` (args say which target and nodes), its events streamed to Dagster."""
+def _event_key(event) -> tuple | None:
+    """What an event reports on, so a second dbt pass does not report a node twice."""
+    if isinstance(event, dg.Output):
+        return ("output", event.output_name)
+    if isinstance(event, dg.AssetMaterialization):
+        return ("materialization", event.asset_key)
+    if isinstance(event, dg.AssetCheckResult):
+        return ("check", event.asset_key, event.check_name)
+    return None
+
+
+def _build(context, dbt: DbtCliResource, settings: RunSettings, args: list[str], reported: set | None = None):
+    """One `dbt build` (args say which target and nodes), its events streamed to Dagster.
+
+    `reported` collects what was reported; an event already in it is not reported again
+    (the staging views are built on both engines by `--engine spark`)."""
     with contextlib.redirect_stdout(_DbtSummary(sys.stdout)):
         # Run artifacts live with the home they describe, not in the source tree.
         with dies_with_this_process():
@@ -103,7 +117,13 @@ def _build(context, dbt: DbtCliResource, settings: RunSettings, args: list[str])
                                  raise_on_error=False)
         # dagster-dbt copies partial_parse.msgpack in with shutil.copy, which keeps the source tree's 0644.
         private_tree(settings.home / "dbt_target")
-        yield from invocation.stream()
+        for event in invocation.stream():
+            key = _event_key(event)
+            if reported is not None and key is not None:
+                if key in reported:
+                    continue
+                reported.add(key)
+            yield event
         error = invocation.get_error()
         if error is not None:
             # dagster-dbt's own error repeats dbt's messages, which quote values DuckDB choked on.
@@ -126,6 +146,7 @@ def _build_on_spark(context, dbt: DbtCliResource, settings: RunSettings, build_a
     """
     from . import spark_layer, warehouse
 
+    reported: set = set()
     try:
         with warehouse.connect(settings.warehouse) as con:
             time_columns = spark_layer.export_sources(con, settings.home)
@@ -133,7 +154,8 @@ def _build_on_spark(context, dbt: DbtCliResource, settings: RunSettings, build_a
         # Local mode talks to itself: no network address to look up, and no warning naming the host.
         os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
         yield from _build(context, dbt, settings,
-                          build_args + ["--target", "spark", "--exclude", " ".join(DUCKDB_ONLY_MODELS + SPARK_SKIPS)])
+                          build_args + ["--target", "spark", "--exclude", " ".join(DUCKDB_ONLY_MODELS + SPARK_SKIPS)],
+                          reported)
         try:
             with warehouse.connect(settings.warehouse) as con:
                 loaded = spark_layer.import_models(con, settings.home, spark_layer.written_models(settings.home),
@@ -145,7 +167,8 @@ def _build_on_spark(context, dbt: DbtCliResource, settings: RunSettings, build_a
         spark_layer.remove(settings.home)
     # Staging views (Spark's are session-scoped) and the DuckDB-only models, over Spark's tables.
     # One --exclude value (dbt reads space-separated selectors as a union): dagster-dbt keeps one.
-    yield from _build(context, dbt, settings, build_args + (["--exclude", " ".join(loaded)] if loaded else []))
+    yield from _build(context, dbt, settings, build_args + (["--exclude", " ".join(loaded)] if loaded else []),
+                      reported)
 
 
 _PR_SET_PDEATHSIG = 1  # linux/prctl.h
