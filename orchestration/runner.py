@@ -185,8 +185,21 @@ def record_build(settings: RunSettings, before: BuildState | None, result) -> No
         return
     failed = [e.step_key for e in result.all_events if e.is_step_failure
               and not (e.step_key or "").startswith(("lists", "published"))]
-    if not failed:
-        save_build_state(settings.home, state_after_run(settings, before))
+    if failed or _erasure_sweep_removed_rows(result):
+        return
+    save_build_state(settings.home, state_after_run(settings, before))
+
+
+def _erasure_sweep_removed_rows(result) -> bool:
+    """The sweep blanked raw rows or removed model rows of people forgotten on request: the
+    models no longer match what the inputs build, so the next run builds everything."""
+    for materialization in result.asset_materializations_for_node("erasure_sweep"):
+        metadata = materialization.metadata
+        for name in ("raw_rows", "model_rows", "quarantine_lines"):
+            value = metadata.get(name)
+            if value is not None and getattr(value, "value", value):
+                return True
+    return False
 
 
 def _root_message(error) -> str:

@@ -19,6 +19,7 @@ from .. import encryption
 from ..ledger.store import ident, record_erasure
 from ..warehouse import connect
 from .published_scrub import RULE_ID, fsync_dir, scrub_published
+from ..build_state import forget_build_state
 from .warehouse_scrub import scrub_warehouse
 
 WAREHOUSE_FILE = "warehouse.duckdb"
@@ -40,6 +41,9 @@ class ForgetResult:
 def forget_number(home: Path, phone_e164: str, at: datetime, rule: dict) -> ForgetResult:
     """Erase the person holding `phone_e164` from HOME; `rule` is C08's policy entry (for manifests)."""
     result = ForgetResult(newly_recorded=record_erasure(home, phone_e164, at))
+    # The scrub below removes the person from model tables an incremental build would reuse;
+    # the next run must build everything, as a cold run would (docs/performance.md).
+    forget_build_state(Path(home))
     result.published = scrub_published(Path(home) / "published", phone_e164, at, rule)
     warehouse = Path(home) / WAREHOUSE_FILE
     if warehouse.is_file():
