@@ -169,7 +169,8 @@ def plan_build(settings: RunSettings, out) -> tuple[BuildState | None, set[str] 
     previous = load_build_state(settings.home)
     before = current_state(settings, segments, previous)
     changed = changed_sources(previous, before)
-    if changed is None:
+    if changed is None or not settings.warehouse.exists():
+        # (No warehouse: the models an incremental build would reuse are gone with it.)
         return before, None
     needed = production_models(manifest, segments)
     models = downstream_of_sources(manifest, changed, needed)
