@@ -689,19 +689,7 @@ def _load_csv_lines_python(
     source_lines.close()
     flush()
     if rejected:
-        quarantine = pa.table({
-            "source": pa.array([source] * len(rejected), pa.string()),
-            "_file": pa.array([rel_path] * len(rejected), pa.string()),
-            "_line": pa.array([number for number, _, _ in rejected], pa.int64()),
-            "reason": pa.array([reason for _, reason, _ in rejected], pa.string()),
-            "raw_line": pa.array([text for _, _, text in rejected], pa.string()),
-        })
-        con.register("_csv_rejected", quarantine)
-        try:
-            con.execute("insert into raw.quarantine (source, _file, _line, reason, raw_line) "
-                        "select source, _file, _line, reason, raw_line from _csv_rejected")
-        finally:
-            con.unregister("_csv_rejected")
+        quarantine_rejected(con, source, rel_path, rejected)
     return record_file(con, FileLoad(source, rel_path, recorded_encoding or encoding, layout, read, loaded, len(rejected)))
 
 
@@ -811,18 +799,7 @@ def _load_csv_lines_sql(
         con.unregister("_csv_consumed")
         con.execute("drop table _csv_lines")
     if rejected:
-        quarantine = pa.table({
-            "_line": pa.array([number for number, _, _ in rejected], pa.int64()),
-            "reason": pa.array([reason for _, reason, _ in rejected], pa.string()),
-            "raw_line": pa.array([text for _, _, text in rejected], pa.string()),
-        })
-        con.register("_csv_rejected", quarantine)
-        try:
-            con.execute("insert into raw.quarantine (source, _file, _line, reason, raw_line) "
-                        "select $source, $file, _line, reason, raw_line from _csv_rejected order by _line",
-                        {"source": source, "file": rel_path})
-        finally:
-            con.unregister("_csv_rejected")
+        quarantine_rejected(con, source, rel_path, rejected)
     return record_file(con, FileLoad(source, rel_path, recorded_encoding, layout, loaded + len(rejected), loaded,
                                      len(rejected)))
 
@@ -846,3 +823,20 @@ def _continued_record(text: str, line_bytes: int, field_count: int, max_line_byt
             break
     pending.extendleft(reversed(taken))
     return None
+
+
+def quarantine_rejected(con: duckdb.DuckDBPyConnection, source: str, rel_path: str,
+                        rejected: list[tuple[int, str, str]]) -> None:
+    """Write (line, reason, text) records the CSV rules refused into raw.quarantine."""
+    quarantine = pa.table({
+        "_line": pa.array([number for number, _, _ in rejected], pa.int64()),
+        "reason": pa.array([reason for _, reason, _ in rejected], pa.string()),
+        "raw_line": pa.array([text for _, _, text in rejected], pa.string()),
+    })
+    con.register("_csv_rejected", quarantine)
+    try:
+        con.execute("insert into raw.quarantine (source, _file, _line, reason, raw_line) "
+                    "select $source, $file, _line, reason, raw_line from _csv_rejected order by _line",
+                    {"source": source, "file": rel_path})
+    finally:
+        con.unregister("_csv_rejected")
