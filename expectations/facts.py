@@ -48,7 +48,11 @@ LINE_TYPES = ("landline", "wireless", "voip_fixed", "voip_nonfixed", "toll_free"
 # What a line-type answer means for the rules (CONTRACT rule 3).
 EFFECTIVE_LINE_TYPE = {"landline": "landline", "wireless": "wireless", "voip_fixed": "voip_fixed",
                        "voip_nonfixed": "wireless", "toll_free": "toll_free", "unknown": "wireless"}
-C07_FAMILIES = ("opt_outs", "inbound_sms", "contact_history")
+# C07 (docs/compliance_defaults.md): what an unreadable line of each source means. A line of
+# a suppression source, or a Mobilize record (it carries the person's SMS status), suppresses
+# the numbers it holds; one of consents/ revokes their consents; one of line_types/ is an
+# `unknown` answer at as-of; one of dnc/ lists them on every do-not-call list.
+C07_FAMILIES = ("opt_outs", "inbound_sms", "contact_history", "volunteers")
 DEFAULT_RND_MAX_AGE_DAYS = 30
 DEFAULT_RND_CONSENT_CUTOFF = date(2021, 1, 27)
 
@@ -326,16 +330,22 @@ def opted_out_phones(con, inputs: FactInputs, phone=None) -> set[str]:
                 opted.add(e164)
     # C07: an unparseable line of these sources that holds a valid number suppresses it,
     # whatever its date.
-    for source, raw_line in source_rows(con, "quarantine", ["source", "raw_line"]):
-        if normalize_enum(source) in C07_FAMILIES:
-            for e164 in phones_in_text(raw_line):
-                opted.add(e164)
+    opted |= quarantined_phones(con, C07_FAMILIES)
     # C08: a number whose person asked to be forgotten (`outreach forget`) is never contacted.
     for (number,) in source_rows(con, "erasures", ["phone_e164"]):
         e164 = phone(number)
         if e164:
             opted.add(e164)
     return opted
+
+
+def quarantined_phones(con, families) -> set[str]:
+    """Every valid number in the quarantined lines of these inbox families (C07)."""
+    found: set[str] = set()
+    for source, raw_line in source_rows(con, "quarantine", ["source", "raw_line"]):
+        if normalize_enum(source) in families:
+            found |= phones_in_text(raw_line)
+    return found
 
 
 def contact_history(con, phone) -> list[tuple[str, str, datetime | None, str, str]]:
@@ -392,6 +402,13 @@ def line_type_facts(con, as_of: datetime, phone) -> dict[str, tuple[list[str], d
             latest[e164] = (when, {kind})
         elif when == current[0]:
             current[1].add(kind)
+    # C07: an unreadable line may be a newer answer than any read: `unknown` at as-of.
+    for e164 in quarantined_phones(con, ("line_types",)):
+        current = latest.get(e164)
+        if current is None or as_of > current[0]:
+            latest[e164] = (as_of, {EFFECTIVE_LINE_TYPE["unknown"]})
+        else:
+            current[1].add(EFFECTIVE_LINE_TYPE["unknown"])
     return {e164: (sorted(kinds), when) for e164, (when, kinds) in latest.items()}
 
 
@@ -423,12 +440,14 @@ def consent_facts(con, inputs: FactInputs, phone, wrong_numbers, rnd) -> dict[tu
     scope is the scope or `all`, given on or before as-of at a readable time, not revoked on
     or before as-of (a blank `revoked_at` is no revocation, an unreadable one revokes, a
     revocation dated before its consent still revokes), its consent date is not before the
-    RND cutoff (R16), the latest RND answer for that date is `no`, and no wrong-number
-    disposition at or after it. Whether the RND answer is fresh enough (R16) depends on the
+    RND cutoff (R16), the latest RND answer for that date is `no`, no wrong-number
+    disposition at or after it, and no unreadable consents line holds the number (C07). Whether the RND answer is fresh enough (R16) depends on the
     list's expiry, so the time is kept and the frame compares it."""
     as_of = inputs.as_of
     entity = normalize_text(inputs.caller_entity)
     best: dict[tuple[str, str], datetime] = {}
+    # C07: an unreadable consents line may be a revocation: its numbers have no valid consent.
+    revoked_unread = quarantined_phones(con, ("consents",))
     for number, caller, scope, consented_at, revoked_at in source_rows(
             con, "consents", ["phone", "caller_entity", "scope", "consented_at", "revoked_at"]):
         if _cached_text(caller or "") != entity:
@@ -438,7 +457,7 @@ def consent_facts(con, inputs: FactInputs, phone, wrong_numbers, rnd) -> dict[tu
             continue
         e164 = phone(number)
         given = parse_time(consented_at)
-        if not e164 or given is None or given > as_of:
+        if not e164 or e164 in revoked_unread or given is None or given > as_of:
             continue
         if not is_blank(revoked_at):
             revoked = parse_time(revoked_at)
@@ -614,11 +633,20 @@ def build_holders(con) -> None:
 def build_dnc(con, as_of_date: date) -> None:
     """gate.dnc(dnc_list, phone10): numbers on a do-not-call list at as-of: the latest full
     snapshot dated on or before as-of, then the change lists dated after it (and on or
-    before as-of) in date order, the last change of a number winning."""
+    before as-of) in date order, the last change of a number winning; and every number an
+    unreadable dnc/ line holds (C07)."""
     columns = _table_columns(con, "raw", "dnc_entries")
     if not {"list", "file_kind", "snapshot_date", "phone", "action"} <= columns:
         con.execute(f"create or replace table {FACTS_SCHEMA}.dnc (dnc_list varchar, phone10 varchar)")
-        return
+    else:
+        _build_read_dnc(con, as_of_date)
+    # C07: a number in an unreadable do-not-call line counts as listed (federal covers every rule).
+    unread = sorted(e164[2:] for e164 in quarantined_phones(con, ("dnc",)))
+    if unread:
+        con.executemany(f"insert into {FACTS_SCHEMA}.dnc values ('federal', ?)", [(n,) for n in unread])
+
+
+def _build_read_dnc(con, as_of_date: date) -> None:
     con.execute(f"""
         create or replace table {FACTS_SCHEMA}.dnc as
         with dnc_read as (

@@ -11,6 +11,7 @@ One run serves the table; the published-list cap needs runs of its own."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -24,6 +25,7 @@ from .test_rules_table import (
     AS_OF,
     BEFORE,
     CONSENT_DATE,
+    FEDERAL_FULL,
     FRESH_CHECK,
     PRERECORDED,
     RND_QUERIED,
@@ -77,6 +79,8 @@ LISTS = [
      "prerecorded": {**PRERECORDED, "live_operator_intro": False}},
     {"name": "texts_p2p", "segment": "everyone", "channel": "p2p_sms", "purpose": "political",
      "sms": {**SMS, "human_per_message_send": True}},
+    # Commercial purposes scrub the do-not-call lists (R20).
+    {"name": "commercial_calls", "segment": "everyone", "channel": "manual_call", "purpose": "commercial"},
 ]
 
 
@@ -113,6 +117,14 @@ def build_voters() -> dict[str, Voter]:
 
     # 3. C07: only a malformed opt-out line (too few fields) names this number.
     add("c07_too_few_fields")
+    # C07 on the other sources an unreadable line can hide a suppression in (write_extra_lines):
+    # a Mobilize record without an id, a consents line (maybe a revocation) after a valid
+    # consent, a do-not-call line with spaces, a line-types line (maybe a newer answer) after a
+    # fresh landline answer. Each number would be on its list without the unreadable line.
+    add("c07_mobilize_record")
+    add("c07_consents_line", consents=[consent("autodialed_voice")], rnd=[rnd_no()])
+    add("c07_dnc_line")
+    add("c07_line_types_line", line_type=landline())
 
     # 4. Ties: landline and wireless at the same checked_at, in both row orders and both file orders.
     add("tie_landline_first", line_types=[("landline", FRESH_CHECK), ("wireless", FRESH_CHECK)])
@@ -178,6 +190,18 @@ def write_extra_lines(inbox: Path, voters: dict[str, Voter]) -> None:
     ])
     with (inbox / "opt_outs" / "opt_outs.csv").open("a", newline="") as handle:
         handle.write(f"{digits('c07_too_few_fields')},{BEFORE}\n")
+    number = digits("c07_mobilize_record")
+    (inbox / "volunteers").mkdir(exist_ok=True)
+    (inbox / "volunteers" / "attendances_001.json").write_text(json.dumps({"count": 1, "next": None, "data": [
+        {"person": {"phone_numbers": [{"primary": True, "number": f"{number[:3]}-{number[3:6]}-{number[6:]}"}],
+                    "sms_opt_in_status": "OPT_OUT"}}]}))
+    with (inbox / "consents" / "consents.csv").open("a", newline="") as handle:
+        handle.write(f"{digits('c07_consents_line')},Friends of Jane Doe\n")
+    with (inbox / "dnc" / "federal" / f"dnc_full_{FEDERAL_FULL}.txt").open("a") as handle:
+        number = digits("c07_dnc_line")
+        handle.write(f"{number[:3]} {number[3:6]} {number[6:]}\n")
+    with (inbox / "line_types" / "line_types.csv").open("a", newline="") as handle:
+        handle.write(f"{digits('c07_line_types_line')},wireless\n")
 
 
 @pytest.fixture(scope="module")
@@ -233,6 +257,14 @@ CASES = [
     # 3. C07.
     case("c07_too_few_fields", "calls", False, "C07"),
     case("c07_too_few_fields", "texts_p2p", False, "C07"),
+    case("c07_mobilize_record", "calls", False, "C07"),
+    case("c07_mobilize_record", "texts_p2p", False, "C07"),
+    case("c07_consents_line", "dialer", False, "R07"),
+    case("c07_consents_line", "calls", True),
+    case("c07_dnc_line", "commercial_calls", False, "R20"),
+    case("c07_dnc_line", "calls", True),
+    case("c07_line_types_line", "robo_first", False, "R04"),
+    case("c07_line_types_line", "calls", True),
     # 4. Ties: a rule applies if it applies to any answer; the RND tie goes to the answer that is not `no`.
     *[case(voter, "robo_first", False, "R04") for voter in (
         "tie_landline_first", "tie_wireless_first", "tie_across_files_landline_first", "tie_across_files_wireless_first")],
@@ -357,3 +389,25 @@ def test_published_list_counts_toward_the_cap_and_a_corrupt_one_fails_closed(tmp
     assert status != 0
     assert outcomes and all(not o.published for o in outcomes)
     assert all("robo_old" in o.detail for o in outcomes), [o.detail for o in outcomes]
+
+
+def test_unreadable_lines_are_the_evidence(compliance_run):
+    """Each C07 exclusion names the quarantined line that caused it, file and line."""
+    _, _, evidence = decision(compliance_run, "c07_mobilize_record", "calls")
+    assert any(e["rule_id"] == "C07" and e["source_file"] == "volunteers/attendances_001.json" for e in evidence)
+    _, _, evidence = decision(compliance_run, "c07_consents_line", "dialer")
+    assert any(e["rule_id"] == "R07" and e["kind"] == "consent_revoked:revoked"
+               and e["source_file"] == "consents/consents.csv" and e["source_line"] for e in evidence), evidence
+    _, _, evidence = decision(compliance_run, "c07_line_types_line", "robo_first")
+    assert any(e["kind"] == "line_type_check:unknown" and e["source_file"] == "line_types/line_types.csv"
+               for e in evidence), evidence
+
+
+def test_unreadable_lines_are_quarantined_not_lost(compliance_run):
+    """The four extra lines are in quarantine, so the counts still reconcile."""
+    con = open_db(str(compliance_run.home / "warehouse.duckdb"))
+    try:
+        sources = {row[0] for row in con.execute("select distinct source from raw.quarantine").fetchall()}
+    finally:
+        con.close()
+    assert {"opt_outs", "volunteers", "consents", "dnc", "line_types"} <= sources

@@ -11,7 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 LEDGER_COLUMNS = ("_sha256", "_first_seen_at")
-QUARANTINE_FAMILIES = ("opt_outs", "inbound_sms", "contact_history")
+# The families whose unreadable lines can hide an opt-out, a revocation or a newer line-type
+# answer (C07): kept forever, like the lines read. dnc/ is not here: a do-not-call snapshot is
+# replaced by the next one, and its unreadable lines count while their file is in the inbox.
+QUARANTINE_FAMILIES = ("opt_outs", "inbound_sms", "contact_history", "volunteers", "consents", "line_types")
 
 
 @dataclass(frozen=True)
@@ -57,7 +60,8 @@ LEDGER_TABLES: tuple[LedgerTable, ...] = (
     LedgerTable(
         "quarantine", "quarantine", ("source", "_file", "_line", "reason", "raw_line"), QUARANTINE_FAMILIES,
         row_filter="r.source = $family", follows_raw=False, key=("source", "_sha256", "_line"),
-        description="Every unparseable line ever read from opt_outs/, inbound_sms/ or contact_history/ (C07).",
+        description="Every unparseable line ever read from opt_outs/, inbound_sms/, contact_history/, "
+                    "volunteers/, consents/ or line_types/ (C07).",
     ),
     LedgerTable(
         "volunteer_sms", "volunteers", ("phone", "sms_opt_in_status", "modified_date", "person_id", "_file", "_line"),

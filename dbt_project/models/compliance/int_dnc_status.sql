@@ -30,13 +30,36 @@ events as (
        or (usable.file_kind = 'changes' and usable.snapshot_date > coalesce(newest_full.full_snapshot_date, date '0001-01-01'))
 ),
 
-final as (
+read_lines as (
     select
         dnc_list,
         phone_e164,
         {{ arg_max_of('action', "(snapshot_date, file_kind = 'changes', source_file, source_line)") }} = 'A' as is_listed
     from events
     group by dnc_list, phone_e164
+),
+
+known_lists as (
+    select dnc_list from entries
+    union
+    select 'federal' as dnc_list
+    union
+    select state as dnc_list from {{ source('config', 'state_rules') }}
+),
+
+unreadable_lines as (
+    -- Fail closed: a number in an unreadable do-not-call line, whichever list, snapshot or
+    -- action it was, counts as listed on every list (a later deletion cannot be read either).
+    select known_lists.dnc_list, quarantined.phone_e164, true as is_listed
+    from {{ ref('int_quarantined_numbers') }} as quarantined
+    cross join known_lists
+    where quarantined.source = 'dnc'
+),
+
+final as (
+    select * from read_lines where is_listed
+    union
+    select * from unreadable_lines
 )
 
-select * from final where is_listed
+select * from final

@@ -63,6 +63,30 @@ line_type_checks as (
     where phone_e164 is not null
 ),
 
+quarantined as (
+    select * from {{ ref('int_quarantined_numbers') }}
+),
+
+unreadable_consent_lines as (
+    -- Fail closed: an unreadable line of consents/ may be a revocation, so it revokes every
+    -- consent of the numbers it holds, as read at as-of (later than any consent it could undo).
+    select quarantined.phone_e164, run.as_of as event_at, 'consent_revoked' as event_type, 'all' as detail,
+        run.caller_entity, null::date as consent_date, quarantined.source_file, quarantined.source_line
+    from quarantined
+    cross join run
+    where quarantined.source = 'consents'
+),
+
+unreadable_line_type_lines as (
+    -- Fail closed: an unreadable line of line_types/ may be a newer answer than any we read,
+    -- so the numbers it holds get the answer `unknown` at as-of (counted as wireless).
+    select quarantined.phone_e164, run.as_of as event_at, 'line_type_check' as event_type, 'unknown' as detail,
+        null as caller_entity, null::date as consent_date, quarantined.source_file, quarantined.source_line
+    from quarantined
+    cross join run
+    where quarantined.source = 'line_types'
+),
+
 dispositions as (
     select phone_e164, attempted_at as event_at, 'disposition' as event_type, disposition as detail,
         caller_entity, null::date as consent_date, source_file, source_line
@@ -84,5 +108,7 @@ union all select * from volunteer_sms_consents
 union all select * from opt_outs
 union all select * from rnd_answers
 union all select * from line_type_checks
+union all select * from unreadable_consent_lines
+union all select * from unreadable_line_type_lines
 union all select * from dispositions
 union all select * from prerecorded_calls
