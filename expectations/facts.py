@@ -412,18 +412,24 @@ def line_type_facts(con, as_of: datetime, phone) -> dict[str, tuple[list[str], d
     return {e164: (sorted(kinds), when) for e164, (when, kinds) in latest.items()}
 
 
-def rnd_answers(con, as_of: datetime, phone) -> dict[tuple[str, date], tuple[datetime, bool]]:
+def rnd_answers(con, as_of: datetime, phone) -> dict[tuple[str, date | None], tuple[datetime, bool]]:
     """(phone, consent date) -> (time of the latest answer queried on or before as-of,
-    whether it is `no`). A tie at that time: any answer other than `no` wins."""
-    latest: dict[tuple[str, date], tuple[datetime, bool]] = {}
-    for number, consent_date, result, queried_at in source_rows(
-            con, "rnd", ["phone", "consent_date", "result", "queried_at"]):
-        e164 = phone(number)
-        day = parse_local_date(consent_date)
-        when = parse_time(queried_at)
-        if not e164 or day is None or when is None or when > as_of:
+    whether it is `no`). A tie at that time: any answer other than `no` wins.
+
+    Fail closed (C07): an answer other than `no` with an unreadable time counts as queried at
+    as-of; one with an unreadable consent date, and every number in an unreadable rnd/ line
+    (an answer `unreadable` at as-of), is kept under the date None: it counts for every
+    consent of the number. A `no` with an unreadable date or time is no answer."""
+    latest: dict[tuple[str, date | None], tuple[datetime, bool]] = {}
+    rows = [(phone(number), parse_local_date(consent_date), normalize_enum(result) == "no", parse_time(queried_at))
+            for number, consent_date, result, queried_at in source_rows(
+                con, "rnd", ["phone", "consent_date", "result", "queried_at"])]
+    rows += [(e164, None, False, as_of) for e164 in quarantined_phones(con, ("rnd",))]
+    for e164, day, is_no, when in rows:
+        if when is None and not is_no:
+            when = as_of
+        if not e164 or (day is None and is_no) or when is None or when > as_of:
             continue
-        is_no = normalize_enum(result) == "no"
         key = (e164, day)
         current = latest.get(key)
         if current is None or when > current[0]:
@@ -469,6 +475,9 @@ def consent_facts(con, inputs: FactInputs, phone, wrong_numbers, rnd) -> dict[tu
         if any(when is None or when >= given for when in wrong_numbers.get(e164, ())):
             continue
         answer = rnd.get((e164, consent_day))
+        undated = rnd.get((e164, None))
+        if undated is not None and (answer is None or undated[0] >= answer[0]):
+            answer = undated
         if answer is None or not answer[1]:
             continue
         for covered in (CONSENT_SCOPES if scope == "all" else (scope,)):

@@ -125,6 +125,13 @@ def build_voters() -> dict[str, Voter]:
     add("c07_consents_line", consents=[consent("autodialed_voice")], rnd=[rnd_no()])
     add("c07_dnc_line")
     add("c07_line_types_line", line_type=landline())
+    # RND (R07 via R15): an unreadable rnd/ line, and answers `yes` whose consent date or query
+    # time cannot be read, may be the newest answer for the consent: none of them is cleared.
+    add("c07_rnd_line", consents=[consent("autodialed_voice")], rnd=[rnd_no()])
+    add("rnd_yes_undated", consents=[consent("autodialed_voice")], rnd=[rnd_no(), ("someday", "yes", RND_QUERIED)])
+    add("rnd_yes_untimed", consents=[consent("autodialed_voice")], rnd=[rnd_no(), (CONSENT_DATE, "yes", "soon")])
+    add("rnd_no_undated_clears_nothing", consents=[consent("autodialed_voice")],
+        rnd=[("someday", "no", RND_QUERIED)])
 
     # 4. Ties: landline and wireless at the same checked_at, in both row orders and both file orders.
     add("tie_landline_first", line_types=[("landline", FRESH_CHECK), ("wireless", FRESH_CHECK)])
@@ -200,6 +207,8 @@ def write_extra_lines(inbox: Path, voters: dict[str, Voter]) -> None:
     with (inbox / "dnc" / "federal" / f"dnc_full_{FEDERAL_FULL}.txt").open("a") as handle:
         number = digits("c07_dnc_line")
         handle.write(f"{number[:3]} {number[3:6]} {number[6:]}\n")
+    with (inbox / "rnd" / "rnd.csv").open("a", newline="") as handle:
+        handle.write(f"{digits('c07_rnd_line')},yes\n")
     with (inbox / "line_types" / "line_types.csv").open("a", newline="") as handle:
         handle.write(f"{digits('c07_line_types_line')},wireless\n")
 
@@ -265,6 +274,11 @@ CASES = [
     case("c07_dnc_line", "calls", True),
     case("c07_line_types_line", "robo_first", False, "R04"),
     case("c07_line_types_line", "calls", True),
+    case("c07_rnd_line", "dialer", False, "R07"),
+    case("rnd_yes_undated", "dialer", False, "R07"),
+    case("rnd_yes_untimed", "dialer", False, "R07"),
+    case("rnd_no_undated_clears_nothing", "dialer", False, "R07"),
+    case("c07_rnd_line", "calls", True),
     # 4. Ties: a rule applies if it applies to any answer; the RND tie goes to the answer that is not `no`.
     *[case(voter, "robo_first", False, "R04") for voter in (
         "tie_landline_first", "tie_wireless_first", "tie_across_files_landline_first", "tie_across_files_wireless_first")],
@@ -398,16 +412,19 @@ def test_unreadable_lines_are_the_evidence(compliance_run):
     _, _, evidence = decision(compliance_run, "c07_consents_line", "dialer")
     assert any(e["rule_id"] == "R07" and e["kind"] == "consent_revoked:revoked"
                and e["source_file"] == "consents/consents.csv" and e["source_line"] for e in evidence), evidence
+    _, _, evidence = decision(compliance_run, "c07_rnd_line", "dialer")
+    assert any(e["rule_id"] == "R07" and e["kind"] == "rnd_answer:unreadable"
+               and e["source_file"] == "rnd/rnd.csv" and e["source_line"] for e in evidence), evidence
     _, _, evidence = decision(compliance_run, "c07_line_types_line", "robo_first")
     assert any(e["kind"] == "line_type_check:unknown" and e["source_file"] == "line_types/line_types.csv"
                for e in evidence), evidence
 
 
 def test_unreadable_lines_are_quarantined_not_lost(compliance_run):
-    """The four extra lines are in quarantine, so the counts still reconcile."""
+    """The extra lines are in quarantine, so the counts still reconcile."""
     con = open_db(str(compliance_run.home / "warehouse.duckdb"))
     try:
         sources = {row[0] for row in con.execute("select distinct source from raw.quarantine").fetchall()}
     finally:
         con.close()
-    assert {"opt_outs", "volunteers", "consents", "dnc", "line_types"} <= sources
+    assert {"opt_outs", "volunteers", "consents", "dnc", "line_types", "rnd"} <= sources

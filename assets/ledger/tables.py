@@ -11,10 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 LEDGER_COLUMNS = ("_sha256", "_first_seen_at")
-# The families whose unreadable lines can hide an opt-out, a revocation or a newer line-type
-# answer (C07): kept forever, like the lines read. dnc/ is not here: a do-not-call snapshot is
+# The families whose unreadable lines can hide an opt-out, a revocation, a newer line-type
+# answer or a reassignment (C07): kept forever, like the lines read. dnc/ is not here: a do-not-call snapshot is
 # replaced by the next one, and its unreadable lines count while their file is in the inbox.
-QUARANTINE_FAMILIES = ("opt_outs", "inbound_sms", "contact_history", "volunteers", "consents", "line_types")
+QUARANTINE_FAMILIES = ("opt_outs", "inbound_sms", "contact_history", "volunteers", "consents", "line_types", "rnd")
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,7 @@ LEDGER_TABLES: tuple[LedgerTable, ...] = (
         "quarantine", "quarantine", ("source", "_file", "_line", "reason", "raw_line"), QUARANTINE_FAMILIES,
         row_filter="r.source = $family", follows_raw=False, key=("source", "_sha256", "_line"),
         description="Every unparseable line ever read from opt_outs/, inbound_sms/, contact_history/, "
-                    "volunteers/, consents/ or line_types/ (C07).",
+                    "volunteers/, consents/, line_types/ or rnd/ (C07).",
     ),
     LedgerTable(
         "volunteer_sms", "volunteers", ("phone", "sms_opt_in_status", "modified_date", "person_id", "_file", "_line"),

@@ -3,7 +3,9 @@
 -- or revocation event for the configured caller entity on or before as-of wins (a tie goes to
 -- the revocation); it must then be cleared by the RND answer for its consent date (R15, R16):
 -- answers queried on or before as-of and at most rnd_max_age_days before the scope's
--- expires_at, the latest winning and, on a tie, any answer other than `no`; a consent date
+-- expires_at, the latest winning and, on a tie, any answer other than `no` (an answer other
+-- than `no` whose consent date or time cannot be read, or an unreadable rnd/ line, counts for
+-- every consent of the number, at as-of when its time is unreadable: C07); a consent date
 -- before rnd_consent_cutoff_date is no_data; and no wrong number may follow it (R28).
 -- The scope's expires_at is the furthest dial time of the channels using it: as-of plus the
 -- largest expires_hours among them.
@@ -60,11 +62,19 @@ latest as (
 ),
 
 rnd_answers as (
-    -- An answer with an unreadable query time is no answer.
-    select events.*
+    -- A `no` with an unreadable query time is no answer (it cannot clear a consent); any other
+    -- answer with an unreadable time counts as queried at as-of (fail closed).
+    select
+        events.phone_e164,
+        events.consent_date,
+        events.detail,
+        coalesce(events.event_at, run.as_of) as event_at,
+        events.source_file,
+        events.source_line
     from events
     cross join run
-    where events.event_type = 'rnd_answer' and events.event_at <= run.as_of
+    where events.event_type = 'rnd_answer'
+      and (events.event_at <= run.as_of or (events.event_at is null and events.detail is distinct from 'no'))
 ),
 
 rnd as (
@@ -82,7 +92,10 @@ rnd as (
     inner join scope_expiry on scope_expiry.scope = latest.scope
     inner join rnd_answers
         on rnd_answers.phone_e164 = latest.phone_e164
-       and rnd_answers.consent_date = latest.consent_date
+       -- An answer other than `no` whose consent date cannot be read (or an unreadable rnd/
+       -- line) may be the one for this consent: it counts for every consent of the number.
+       and (rnd_answers.consent_date = latest.consent_date
+            or (rnd_answers.consent_date is null and rnd_answers.detail is distinct from 'no'))
        and rnd_answers.event_at >= scope_expiry.expires_at - {{ interval_days('run.rnd_max_age_days') }}
     group by latest.phone_e164, latest.scope
 ),

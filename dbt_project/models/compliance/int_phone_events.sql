@@ -87,6 +87,17 @@ unreadable_line_type_lines as (
     where quarantined.source = 'line_types'
 ),
 
+unreadable_rnd_lines as (
+    -- Fail closed: an unreadable line of rnd/ may be a newer answer (`yes`: reassigned) for
+    -- any consent date, so the numbers it holds get the answer `unreadable` at as-of, with no
+    -- consent date: int_consent_checks applies it to every consent of the number.
+    select quarantined.phone_e164, run.as_of as event_at, 'rnd_answer' as event_type, 'unreadable' as detail,
+        null as caller_entity, null::date as consent_date, quarantined.source_file, quarantined.source_line
+    from quarantined
+    cross join run
+    where quarantined.source = 'rnd'
+),
+
 dispositions as (
     select phone_e164, attempted_at as event_at, 'disposition' as event_type, disposition as detail,
         caller_entity, null::date as consent_date, source_file, source_line
@@ -110,5 +121,6 @@ union all select * from rnd_answers
 union all select * from line_type_checks
 union all select * from unreadable_consent_lines
 union all select * from unreadable_line_type_lines
+union all select * from unreadable_rnd_lines
 union all select * from dispositions
 union all select * from prerecorded_calls

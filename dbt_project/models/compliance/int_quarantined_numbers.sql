@@ -6,7 +6,7 @@ with kept_lines as (
     -- The ledger keeps the families whose lines are kept forever.
     select source, _file, _line, raw_line
     from {{ source('ledger', 'quarantine') }}
-    where source in ('opt_outs', 'inbound_sms', 'contact_history', 'volunteers', 'consents', 'line_types')
+    where source in ('opt_outs', 'inbound_sms', 'contact_history', 'volunteers', 'consents', 'line_types', 'rnd')
 ),
 
 snapshot_lines as (
