@@ -394,9 +394,11 @@ def line_type_facts(con, as_of: datetime, phone) -> dict[str, tuple[list[str], d
     for number, line_type, checked_at in source_rows(con, "line_types", ["phone", "line_type", "checked_at"]):
         e164 = phone(number)
         when = parse_time(checked_at)
-        if not e164 or when is None or when > as_of:
+        # An answer with an unreadable time may be the newest: `unknown` at as-of (C07).
+        kind = EFFECTIVE_LINE_TYPE[normalize_line_type(line_type) if when is not None else "unknown"]
+        when = as_of if when is None else when
+        if not e164 or when > as_of:
             continue
-        kind = EFFECTIVE_LINE_TYPE[normalize_line_type(line_type)]
         current = latest.get(e164)
         if current is None or when > current[0]:
             latest[e164] = (when, {kind})

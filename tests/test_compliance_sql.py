@@ -125,6 +125,8 @@ def build_voters() -> dict[str, Voter]:
     add("c07_consents_line", consents=[consent("autodialed_voice")], rnd=[rnd_no()])
     add("c07_dnc_line")
     add("c07_line_types_line", line_type=landline())
+    # A line-type answer without a readable time may be the newest: `unknown` at as-of.
+    add("line_type_untimed", line_types=[("landline", FRESH_CHECK), ("landline", "last week")])
     # RND (R07 via R15): an unreadable rnd/ line, and answers `yes` whose consent date or query
     # time cannot be read, may be the newest answer for the consent: none of them is cleared.
     add("c07_rnd_line", consents=[consent("autodialed_voice")], rnd=[rnd_no()])
@@ -274,6 +276,8 @@ CASES = [
     case("c07_dnc_line", "calls", True),
     case("c07_line_types_line", "robo_first", False, "R04"),
     case("c07_line_types_line", "calls", True),
+    case("line_type_untimed", "robo_first", False, "R04"),
+    case("line_type_untimed", "calls", True),
     case("c07_rnd_line", "dialer", False, "R07"),
     case("rnd_yes_undated", "dialer", False, "R07"),
     case("rnd_yes_untimed", "dialer", False, "R07"),
