@@ -352,9 +352,9 @@ _LINE_END_BLOCK = (_DUCKDB_MIN_LINE_SIZE - 32) // 2
 
 
 def _every_block_has_a_line_end(path: Path) -> bool:
-    """True when each whole `_LINE_END_BLOCK`-byte block of the file holds a LF: a search that
-    stops at the first LF of each block, so a few reads per megabyte instead of a pass over
-    every byte (a file of ordinary lines costs next to nothing)."""
+    """True when each whole `_LINE_END_BLOCK`-byte block of the file holds a LF. The search
+    stops at a block's first LF, so a file of ordinary lines costs little more than reading
+    it, far less than `longest_line_bytes`'s comparison of every byte."""
     with path.open("rb") as handle:
         while len(block := handle.read(_LINE_END_BLOCK)) == _LINE_END_BLOCK:
             if b"\n" not in block:
@@ -564,8 +564,8 @@ def load_tab_file(
     expected = len(field_names)
     bom = _BOM.decode(encoding) if encoding != "utf-8" else "\ufeff"
     lines = _lines_relation("$path", encoding, _duckdb_line_size(path), recorded_encoding == "latin-1")
-    # Bytes, not characters: a tab is one byte, and strlen does not walk the UTF-8 (length() did, at
-    # about a third of the tab files' load time).
+    # Bytes, not characters: a tab is one byte, and strlen does not walk the UTF-8 (length() did,
+    # about 40 % of the load's CPU on a voter file).
     fields = "(strlen(raw) - strlen(replace(raw, chr(9), '')) + 1)"
     targets = [(column_map[name], index + 1) for index, name in enumerate(field_names) if name in column_map]
     insert_columns = ", ".join(f'"{column}"' for column, _ in targets)
