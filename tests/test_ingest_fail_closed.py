@@ -327,3 +327,18 @@ def test_actblue_quoted_line_break_is_one_record_and_later_lines_keep_their_numb
     assert con.execute("select receipt_id, donor_last_name, _line from raw.donations order by _line").fetchall() == [
         ("AB1", "Lee", 2), ("AB2", "Cole", 3), ("AB4", "Eve", 6), ("AB5", "Fox, Jr", 7)]
     assert _quarantine(con) == [("donations/export.csv", 5, "unparseable CSV line: unterminated quote", lines[4])]
+
+
+@pytest.mark.parametrize("longest", [0, 1_000, 1_048_000, 2_097_100, 2_097_200, 3_000_000])
+@pytest.mark.parametrize("where", ["first", "middle", "last"])
+def test_duckdb_line_limit_is_above_every_line(tmp_path, longest, where):
+    """The shortcut that skips the longest-line scan (every 1 MB block holds a line end) never
+    gives DuckDB a limit a line reaches: DuckDB would cut it or drop it silently."""
+    from assets.ingest.reading import _duckdb_line_size, longest_line_bytes
+
+    ordinary = ["x" * 300] * 12_000  # about 3.6 MB, so neither small-file rule applies
+    position = {"first": 0, "middle": len(ordinary) // 2, "last": len(ordinary)}[where]
+    lines = ordinary[:position] + ["y" * longest] + ordinary[position:]
+    path = tmp_path / "f.txt"
+    path.write_bytes(("\n".join(lines)).encode())
+    assert _duckdb_line_size(path) >= longest_line_bytes(path) + 16
