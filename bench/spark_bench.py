@@ -22,13 +22,10 @@ from bench.run_bench import AS_OF, STAGES, _outreach, list_outcomes, stage_times
 
 
 def timed_run(inbox: Path, home: Path, engine: str) -> dict:
-    """One cold `outreach run` (a process of its own, as `make bench` runs it): wall time, stages, CPU."""
-    before = os.times()
+    """One cold `outreach run` (a process of its own, as `make bench` runs it): wall time and stages."""
     run = timed([_outreach(), "run", "--inbox", str(inbox), "--home", str(home), "--as-of", AS_OF.isoformat(),
                  "--engine", engine])
-    after = os.times()
-    cpu = (after.children_user - before.children_user) + (after.children_system - before.children_system)
-    return {"engine": engine, "status": run.status, "total": run.seconds, "cpu": cpu, "stages": stage_times(run.lines),
+    return {"engine": engine, "status": run.status, "total": run.seconds, "stages": stage_times(run.lines),
             "peak_mb": run.peak_mb, "rows": {name: rows for name, _, rows, _ in list_outcomes(run.lines)},
             "dbt_nodes": dbt_node_times(home)}
 
@@ -51,7 +48,6 @@ def report_lines(voters: int, runs: list[dict]) -> list[str]:
         "| seconds | " + " | ".join(run["engine"] for run in runs) + " |",
         "| --- | " + " | ".join("---:" for _ in runs) + " |",
         "| **`outreach run`, total** | " + " | ".join(f"**{run['total']:.1f}**" for run in runs) + " |",
-        "| CPU seconds (user + system, every process) | " + " | ".join(f"{run['cpu']:,.0f}" for run in runs) + " |",
         *[f"| {name} | " + " | ".join(f"{run['stages'][name]:.1f}" for run in runs) + " |" for name, _ in STAGES],
         "| peak memory, MB | " + " | ".join(f"{run['peak_mb']:,.0f}" for run in runs) + " |",
         "| exit status | " + " | ".join(str(run["status"]) for run in runs) + " |",
