@@ -25,10 +25,10 @@ demo: venv
 test: venv
 	$(BIN)/pytest -q
 
-# The whole inbox through --engine spark against the DuckDB run (docs/scale-out.md): about five
-# minutes more than `make test`, so not yet part of it.
+# The Spark tests alone (`make test` runs them too): the whole inbox through --engine spark
+# against the DuckDB run, and the phone normalizer on Spark (docs/scale-out.md).
 test-spark: venv
-	OUTREACH_SPARK_DIFFERENTIAL=1 $(BIN)/pytest -q tests/test_spark_differential.py
+	$(BIN)/pytest -q tests/test_spark_differential.py tests/test_phone_differential_spark.py
 
 dev: venv
 	mkdir -p $(DAGSTER_HOME_DIR); touch $(DAGSTER_HOME_DIR)/dagster.yaml

@@ -18,21 +18,26 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.run_bench import AS_OF, STAGES, _generate, _MemorySampler, _Tee, stage_times  # noqa: E402
+from bench.run_bench import AS_OF, STAGES, _outreach, list_outcomes, stage_times, timed  # noqa: E402
 
 
 def timed_run(inbox: Path, home: Path, engine: str) -> dict:
-    from configuration.settings import RunSettings
-    from orchestration.runner import run_pipeline
+    """One cold `outreach run` (a process of its own, as `make bench` runs it): wall time and stages."""
+    run = timed([_outreach(), "run", "--inbox", str(inbox), "--home", str(home), "--as-of", AS_OF.isoformat(),
+                 "--engine", engine])
+    return {"engine": engine, "status": run.status, "total": run.seconds, "stages": stage_times(run.lines),
+            "peak_mb": run.peak_mb, "rows": {name: rows for name, _, rows, _ in list_outcomes(run.lines)},
+            "dbt_nodes": dbt_node_times(home)}
 
-    tee, sampler = _Tee(), _MemorySampler()
-    sampler.start()
-    began = time.monotonic()
-    status, outcomes = run_pipeline(RunSettings.build(inbox, home, AS_OF, engine=engine), out=tee)
-    total = time.monotonic() - began
-    sampler.stop()
-    return {"engine": engine, "status": status, "total": total, "stages": stage_times(tee.lines),
-            "peak_mb": sampler.peak_mb, "rows": {o.name: o.rows for o in outcomes}}
+
+def dbt_node_times(home: Path) -> dict[str, float]:
+    """Seconds per model of the last dbt invocation (on Spark: the staging views' DuckDB pass)."""
+    import json
+
+    results = home / "dbt_target" / "run_results.json"
+    if not results.is_file():
+        return {}
+    return {row["unique_id"]: row["execution_time"] for row in json.loads(results.read_text())["results"]}
 
 
 def report_lines(voters: int, runs: list[dict]) -> list[str]:
@@ -66,9 +71,16 @@ def main() -> int:
     shutil.rmtree(args.work, ignore_errors=True)
     os.environ.setdefault(encryption.KEY_ENV, encryption.new_key())  # throwaway homes, throwaway key
     inbox = args.work / "inbox"
-    _generate(inbox, args.voters, args.seed)
+    generated = timed([_outreach(), "generate", "--out", str(inbox), "--voters", str(args.voters), "--seed", str(args.seed),
+                       "--as-of", AS_OF.isoformat()], echo=False)
+    if generated.status:
+        print("\n".join(generated.lines[-20:]))
+        return 2
     runs = [timed_run(inbox, args.work / f"home_{engine}", engine) for engine in args.engines.split(",")]
     lines = report_lines(args.voters, runs)
+    for run in runs:
+        slowest = sorted(run["dbt_nodes"].items(), key=lambda item: -item[1])[:8]
+        print(f"{run['engine']}: slowest dbt nodes of the last pass: " + ", ".join(f"{node} {seconds:.1f}s" for node, seconds in slowest))
     print("\n".join(lines))
     if args.report:
         with args.report.open("a") as report:

@@ -13,8 +13,6 @@ from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
-import os
-
 import duckdb
 import numpy as np
 import pandas as pd
@@ -25,11 +23,6 @@ from assets.sql_text import ident, sql_string
 from .conftest import AS_OF, open_db
 
 pytest.importorskip("pyspark", reason="the spark extra is not installed (pip install -e '.[spark]')")
-# A whole run on local Spark costs about 5 minutes on CI's two cores, which would take the
-# suite past its 30-minute budget; `make test-spark` runs it (issue 14 wants it in CI once the
-# Spark pass is cheaper).
-if os.environ.get("OUTREACH_SPARK_DIFFERENTIAL") != "1":
-    pytest.skip("the whole-run Spark differential runs with `make test-spark`", allow_module_level=True)
 
 
 @pytest.fixture(scope="module")

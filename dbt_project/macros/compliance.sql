@@ -13,3 +13,20 @@
 {{ rule_ids }}
 {%- endif -%}
 {%- endmacro %}
+
+{# R30: one piece of evidence, {rule_id, kind, event_at, source_file, source_line}, typed the
+   same wherever it is built so lists of them concatenate. #}
+{% macro evidence_struct(rule_id, kind, event_at, source_file, source_line) -%}
+{{ struct_of([
+    ['rule_id', 'cast(' ~ rule_id ~ ' as ' ~ type_text() ~ ')'],
+    ['kind', 'cast(' ~ kind ~ ' as ' ~ type_text() ~ ')'],
+    ['event_at', 'cast(' ~ event_at ~ ' as ' ~ type_instant() ~ ')'],
+    ['source_file', 'cast(' ~ source_file ~ ' as ' ~ type_text() ~ ')'],
+    ['source_line', 'cast(' ~ source_line ~ ' as bigint)'],
+]) }}
+{%- endmacro %}
+
+{# The evidence a line-type rule shows when no readable line-type check exists. #}
+{% macro no_line_type_check_evidence() -%}
+{{ evidence_struct('null', "'no_line_type_check'", 'null', 'null', 'null') }}
+{%- endmacro %}

@@ -25,28 +25,28 @@ event_rows as (
         events.event_type,
         events.event_at,
         events.detail,
-        {
-            'rule_id': case
+        {{ evidence_struct(
+            rule_id="case
                 when events.event_type = 'opt_out' then events.detail
                 when events.event_type = 'disposition' then 'R28'
                 when events.event_type = 'prerecorded_call' then 'R13'
-            end,
-            'kind': case
+            end",
+            kind="case
                 when events.event_type = 'line_type_check' then 'line_type_check:' || coalesce(events.detail, 'unknown')
                 when events.event_type = 'disposition' then 'wrong_number'
                 else events.event_type
-            end,
-            'event_at': events.event_at::timestamptz,
-            'source_file': events.source_file::varchar,
-            'source_line': events.source_line::bigint
-        } as evidence,
+            end",
+            event_at='events.event_at',
+            source_file='events.source_file',
+            source_line='events.source_line',
+        ) }} as evidence,
         -- The same filters as int_phone_facts: what the rules read is what the audit shows.
         case
             when events.event_type = 'opt_out' then true
             when events.event_type = 'disposition' then events.detail = 'wrong_number'
             when events.event_type = 'prerecorded_call' then
                 coalesce({{ norm_text('events.caller_entity') }}, '') in ('', {{ norm_text('run.caller_entity') }})
-                and (events.event_at is null or events.event_at >= run.as_of - to_days(coalesce(cap_window.cap_days, 0)))
+                and (events.event_at is null or events.event_at >= run.as_of - {{ interval_days('coalesce(cap_window.cap_days, 0)') }})
             when events.event_type = 'line_type_check' then events.event_at is not null
             else false
         end as is_evidence
@@ -66,10 +66,9 @@ latest_checks as (
 pending_lists as (
     select
         pending.phone_e164,
-        list({
-            'rule_id': 'R13', 'kind': 'published_list', 'event_at': pending.expires_at::timestamptz,
-            'source_file': pending.list_name::varchar, 'source_line': null::bigint
-        } order by pending.list_name) as pending_list_evidence
+        {{ ordered_list(
+            evidence_struct("'R13'", "'published_list'", 'pending.expires_at', 'pending.list_name', 'null'),
+            ['pending.list_name', 'pending.expires_at']) }} as pending_list_evidence
     from {{ source('config', 'pending_prerecorded') }} as pending
     cross join run
     where pending.expires_at > run.as_of
@@ -79,31 +78,32 @@ pending_lists as (
 aggregated as (
     select
         event_rows.phone_e164,
-        list(event_rows.evidence order by event_rows.event_at nulls first, event_rows.evidence.source_file, event_rows.evidence.source_line)
-            filter (where event_rows.event_type = 'opt_out') as opt_out_evidence,
-        list(event_rows.evidence order by event_rows.event_at nulls first, event_rows.evidence.source_file, event_rows.evidence.source_line)
-            filter (where event_rows.event_type = 'disposition' and event_rows.is_evidence) as wrong_number_evidence,
-        list(event_rows.evidence order by event_rows.event_at nulls first, event_rows.evidence.source_file, event_rows.evidence.source_line)
-            filter (where event_rows.event_type = 'prerecorded_call' and event_rows.is_evidence) as prerecorded_call_evidence,
-        list(event_rows.evidence order by event_rows.evidence.kind, event_rows.evidence.source_file, event_rows.evidence.source_line)
-            filter (where event_rows.event_type = 'line_type_check' and event_rows.event_at = latest_checks.checked_at) as line_type_evidence
+        {%- set by_time = ['event_rows.event_at nulls first', 'event_rows.evidence.source_file', 'event_rows.evidence.source_line',
+                           'event_rows.evidence.rule_id', 'event_rows.evidence.kind'] %}
+        {{ ordered_list('event_rows.evidence', by_time, "event_rows.event_type = 'opt_out'") }} as opt_out_evidence,
+        {{ ordered_list('event_rows.evidence', by_time, "event_rows.event_type = 'disposition' and event_rows.is_evidence") }}
+            as wrong_number_evidence,
+        {{ ordered_list('event_rows.evidence', by_time, "event_rows.event_type = 'prerecorded_call' and event_rows.is_evidence") }}
+            as prerecorded_call_evidence,
+        {{ ordered_list('event_rows.evidence',
+                        ['event_rows.evidence.kind', 'event_rows.evidence.source_file', 'event_rows.evidence.source_line'],
+                        "event_rows.event_type = 'line_type_check' and event_rows.event_at = latest_checks.checked_at") }}
+            as line_type_evidence
     from event_rows
-    left join latest_checks using (phone_e164)
+    left join latest_checks on latest_checks.phone_e164 = event_rows.phone_e164
     group by event_rows.phone_e164
 ),
 
 final as (
     select
         coalesce(aggregated.phone_e164, pending_lists.phone_e164) as phone_e164,
-        coalesce(aggregated.opt_out_evidence, []) as opt_out_evidence,
-        coalesce(aggregated.wrong_number_evidence, []) as wrong_number_evidence,
-        list_concat(coalesce(aggregated.prerecorded_call_evidence, []), coalesce(pending_lists.pending_list_evidence, []))
+        coalesce(aggregated.opt_out_evidence, {{ empty_list() }}) as opt_out_evidence,
+        coalesce(aggregated.wrong_number_evidence, {{ empty_list() }}) as wrong_number_evidence,
+        {{ list_cat('coalesce(aggregated.prerecorded_call_evidence, ' ~ empty_list() ~ ')',
+                    'coalesce(pending_lists.pending_list_evidence, ' ~ empty_list() ~ ')') }}
             as prerecorded_cap_evidence,
         -- No readable check at all is evidence too: the rule saw none.
-        coalesce(aggregated.line_type_evidence, [{
-            'rule_id': null::varchar, 'kind': 'no_line_type_check', 'event_at': null::timestamptz,
-            'source_file': null::varchar, 'source_line': null::bigint
-        }]) as line_type_evidence
+        coalesce(aggregated.line_type_evidence, {{ list_of([no_line_type_check_evidence()]) }}) as line_type_evidence
     from aggregated
     full outer join pending_lists on pending_lists.phone_e164 = aggregated.phone_e164
 )

@@ -65,6 +65,10 @@ erasures as (
     select distinct phone_e164 from {{ source('ledger', 'erasures') }} where phone_e164 is not null
 ),
 
+commercial_forbidden_states as (
+    select distinct state from state_rules where rule = 'commercial_forbidden_voter'
+),
+
 state_dnc as (
     select * from {{ ref('int_dnc_status') }} where dnc_list <> 'federal'
 ),
@@ -76,15 +80,16 @@ contact_states as (
         voters.contact_id,
         voters.phone_e164,
         coalesce(holders.held_by_confidential_record, false) as held_by_confidential_record,
-        list_sort(list_distinct(list_filter(
-            list_concat(coalesce(holders.residence_states, []::varchar[]), [voters.residence_state, voters.area_code_state]),
-            lambda state: state is not null))) as rule_states
+        {{ list_sorted_distinct(list_keep(
+            list_cat('coalesce(holders.residence_states, ' ~ empty_text_list() ~ ')',
+                     list_of(['voters.residence_state', 'voters.area_code_state'])),
+            'state', 'state is not null')) }} as rule_states
     from voters
     left join holders using (phone_e164)
 ),
 
 contact_state_rows as (
-    select contact_id, phone_e164, unnest(rule_states) as state
+    select contact_id, phone_e164, {{ unnest_list('rule_states') }} as state
     from contact_states
 ),
 
@@ -120,11 +125,11 @@ candidates as (
         voters.time_zone,
         voters.voter_rule_ids,
         contact_states.held_by_confidential_record,
-        coalesce(contact_states.rule_states, []::varchar[]) as rule_states,
+        coalesce(contact_states.rule_states, {{ empty_text_list() }}) as rule_states,
         coalesce(contact_state_flags.in_prerecorded_consent_state, false) as in_prerecorded_consent_state,
         coalesce(contact_state_flags.in_new_hampshire, false) as in_new_hampshire,
         coalesce(contact_state_flags.on_state_dnc, false) as on_state_dnc,
-        coalesce(eligibility.rule_ids, []::varchar[]) as number_rule_ids,
+        coalesce(eligibility.rule_ids, {{ empty_text_list() }}) as number_rule_ids,
         coalesce(eligibility.has_channel_consent, false) as has_channel_consent,
         coalesce(eligibility.prerecorded_calls_counted, 0) as prerecorded_calls_counted,
         eligibility.phone_e164 is not null as is_evaluated,
@@ -139,10 +144,7 @@ candidates as (
         channels.cap_exempt_with_consent,
         purposes.dnc_scrub,
         purposes.voter_states_restricted,
-        exists (
-            select 1 from state_rules
-            where state_rules.rule = 'commercial_forbidden_voter' and state_rules.state = voters.source_state
-        ) as from_commercial_forbidden_state
+        commercial_forbidden_states.state is not null as from_commercial_forbidden_state
     from lists
     inner join members on members.segment = lists.segment
     inner join voters using (contact_id)
@@ -153,23 +155,26 @@ candidates as (
     left join eligibility on eligibility.phone_e164 = voters.phone_e164 and eligibility.channel = lists.effective_channel
     left join facts on facts.phone_e164 = voters.phone_e164
     left join erasures on erasures.phone_e164 = voters.phone_e164
+    left join commercial_forbidden_states on commercial_forbidden_states.state = voters.source_state
 ),
 
 ruled as (
     select
         candidates.*,
-        {{ without_disabled_rule("list_sort(list_distinct(list_concat(voter_rule_ids, number_rule_ids, list_filter([
-            case when held_by_confidential_record then 'C01' end,
-            case when is_erased then 'C08' end,
-            -- Safeguard: a number the channel rules never evaluated is not contacted.
-            case when phone_e164 is not null and not is_evaluated then 'C06' end,
-            case when channel_has_state_rules and in_prerecorded_consent_state
-                      and not has_channel_consent and not live_operator_intro then 'R22' end,
-            case when channel_has_state_rules and run.nh_prerecorded_federal_dnc and on_federal_dnc
-                      and in_new_hampshire then 'R23' end,
-            case when dnc_scrub and (on_federal_dnc or on_state_dnc) then 'R20' end,
-            case when voter_states_restricted and from_commercial_forbidden_state then 'R26' end
-        ], lambda x: x is not null))))") }} as rule_ids
+        {%- set rule_checks = [
+            "case when held_by_confidential_record then 'C01' end",
+            "case when is_erased then 'C08' end",
+            "case when phone_e164 is not null and not is_evaluated then 'C06' end",
+            "case when channel_has_state_rules and in_prerecorded_consent_state
+                      and not has_channel_consent and not live_operator_intro then 'R22' end",
+            "case when channel_has_state_rules and run.nh_prerecorded_federal_dnc and on_federal_dnc
+                      and in_new_hampshire then 'R23' end",
+            "case when dnc_scrub and (on_federal_dnc or on_state_dnc) then 'R20' end",
+            "case when voter_states_restricted and from_commercial_forbidden_state then 'R26' end",
+        ] %}
+        {#- C06 is a safeguard: a number the channel rules never evaluated is not contacted. #}
+        {{ without_disabled_rule(list_sorted_distinct(list_cat('voter_rule_ids',
+            list_cat('number_rule_ids', list_keep(list_of(rule_checks), 'x', 'x is not null'))))) }} as rule_ids
     from candidates
     cross join run
 ),
@@ -178,9 +183,9 @@ deduplicated as (
     select
         ruled.*,
         -- CONTRACT rule 10: a shared household phone is contacted once, for its best-scored member.
-        case when len(rule_ids) = 0 then
+        case when {{ list_size('rule_ids') }} = 0 then
             row_number() over (
-                partition by list_name, phone_e164, len(rule_ids) = 0
+                partition by list_name, phone_e164, {{ list_size('rule_ids') }} = 0
                 order by score desc, contact_id
             )
         end as phone_rank
@@ -189,14 +194,9 @@ deduplicated as (
 
 after_c05 as (
     select
-        deduplicated.* replace (
-            {%- if disabled_rule() == 'C05' %}
-            rule_ids as rule_ids
-            {%- else %}
-            case when phone_rank > 1 then ['C05'] else rule_ids end as rule_ids
-            {%- endif %}
-        ),
-        len(rule_ids) = 0 {% if disabled_rule() != 'C05' %}and phone_rank = 1{% endif %} as included_before_cap
+        {{ star_replace('deduplicated', [['rule_ids',
+            'rule_ids' if disabled_rule() == 'C05' else "case when phone_rank > 1 then " ~ list_of(["'C05'"]) ~ " else rule_ids end"]]) }},
+        {{ list_size('rule_ids') }} = 0 {% if disabled_rule() != 'C05' %}and phone_rank = 1{% endif %} as included_before_cap
     from deduplicated
 ),
 
@@ -208,7 +208,7 @@ capped as (
         list_name,
         contact_id,
         prerecorded_calls_counted + dense_rank() over (partition by phone_e164 order by list_order) > cap_calls as over_cap,
-        list(list_name) over (
+        {{ list_over('list_name') }} over (
             partition by phone_e164 order by list_order, list_name
             rows between unbounded preceding and 1 preceding
         ) as earlier_lists,
@@ -221,75 +221,50 @@ capped as (
 
 decided as (
     select
-        after_c05.* replace (
-            {%- if disabled_rule() == 'R13' %}
-            rule_ids as rule_ids
-            {%- else %}
-            case when coalesce(capped.over_cap, false) then ['R13'] else after_c05.rule_ids end as rule_ids
-            {%- endif %}
-        ),
+        {{ star_replace('after_c05', [['rule_ids',
+            'after_c05.rule_ids' if disabled_rule() == 'R13'
+            else "case when coalesce(capped.over_cap, false) then " ~ list_of(["'R13'"]) ~ " else after_c05.rule_ids end"]]) }},
         after_c05.included_before_cap {% if disabled_rule() != 'R13' %}and not coalesce(capped.over_cap, false){% endif %}
             as included,
         -- Earlier lists of this run that include the number and so count toward its cap.
-        list_transform(list_slice(coalesce(capped.earlier_lists, []::varchar[]), 1, greatest(coalesce(capped.lists_within_cap, 0), 0)),
-            lambda earlier: {
-                'rule_id': 'R13', 'kind': 'earlier_list', 'event_at': null::timestamptz,
-                'source_file': earlier::varchar, 'source_line': null::bigint
-            }) as earlier_list_evidence
+        {{ list_map(list_head('coalesce(capped.earlier_lists, ' ~ empty_text_list() ~ ')',
+                              'greatest(coalesce(capped.lists_within_cap, 0), 0)'),
+                    'earlier', evidence_struct("'R13'", "'earlier_list'", 'null', 'earlier', 'null')) }} as earlier_list_evidence
     from after_c05
-    left join capped using (list_name, contact_id)
+    left join capped on capped.list_name = after_c05.list_name and capped.contact_id = after_c05.contact_id
 ),
 
 evidenced as (
     select
         decided.*,
-        case when decided.included then [] else flatten([
-            list_filter(coalesce(evidence.opt_out_evidence, []), lambda e: list_contains(decided.rule_ids, e.rule_id)),
-            case when list_contains(decided.rule_ids, 'R28') then evidence.wrong_number_evidence end,
-            case when list_contains(decided.rule_ids, 'R13')
-                then list_concat(coalesce(evidence.prerecorded_cap_evidence, []), decided.earlier_list_evidence) end,
-            -- The line-type answers each line-type dependent rule used.
-            flatten(list_transform(
-                list_filter(list_distinct([decided.line_type_rule_id, 'R05', decided.consent_rule_id, 'R24']),
-                    lambda rule: list_contains(decided.rule_ids, rule)),
-                lambda rule: list_transform(
-                    coalesce(evidence.line_type_evidence, [{
-                        'rule_id': null::varchar, 'kind': 'no_line_type_check', 'event_at': null::timestamptz,
-                        'source_file': null::varchar, 'source_line': null::bigint
-                    }]),
-                    -- A struct literal, not struct_update: DuckDB 1.4 and 1.5 fail with an internal
-                    -- error on struct_update of an outer lambda's parameter inside a nested lambda.
-                    lambda e: {
-                        'rule_id': rule, 'kind': e.kind, 'event_at': e.event_at,
-                        'source_file': e.source_file, 'source_line': e.source_line
-                    }))),
-            -- The consent row the consent rules looked at (and its RND answer), or none.
-            flatten(list_transform(
-                list_filter(list_distinct([decided.consent_rule_id, 'R24', 'R22']),
-                    lambda rule: list_contains(decided.rule_ids, rule)),
-                lambda rule: case
-                    when consent_checks.phone_e164 is null then [{
-                        'rule_id': rule::varchar, 'kind': 'no_consent', 'event_at': null::timestamptz,
-                        'source_file': null::varchar, 'source_line': null::bigint
-                    }]
-                    else list_filter([
-                        {
-                            'rule_id': rule::varchar,
-                            'kind': consent_checks.latest_event || ':' || coalesce(consent_checks.invalid_reason, 'valid'),
-                            'event_at': consent_checks.consented_at::timestamptz,
-                            'source_file': consent_checks.source_file::varchar,
-                            'source_line': consent_checks.source_line::bigint
-                        },
-                        case when consent_checks.rnd_result is not null then {
-                            'rule_id': rule::varchar,
-                            'kind': 'rnd_answer:' || consent_checks.rnd_result,
-                            'event_at': consent_checks.rnd_queried_at::timestamptz,
-                            'source_file': consent_checks.rnd_source_file::varchar,
-                            'source_line': consent_checks.rnd_source_line::bigint
-                        } end
-                    ], lambda e: e is not null)
-                end))
-        ]) end as evidence
+        {%- set opt_outs = list_keep('coalesce(evidence.opt_out_evidence, ' ~ empty_list() ~ ')', 'e', list_has('decided.rule_ids', 'e.rule_id')) %}
+        {%- set wrong_numbers = "case when " ~ list_has('decided.rule_ids', "'R28'") ~ " then evidence.wrong_number_evidence end" %}
+        {%- set cap = "case when " ~ list_has('decided.rule_ids', "'R13'") ~ " then "
+            ~ list_cat('coalesce(evidence.prerecorded_cap_evidence, ' ~ empty_list() ~ ')', 'decided.earlier_list_evidence') ~ " end" %}
+        {#- The line-type answers each line-type dependent rule used. A struct literal, not
+            struct_update: DuckDB 1.4 and 1.5 fail with an internal error on struct_update of an
+            outer lambda's parameter inside a nested lambda. #}
+        {%- set line_types = list_flatten(list_map(
+            list_keep(list_sorted_distinct(list_of(['decided.line_type_rule_id', "'R05'", 'decided.consent_rule_id', "'R24'"])),
+                      'rule', list_has('decided.rule_ids', 'rule')),
+            'rule', list_map('coalesce(evidence.line_type_evidence, ' ~ list_of([no_line_type_check_evidence()]) ~ ')',
+                             'e', evidence_struct('rule', 'e.kind', 'e.event_at', 'e.source_file', 'e.source_line')))) %}
+        {#- The consent row the consent rules looked at (and its RND answer), or none. #}
+        {%- set consent_rows = list_keep(list_of([
+                evidence_struct('rule', "consent_checks.latest_event || ':' || coalesce(consent_checks.invalid_reason, 'valid')",
+                                'consent_checks.consented_at', 'consent_checks.source_file', 'consent_checks.source_line'),
+                "case when consent_checks.rnd_result is not null then "
+                    ~ evidence_struct('rule', "'rnd_answer:' || consent_checks.rnd_result", 'consent_checks.rnd_queried_at',
+                                      'consent_checks.rnd_source_file', 'consent_checks.rnd_source_line') ~ " end",
+            ]), 'e', 'e is not null') %}
+        {%- set consents = list_flatten(list_map(
+            list_keep(list_sorted_distinct(list_of(['decided.consent_rule_id', "'R24'", "'R22'"])),
+                      'rule', list_has('decided.rule_ids', 'rule')),
+            'rule', "case when consent_checks.phone_e164 is null then "
+                ~ list_of([evidence_struct('rule', "'no_consent'", 'null', 'null', 'null')])
+                ~ " else " ~ consent_rows ~ " end")) %}
+        case when decided.included then {{ empty_list() }}
+            else {{ list_flatten(list_of([opt_outs, wrong_numbers, cap, line_types, consents])) }} end as evidence
     from decided
     left join evidence on evidence.phone_e164 = decided.phone_e164
     left join consent_checks

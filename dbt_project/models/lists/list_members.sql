@@ -30,7 +30,7 @@ overrides as (
 ),
 
 decision_states as (
-    select list_name, contact_id, channel, unnest(rule_states) as state
+    select list_name, contact_id, channel, {{ unnest_list('rule_states') }} as state
     from decisions
 ),
 
@@ -55,7 +55,8 @@ windowed as (
         coalesce(decisions.time_zone, run.unknown_zone_time_zone) as timezone
     from decisions
     cross join run
-    left join applicable_overrides using (list_name, contact_id)
+    left join applicable_overrides
+        on applicable_overrides.list_name = decisions.list_name and applicable_overrides.contact_id = decisions.contact_id
 ),
 
 final as (
@@ -67,8 +68,8 @@ final as (
         last_name,
         state,
         timezone,
-        left(cast(window_start as varchar), 5) as window_start_local,
-        left(cast(window_end as varchar), 5) as window_end_local,
+        left(cast(window_start as {{ type_text() }}), 5) as window_start_local,
+        left(cast(window_end as {{ type_text() }}), 5) as window_end_local,
         segment,
         score,
         effective_line_type as line_type,

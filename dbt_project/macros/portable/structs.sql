@@ -1,0 +1,66 @@
+{#- Engine-portable structs, ordered list aggregates and star replacement (docs/scale-out.md),
+    used by the models that decide (int_phone_evidence, list_decisions, list_members). -#}
+
+{#- A struct from [name, expression] pairs, in that field order. -#}
+{% macro struct_of(fields) -%}{{ return(adapter.dispatch('struct_of')(fields)) }}{%- endmacro %}
+{% macro default__struct_of(fields) -%}{{ '{' }}{% for field in fields %}'{{ field[0] }}': {{ field[1] }}{% if not loop.last %}, {% endif %}{% endfor %}{{ '}' }}{%- endmacro %}
+{% macro spark__struct_of(fields) -%}named_struct({% for field in fields %}'{{ field[0] }}', {{ field[1] }}{% if not loop.last %}, {% endif %}{% endfor %}){%- endmacro %}
+
+{#- An empty list whose element type the context gives (coalesce, case, list_cat). -#}
+{% macro empty_list() -%}{{ return(adapter.dispatch('empty_list')()) }}{%- endmacro %}
+{% macro default__empty_list() -%}[]{%- endmacro %}
+{% macro spark__empty_list() -%}array(){%- endmacro %}
+
+{#- Aggregate: every value of the group (NULLs kept) as a list in the order of `order_by` (a
+    list of keys, each ascending, NULLs last unless the key ends in ' nulls first'), only the
+    rows where `where` holds; NULL when no row does. Spark has no ordered aggregate: it collects
+    (keys..., value) structs, sorts them (a struct compares field by field, NULL first) and
+    keeps the values. A NULLs-last key is sorted as (key is null, key). Rows equal on every key
+    are ordered by the value itself on Spark: give keys that leave no ties between distinct values. -#}
+{% macro ordered_list(expr, order_by, where=none) -%}{{ return(adapter.dispatch('ordered_list')(expr, order_by, where)) }}{%- endmacro %}
+{% macro default__ordered_list(expr, order_by, where=none) -%}
+list({{ expr }} order by {{ order_by | join(', ') }}){% if where %} filter (where {{ where }}){% endif %}
+{%- endmacro %}
+{% macro spark__ordered_list(expr, order_by, where=none) -%}
+{%- set keys = [] -%}
+{%- for key in order_by -%}
+    {%- if (key | lower).endswith(' nulls first') -%}
+        {%- do keys.append(key[:-12]) -%}
+    {%- else -%}
+        {%- do keys.append('(' ~ key ~ ') is null') -%}
+        {%- do keys.append(key) -%}
+    {%- endif -%}
+{%- endfor -%}
+{%- set filter_clause = (' filter (where ' ~ where ~ ')') if where else '' -%}
+{%- if where %}case when count(1){{ filter_clause }} > 0 then {% endif -%}
+transform(array_sort(collect_list(named_struct({% for key in keys %}'k{{ loop.index }}', {{ key }}, {% endfor %}'v', {{ expr }})){{ filter_clause }}), sorted -> sorted.v)
+{%- if where %} end{% endif -%}
+{%- endmacro %}
+
+{#- Window aggregate: the values of the frame as a list (append `over (...)`). An empty frame
+    gives NULL on DuckDB and an empty list on Spark: coalesce it. -#}
+{% macro list_over(expr) -%}{{ return(adapter.dispatch('list_over')(expr)) }}{%- endmacro %}
+{% macro default__list_over(expr) -%}list({{ expr }}){%- endmacro %}
+{% macro spark__list_over(expr) -%}collect_list({{ expr }}){%- endmacro %}
+
+{#- A list of lists made one, NULL inner lists skipped (DuckDB's flatten skips them; Spark's
+    would return NULL). -#}
+{% macro list_flatten(lists) -%}{{ return(adapter.dispatch('list_flatten')(lists)) }}{%- endmacro %}
+{% macro default__list_flatten(lists) -%}flatten({{ lists }}){%- endmacro %}
+{% macro spark__list_flatten(lists) -%}flatten(filter({{ lists }}, inner -> inner is not null)){%- endmacro %}
+
+{#- The first n elements of a list (n >= 0). -#}
+{% macro list_head(list, n) -%}{{ return(adapter.dispatch('list_head')(list, n)) }}{%- endmacro %}
+{% macro default__list_head(list, n) -%}list_slice({{ list }}, 1, {{ n }}){%- endmacro %}
+{% macro spark__list_head(list, n) -%}slice({{ list }}, 1, {{ n }}){%- endmacro %}
+
+{#- `relation.*` with some columns replaced: [column, expression] pairs. DuckDB replaces in
+    place; Spark drops them from the star and appends them (the models select by name after). -#}
+{% macro star_replace(relation, replacements) -%}{{ return(adapter.dispatch('star_replace')(relation, replacements)) }}{%- endmacro %}
+{% macro default__star_replace(relation, replacements) -%}
+{{ relation }}.* replace ({% for item in replacements %}{{ item[1] }} as {{ item[0] }}{% if not loop.last %}, {% endif %}{% endfor %})
+{%- endmacro %}
+{% macro spark__star_replace(relation, replacements) -%}
+{{ relation }}.* except ({% for item in replacements %}{{ item[0] }}{% if not loop.last %}, {% endif %}{% endfor %}),
+{%- for item in replacements %} {{ item[1] }} as {{ item[0] }}{% if not loop.last %},{% endif %}{% endfor %}
+{%- endmacro %}
