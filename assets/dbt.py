@@ -84,6 +84,11 @@ def build_dbt_assets() -> dg.AssetsDefinition:
         # Any dbt build makes the incremental state stale: only `outreach run` writes it anew,
         # after its build succeeded (assets/build_state.py).
         forget_build_state(settings.home)
+        # The gates after this step load Great Expectations and input-independent tables
+        # (seconds, mostly disk); this process only waits while dbt builds in its own process.
+        from expectations import preload
+
+        preload.start()
         segments = configured_segments(load_manifest(), [spec.segment for spec in settings.lists.lists])
         args = dbt_build_args(segments)
         if settings.engine == "spark":

@@ -1,7 +1,8 @@
 """Running a list's suite with Great Expectations on a pandas frame read from DuckDB.
 
 GE cannot validate DuckDB through its SQL datasource, and importing it costs seconds, so it
-is imported here, lazily, inside an ephemeral context. The result is a compact summary:
+is imported lazily, once per process (expectations/preload.py starts it while dbt builds),
+and each suite runs inside an ephemeral context. The result is a compact summary:
 statistics plus the names of the failed expectations (never row values)."""
 
 from __future__ import annotations
@@ -32,9 +33,18 @@ class GateResult:
         return f"{len(self.failed)} of {self.evaluated} expectations failed: {detail}"
 
 
-def run_suite(frame: pd.DataFrame, suite: list[Expectation], name: str) -> GateResult:
+def import_gx() -> None:
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
     logging.getLogger("great_expectations").setLevel(logging.ERROR)
+    import great_expectations  # noqa: F401
+    from great_expectations.data_context.types.base import ProgressBarsConfig  # noqa: F401
+
+
+def run_suite(frame: pd.DataFrame, suite: list[Expectation], name: str) -> GateResult:
+    from .preload import wait
+
+    wait()
+    import_gx()
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
 

@@ -21,9 +21,19 @@ final as (
             else 'hh:' || left(md5('voter|' || voter_key), 16)
         end as household_id
     from normalized
+),
+
+-- A grouped count joined back, not count(*) over (partition by household_id): DuckDB turns
+-- that window into the same join but inlines `final` into both sides, normalizing every
+-- address twice; a CTE read twice is computed once.
+sizes as (
+    select household_id, count(*) as household_size
+    from final
+    group by household_id
 )
 
 select
     final.*,
-    count(*) over (partition by household_id) as household_size
+    sizes.household_size
 from final
+inner join sizes on sizes.household_id = final.household_id

@@ -6,7 +6,11 @@ with history as (
 ),
 
 run as (
-    select * from {{ ref('int_run') }}
+    -- The as-of day and the eight-year cutoff once, not cast per ballot row.
+    select
+        as_of::date as as_of_date,
+        as_of::date - interval 8 year as since_8y
+    from {{ ref('int_run') }}
 ),
 
 ballots as (
@@ -27,8 +31,8 @@ final as (
     from ballots
     cross join run
     where ballot_party is not null
-      and election_date <= run.as_of::date
-      and election_date > run.as_of::date - interval 8 year
+      and election_date <= run.as_of_date
+      and election_date > run.since_8y
     group by voter_key
 )
 

@@ -4,7 +4,12 @@ with history as (
 ),
 
 run as (
-    select * from {{ ref('int_run') }}
+    -- The as-of day and the eight-year cutoff once, not per history row (a timestamptz-to-date
+    -- cast per row was most of this model's time).
+    select
+        as_of::date as as_of_date,
+        as_of::date - interval 8 year as since_8y
+    from {{ ref('int_run') }}
 ),
 
 elections_voted as (
@@ -16,14 +21,14 @@ elections_voted as (
 final as (
     select
         elections_voted.voter_key,
-        count(*) filter (where election_kind = 'general' and election_date > run.as_of::date - interval 8 year)
+        count(*) filter (where election_kind = 'general' and election_date > run.since_8y)
             as generals_voted_8y,
-        count(*) filter (where election_kind = 'primary' and election_date > run.as_of::date - interval 8 year)
+        count(*) filter (where election_kind = 'primary' and election_date > run.since_8y)
             as primaries_voted_8y,
         max(election_date) as last_voted_on
     from elections_voted
     cross join run
-    where election_date <= run.as_of::date
+    where election_date <= run.as_of_date
     group by elections_voted.voter_key
 )
 

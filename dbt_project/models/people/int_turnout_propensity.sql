@@ -16,7 +16,8 @@ voters as (
 ),
 
 run as (
-    select * from {{ ref('int_run') }}
+    -- The as-of day once, not cast per history row.
+    select as_of::date as as_of_date from {{ ref('int_run') }}
 ),
 
 voted as (
@@ -25,19 +26,27 @@ voted as (
     where voted and election_kind in ('general', 'primary') and election_date is not null
 ),
 
-elections as (
-    select
-        voted.election_date,
-        voted.election_kind,
-        (case voted.election_kind when 'general' then {{ var('propensity_general_weight') }} else {{ var('propensity_primary_weight') }} end)
-        * pow(0.5, {{ days_between('voted.election_date', 'run.as_of::date') }} / 365.25 / {{ var('propensity_half_life_years') }})
-            as weight
+elections_held as (
+    select voted.election_date, voted.election_kind
     from voted
     cross join run
-    where voted.election_date <= run.as_of::date
-      and voted.election_date > run.as_of::date - {{ interval_years(var('propensity_lookback_years')) }}
-    group by all
-    having count(distinct voted.voter_key) >= {{ var('election_min_voters') }}
+    where voted.election_date <= run.as_of_date
+      and voted.election_date > run.as_of_date - {{ interval_years(var('propensity_lookback_years')) }}
+    group by voted.election_date, voted.election_kind
+    -- voted holds a voter once per election, so count(*) counts the voters.
+    having count(*) >= {{ var('election_min_voters') }}
+),
+
+elections as (
+    -- The weight once per election (a few dozen), not once per history row before grouping.
+    select
+        elections_held.election_date,
+        elections_held.election_kind,
+        (case elections_held.election_kind when 'general' then {{ var('propensity_general_weight') }} else {{ var('propensity_primary_weight') }} end)
+        * pow(0.5, {{ days_between('elections_held.election_date', 'run.as_of_date') }} / 365.25 / {{ var('propensity_half_life_years') }})
+            as weight
+    from elections_held
+    cross join run
 ),
 
 eligible as (

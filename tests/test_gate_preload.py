@@ -1,0 +1,51 @@
+"""The gate's head start (expectations/preload.py): while dbt builds, a background thread loads
+Great Expectations and the facts' input-independent tables, once per process, and a gate
+that runs next uses them and still fails closed on a bad row."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# A fresh interpreter (the test session may have imported Great Expectations already), run
+# from a file: pyspark, which GE imports, exits at import under `python -c` (it takes that
+# for a doctest run).
+SCRIPT = textwrap.dedent("""
+    import sys, threading
+    import pandas as pd
+    from expectations import facts, preload
+
+    assert "great_expectations" not in sys.modules
+    preload.start()
+    preload.start()
+    loaders = [t for t in threading.enumerate() if t.name == "gate-preload"]
+    assert len(loaders) <= 1, loaders
+    preload.wait()
+    assert "great_expectations" in sys.modules
+    assert facts.area_code_rows.cache_info().currsize == 1
+    assert facts._zip_states.cache_info().currsize == 1
+    assert facts._digit_translation.cache_info().currsize == 1
+
+    from expectations.gate import run_suite
+    from expectations.suites import Expectation
+
+    suite = [Expectation("no_opted_out_number", "ExpectColumnValuesToBeInSet",
+                         {"column": "is_opted_out", "value_set": [False]})]
+    good = run_suite(pd.DataFrame({"is_opted_out": [False, False]}), suite, "good")
+    bad = run_suite(pd.DataFrame({"is_opted_out": [False, True]}), suite, "bad")
+    print(good.success, bad.success, bad.failed, bad.unexpected_counts)
+""")
+
+
+def test_preload_loads_once_and_the_gate_still_blocks(tmp_path):
+    script = tmp_path / "preload_check.py"
+    script.write_text(SCRIPT)
+    done = subprocess.run([sys.executable, str(script)], cwd=ROOT, capture_output=True, text=True, timeout=600,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip().splitlines()[-1] == "True False ['no_opted_out_number'] {'no_opted_out_number': 1}"
