@@ -11,7 +11,6 @@ import argparse
 import os
 import shutil
 import sys
-import time
 from datetime import datetime
 from pathlib import Path
 
