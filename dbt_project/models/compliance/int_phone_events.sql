@@ -73,39 +73,32 @@ line_type_checks as (
     where line_types.phone_e164 is not null
 ),
 
-quarantined as (
-    select * from {{ ref('int_quarantined_numbers') }}
-),
-
-unreadable_consent_lines as (
-    -- Fail closed: an unreadable line of consents/ may be a revocation, so it revokes every
-    -- consent of the numbers it holds, as read at as-of (later than any consent it could undo).
-    select quarantined.phone_e164, run.as_of as event_at, 'consent_revoked' as event_type, 'all' as detail,
-        run.caller_entity, null::date as consent_date, quarantined.source_file, quarantined.source_line
-    from quarantined
+unreadable_lines as (
+    -- Fail closed (C07): an unreadable line is read at as-of, later than anything it could
+    -- undo. One of consents/ may be a revocation: it revokes every consent of its numbers.
+    -- One of line_types/ may be a newer answer: `unknown` (counted as wireless). One of rnd/
+    -- may be a newer answer (`yes`: reassigned) for any consent date: `unreadable`, with no
+    -- consent date, which int_consent_checks applies to every consent of the number.
+    select
+        quarantined.phone_e164,
+        run.as_of as event_at,
+        case quarantined.source
+            when 'consents' then 'consent_revoked'
+            when 'line_types' then 'line_type_check'
+            else 'rnd_answer'
+        end as event_type,
+        case quarantined.source
+            when 'consents' then 'all'
+            when 'line_types' then 'unknown'
+            else 'unreadable'
+        end as detail,
+        case when quarantined.source = 'consents' then run.caller_entity end as caller_entity,
+        null::date as consent_date,
+        quarantined.source_file,
+        quarantined.source_line
+    from {{ ref('int_quarantined_numbers') }} as quarantined
     cross join run
-    where quarantined.source = 'consents'
-),
-
-unreadable_line_type_lines as (
-    -- Fail closed: an unreadable line of line_types/ may be a newer answer than any we read,
-    -- so the numbers it holds get the answer `unknown` at as-of (counted as wireless).
-    select quarantined.phone_e164, run.as_of as event_at, 'line_type_check' as event_type, 'unknown' as detail,
-        null as caller_entity, null::date as consent_date, quarantined.source_file, quarantined.source_line
-    from quarantined
-    cross join run
-    where quarantined.source = 'line_types'
-),
-
-unreadable_rnd_lines as (
-    -- Fail closed: an unreadable line of rnd/ may be a newer answer (`yes`: reassigned) for
-    -- any consent date, so the numbers it holds get the answer `unreadable` at as-of, with no
-    -- consent date: int_consent_checks applies it to every consent of the number.
-    select quarantined.phone_e164, run.as_of as event_at, 'rnd_answer' as event_type, 'unreadable' as detail,
-        null as caller_entity, null::date as consent_date, quarantined.source_file, quarantined.source_line
-    from quarantined
-    cross join run
-    where quarantined.source = 'rnd'
+    where quarantined.source in ('consents', 'line_types', 'rnd')
 ),
 
 dispositions as (
@@ -129,8 +122,6 @@ union all select * from volunteer_sms_consents
 union all select * from opt_outs
 union all select * from rnd_answers
 union all select * from line_type_checks
-union all select * from unreadable_consent_lines
-union all select * from unreadable_line_type_lines
-union all select * from unreadable_rnd_lines
+union all select * from unreadable_lines
 union all select * from dispositions
 union all select * from prerecorded_calls
