@@ -39,6 +39,8 @@ import phonenumbers
 
 from assets.sql_text import exact_paths, ident
 
+from .nanp_validity import is_valid_nanp
+
 FACTS_SCHEMA = "gate"
 # Bump when the facts tables change shape, so a warehouse built by older code is rebuilt.
 FACTS_LAYOUT = 1
@@ -123,7 +125,7 @@ _PLAIN_US = re.compile(r"^\+?[0-9 ().\-]+$")
 
 @functools.lru_cache(maxsize=1 << 20)
 def _valid_national(national: int) -> bool:
-    return phonenumbers.is_valid_number(phonenumbers.PhoneNumber(country_code=1, national_number=national))
+    return is_valid_nanp(national)
 
 
 def normalize_phone(text) -> str | None:
