@@ -13,24 +13,36 @@
 
 {#- Aggregate: every value of the group (NULLs kept) as a list in the order of `order_by` (a
     list of keys, each ascending, NULLs last unless the key ends in ' nulls first'), only the
-    rows where `where` holds; NULL when no row does. Spark has no ordered aggregate: it collects
-    (keys..., value) structs, sorts them (a struct compares field by field, NULL first) and
-    keeps the values. A NULLs-last key is sorted as (key is null, key). Rows equal on every key
-    are ordered by the value itself on Spark: give keys that leave no ties between distinct values. -#}
+    rows where `where` holds; NULL when no row does. Both engines collect (keys..., value)
+    structs, sort the list (a struct compares field by field) and keep the values: Spark has no
+    ordered aggregate, and DuckDB's buffers and sorts each group on its own, ten times slower
+    on int_phone_evidence's 400,000 small groups. Each key is preceded by its NULL flag (NULLs
+    last: key is null; NULLs first: key is not null, which Spark's NULL-first order makes
+    redundant but harmless), so neither engine's NULL order inside a struct matters. Rows
+    equal on every key are ordered by the value itself: give keys that leave no ties between
+    distinct values. -#}
 {% macro ordered_list(expr, order_by, where=none) -%}{{ return(adapter.dispatch('ordered_list')(expr, order_by, where)) }}{%- endmacro %}
 {% macro default__ordered_list(expr, order_by, where=none) -%}
-list({{ expr }} order by {{ order_by | join(', ') }}){% if where %} filter (where {{ where }}){% endif %}
+list_transform(list_sort(list(struct_pack(
+{%- for key in ordered_list_keys(order_by) %}k{{ loop.index }} := {{ key }}, {% endfor -%}
+v := {{ expr }})){% if where %} filter (where {{ where }}){% endif %}), sorted -> sorted.v)
 {%- endmacro %}
-{% macro spark__ordered_list(expr, order_by, where=none) -%}
+{#- The sort keys of ordered_list: each key after its NULL flag. -#}
+{% macro ordered_list_keys(order_by) -%}
 {%- set keys = [] -%}
 {%- for key in order_by -%}
     {%- if (key | lower).endswith(' nulls first') -%}
+        {%- do keys.append('(' ~ key[:-12] ~ ') is not null') -%}
         {%- do keys.append(key[:-12]) -%}
     {%- else -%}
         {%- do keys.append('(' ~ key ~ ') is null') -%}
         {%- do keys.append(key) -%}
     {%- endif -%}
 {%- endfor -%}
+{{ return(keys) }}
+{%- endmacro %}
+{% macro spark__ordered_list(expr, order_by, where=none) -%}
+{%- set keys = ordered_list_keys(order_by) -%}
 {%- set filter_clause = (' filter (where ' ~ where ~ ')') if where else '' -%}
 {%- if where %}case when count(1){{ filter_clause }} > 0 then {% endif -%}
 transform(array_sort(collect_list(named_struct({% for key in keys %}'k{{ loop.index }}', {{ key }}, {% endfor %}'v', {{ expr }})){{ filter_clause }}), sorted -> sorted.v)
