@@ -1,6 +1,6 @@
 -- Turnout per voter, with duplicate rows per election (relabelled voting methods) collapsed.
-with history as (
-    select * from {{ ref('stg_vote_history') }}
+with elections_voted as (
+    select * from {{ ref('int_elections_voted') }}
 ),
 
 run as (
@@ -10,12 +10,6 @@ run as (
         as_of::date as as_of_date,
         as_of::date - interval 8 year as since_8y
     from {{ ref('int_run') }}
-),
-
-elections_voted as (
-    select distinct voter_key, election_date, election_kind
-    from history
-    where voted and election_date is not null
 ),
 
 final as (

@@ -7,8 +7,8 @@
 -- held on or after the registration date (an election voted always counts). The prior
 -- (var propensity_prior, weight var propensity_prior_weight) stands in for missing history,
 -- so a new registrant starts at the prior and moves toward their record as it grows.
-with history as (
-    select * from {{ ref('stg_vote_history') }}
+with elections_voted as (
+    select * from {{ ref('int_elections_voted') }}
 ),
 
 voters as (
@@ -21,9 +21,9 @@ run as (
 ),
 
 voted as (
-    select distinct voter_key, election_date, election_kind
-    from history
-    where voted and election_kind in ('general', 'primary') and election_date is not null
+    select voter_key, election_date, election_kind
+    from elections_voted
+    where election_kind in ('general', 'primary')
 ),
 
 elections_held as (
