@@ -40,7 +40,14 @@ consent_checks as (
 ),
 
 channels as (
-    select * from {{ source('config', 'channels') }}
+    -- The rules whose evidence is the line-type answers, and those whose evidence is the
+    -- consent row, in rule-id order: per channel here, not built and sorted per decision row.
+    select
+        *,
+        {{ list_sorted_distinct(list_of(['line_type_rule_id', "'R05'", 'consent_rule_id', "'R24'"])) }}
+            as line_type_evidence_rules,
+        {{ list_sorted_distinct(list_of(['consent_rule_id', "'R24'", "'R22'"])) }} as consent_evidence_rules
+    from {{ source('config', 'channels') }}
 ),
 
 purposes as (
@@ -117,15 +124,9 @@ candidates as (
         members.contact_id,
         members.score,
         voters.phone_e164,
-        voters.first_name,
-        voters.last_name,
-        voters.residence_state,
-        voters.area_code_state,
         voters.source_state,
-        voters.time_zone,
         voters.voter_rule_ids,
         contact_states.held_by_confidential_record,
-        coalesce(contact_states.rule_states, {{ empty_text_list() }}) as rule_states,
         coalesce(contact_state_flags.in_prerecorded_consent_state, false) as in_prerecorded_consent_state,
         coalesce(contact_state_flags.in_new_hampshire, false) as in_new_hampshire,
         coalesce(contact_state_flags.on_state_dnc, false) as on_state_dnc,
@@ -245,8 +246,7 @@ evidenced as (
             struct_update: DuckDB 1.4 and 1.5 fail with an internal error on struct_update of an
             outer lambda's parameter inside a nested lambda. #}
         {%- set line_types = list_flatten(list_map(
-            list_keep(list_sorted_distinct(list_of(['decided.line_type_rule_id', "'R05'", 'decided.consent_rule_id', "'R24'"])),
-                      'rule', list_has('decided.rule_ids', 'rule')),
+            list_keep('evidence_rules.line_type_evidence_rules', 'rule', list_has('decided.rule_ids', 'rule')),
             'rule', list_map('coalesce(evidence.line_type_evidence, ' ~ list_of([no_line_type_check_evidence()]) ~ ')',
                              'e', evidence_struct('rule', 'e.kind', 'e.event_at', 'e.source_file', 'e.source_line')))) %}
         {#- The consent row the consent rules looked at (and its RND answer), or none. #}
@@ -258,39 +258,43 @@ evidenced as (
                                       'consent_checks.rnd_source_file', 'consent_checks.rnd_source_line') ~ " end",
             ]), 'e', 'e is not null') %}
         {%- set consents = list_flatten(list_map(
-            list_keep(list_sorted_distinct(list_of(['decided.consent_rule_id', "'R24'", "'R22'"])),
-                      'rule', list_has('decided.rule_ids', 'rule')),
+            list_keep('evidence_rules.consent_evidence_rules', 'rule', list_has('decided.rule_ids', 'rule')),
             'rule', "case when consent_checks.phone_e164 is null then "
                 ~ list_of([evidence_struct('rule', "'no_consent'", 'null', 'null', 'null')])
                 ~ " else " ~ consent_rows ~ " end")) %}
         case when decided.included then {{ empty_list() }}
             else {{ list_flatten(list_of([opt_outs, wrong_numbers, cap, line_types, consents])) }} end as evidence
     from decided
+    inner join channels as evidence_rules on evidence_rules.channel = decided.channel
     left join evidence on evidence.phone_e164 = decided.phone_e164
     left join consent_checks
         on consent_checks.phone_e164 = decided.phone_e164 and consent_checks.scope = decided.consent_scope
 ),
 
 final as (
+    -- The names, states and time zone are joined here, after the ranking and the cap, so the
+    -- window and the evidence carry only what decides.
     select
-        list_name,
-        segment,
-        channel,
-        purpose,
-        contact_id,
-        phone_e164,
-        score,
-        rule_ids,
-        included,
+        evidenced.list_name,
+        evidenced.segment,
+        evidenced.channel,
+        evidenced.purpose,
+        evidenced.contact_id,
+        evidenced.phone_e164,
+        evidenced.score,
+        evidenced.rule_ids,
+        evidenced.included,
         -- The decision row stays (the number's exclusion is evidence); the person's name goes.
-        case when not is_erased then first_name end as first_name,
-        case when not is_erased then last_name end as last_name,
-        coalesce(residence_state, area_code_state) as state,
-        rule_states,
-        time_zone,
-        effective_line_type,
-        evidence
+        case when not evidenced.is_erased then voters.first_name end as first_name,
+        case when not evidenced.is_erased then voters.last_name end as last_name,
+        coalesce(voters.residence_state, voters.area_code_state) as state,
+        coalesce(contact_states.rule_states, {{ empty_text_list() }}) as rule_states,
+        voters.time_zone,
+        evidenced.effective_line_type,
+        evidenced.evidence
     from evidenced
+    inner join voters using (contact_id)
+    left join contact_states using (contact_id)
 )
 
 select * from final
