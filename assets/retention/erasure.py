@@ -7,19 +7,18 @@ run publishes or builds while this rewrites."""
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-import os
-
 import duckdb
 
 from .. import encryption
+from ..build_state import forget_build_state
 from ..ledger.store import ident, record_erasure
 from ..warehouse import connect
 from .published_scrub import RULE_ID, fsync_dir, scrub_published
-from ..build_state import forget_build_state
 from .warehouse_scrub import scrub_warehouse
 
 WAREHOUSE_FILE = "warehouse.duckdb"
