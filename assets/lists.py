@@ -6,7 +6,7 @@ import json
 
 import dagster as dg
 
-from expectations.suites import suite_columns, suite_for
+from expectations.suites import suite_for
 from configuration.config_files import ListSpec
 from configuration.settings import RunSettings
 
@@ -102,8 +102,8 @@ def build_list_assets(spec: ListSpec) -> tuple[list[dg.AssetsDefinition], list[d
     @dg.asset_check(asset=list_key, name="gate", blocking=True,
                     description=f"Great Expectations suite for {spec.effective_channel}, configuration and freshness.")
     def gate(context: dg.AssetCheckExecutionContext, settings: dg.ResourceParam[RunSettings]) -> dg.AssetCheckResult:
-        from expectations.facts import FactInputs, ensure_facts, gate_frame
-        from expectations.gate import run_suite
+        from expectations.facts import FactInputs, ensure_facts, keep_gate_frame
+        from expectations.gate import run_suite, suite_counts
 
         inputs = FactInputs(as_of=settings.as_of, caller_entity=settings.lists.caller_entity, policy=settings.policy.data)
         with connect(settings.warehouse) as con:
@@ -112,9 +112,8 @@ def build_list_assets(spec: ListSpec) -> tuple[list[dg.AssetsDefinition], list[d
             fact_counts = ensure_facts(con, inputs, run_id=context.run.run_id, published=settings.published,
                                        run_lists=[s.name for s in settings.lists.lists])
             suite = suite_for(settings.policy.data["channels"][spec.effective_channel], settings.policy.data, spec.purpose)
-            frame = gate_frame(con, _list_context(spec, settings), inputs, table=_table(spec, "__gate"),
-                               columns=suite_columns(suite))
-            result = run_suite(frame, suite, spec.name)
+            keep_gate_frame(con, _list_context(spec, settings), inputs, _table(spec, "__gate"), _table(spec))
+            result = run_suite(suite_counts(con, _table(spec, "__gate"), suite), suite, spec.name)
             gates = [{"name": "configuration", "success": not problems}] + [
                 {"name": expectation.name, "success": expectation.name not in result.failed} for expectation in suite
             ]

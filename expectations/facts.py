@@ -37,13 +37,13 @@ from pathlib import Path
 import pandas as pd
 import phonenumbers
 
-from assets.sql_text import exact_paths, ident
+from assets.sql_text import exact_paths
 
 from .nanp_validity import is_valid_nanp
 
 FACTS_SCHEMA = "gate"
 # Bump when the facts tables change shape, so a warehouse built by older code is rebuilt.
-FACTS_LAYOUT = 1
+FACTS_LAYOUT = 2
 
 CONSENT_SCOPES = ("prerecorded_voice", "autodialed_voice", "sms")
 LINE_TYPES = ("landline", "wireless", "voip_fixed", "voip_nonfixed", "toll_free", "unknown")
@@ -657,6 +657,9 @@ def build_dnc(con, as_of_date: date) -> None:
     unread = sorted(e164[2:] for e164 in quarantined_phones(con, ("dnc",)))
     if unread:
         con.executemany(f"insert into {FACTS_SCHEMA}.dnc values ('federal', ?)", [(n,) for n in unread])
+    # What a gate joins: each number once, whether the federal list is among its lists.
+    con.execute(f"create or replace table {FACTS_SCHEMA}.dnc_numbers as select phone10, "
+                f"bool_or(dnc_list = 'federal') as on_federal from {FACTS_SCHEMA}.dnc group by phone10")
 
 
 def _build_read_dnc(con, as_of_date: date) -> None:
@@ -798,16 +801,17 @@ def ensure_facts(con, inputs: FactInputs, *, run_id: str, published: Path, run_l
 # --------------------------------------------------------------------------------------
 # The frame a list's suite runs on.
 
+# The rows a gate checks: the list's own table as the lists asset wrote it (what publishing
+# copies), or, without one, the list's rows of main.list_members.
+MEMBERS_OF_LIST = "select * from main.list_members where list_name = $list"
+
 GATE_FRAME = f"""
 with members as (
-    select * from main.list_members where list_name = $list
+    select *, substr(phone_e164, 3) as _phone10 from ({{members}})
 ),
 earlier as (
     select phone_e164, count(distinct list_name) as lists
     from main.list_members where list_contains($earlier_lists::varchar[], list_name) group by phone_e164
-),
-dnc as (
-    select phone10, bool_or(dnc_list = 'federal') as on_federal from {FACTS_SCHEMA}.dnc group by phone10
 ),
 joined as (
     select m.*,
@@ -827,13 +831,13 @@ joined as (
         coalesce(d.on_federal, false) as _on_federal_dnc
     from members m
     left join {FACTS_SCHEMA}.phone_facts f on f.phone_e164 = m.phone_e164
-    left join {FACTS_SCHEMA}.holders h on h.phone10 = substr(m.phone_e164, 3)
+    left join {FACTS_SCHEMA}.holders h on h.phone10 = m._phone10
     left join {FACTS_SCHEMA}.area_codes a on a.npa = substr(m.phone_e164, 3, 3)
     left join {FACTS_SCHEMA}.pending_calls p on p.phone_e164 = m.phone_e164 and p.channel = $channel
     left join earlier e on e.phone_e164 = m.phone_e164
-    left join dnc d on d.phone10 = substr(m.phone_e164, 3)
+    left join {FACTS_SCHEMA}.dnc_numbers d on d.phone10 = m._phone10
 )
-select * exclude (_types, _states, _on_dnc, _on_federal_dnc),
+select * exclude (_phone10, _types, _states, _on_dnc, _on_federal_dnc),
     array_to_string(_types, ',') as gate_line_types,
     array_to_string(_states, ',') as gate_states,
     (list_has_any(_types, $consent_line_types::varchar[]) or ($toll_free_needs_consent and list_contains(_types, 'toll_free')))
@@ -890,15 +894,16 @@ def frame_parameters(ctx: ListContext, inputs: FactInputs) -> dict:
     }
 
 
-def gate_frame(con, ctx: ListContext, inputs: FactInputs, table: str | None = None,
-               columns: list[str] | None = None) -> pd.DataFrame:
-    """The list's rows with the gate's facts as columns (the suite checks these); also kept
-    as `table` when given, for audit. `columns`: only these reach pandas (the suite's; a
-    million-row list is not copied whole into Python to check a dozen columns)."""
-    params = frame_parameters(ctx, inputs)
-    if table is None:
-        frame = con.execute(GATE_FRAME, params).df()
-        return frame if columns is None else frame[columns]
-    con.execute(f"create or replace table {table} as {GATE_FRAME}", params)
-    selected = "*" if columns is None else ", ".join(ident(column) for column in columns)
-    return con.execute(f"select {selected} from {table}").df()
+def gate_frame(con, ctx: ListContext, inputs: FactInputs) -> pd.DataFrame:
+    """The list's rows of main.list_members with the gate's facts as columns, as a frame."""
+    sql = GATE_FRAME.format(members=MEMBERS_OF_LIST)
+    return con.execute(sql, frame_parameters(ctx, inputs)).df()
+
+
+def keep_gate_frame(con, ctx: ListContext, inputs: FactInputs, table: str, members: str) -> None:
+    """The rows of the list's table `members` with the gate's facts, kept as `table` (both
+    identifiers of ours, quoted), for audit and for the suite's counts (`gate.suite_counts`):
+    a million-row list never goes into Python."""
+    params = {k: v for k, v in frame_parameters(ctx, inputs).items() if k != "list"}
+    frame = GATE_FRAME.format(members=f"select * from {members}")
+    con.execute(f"create or replace table {table} as {frame}", params)

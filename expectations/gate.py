@@ -1,9 +1,11 @@
-"""Running a list's suite with Great Expectations on a pandas frame read from DuckDB.
+"""Running a list's suite with Great Expectations on the counts DuckDB took of its gate frame.
 
-GE cannot validate DuckDB through its SQL datasource, and importing it costs seconds, so it
-is imported lazily, once per process (expectations/preload.py starts it while dbt builds),
-and each suite runs inside an ephemeral context. The result is a compact summary:
-statistics plus the names of the failed expectations (never row values)."""
+DuckDB counts, per expectation, the rows of the list's gate frame that break it
+(`suites.counts_sql`); GE checks that one-row frame, one expectation per rule. GE cannot
+validate DuckDB through its SQL datasource, and importing it costs seconds, so it is imported
+lazily, once per process (expectations/preload.py starts it while dbt builds), and each suite
+runs inside an ephemeral context. The result is a compact summary: statistics, the names of
+the failed expectations and their counts of rows (never row values)."""
 
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from .suites import Expectation
+from .suites import Expectation, counts_sql
 
 
 @dataclass(frozen=True)
@@ -40,7 +42,14 @@ def import_gx() -> None:
     from great_expectations.data_context.types.base import ProgressBarsConfig  # noqa: F401
 
 
-def run_suite(frame: pd.DataFrame, suite: list[Expectation], name: str) -> GateResult:
+def suite_counts(con, table: str, suite: list[Expectation]) -> pd.DataFrame:
+    """The one-row frame GE checks: per expectation, its count over the gate frame `table`
+    (an identifier of ours, already quoted)."""
+    return con.execute(counts_sql(table, suite)).df()
+
+
+def run_suite(counts: pd.DataFrame, suite: list[Expectation], name: str) -> GateResult:
+    """Check `counts` (one row, a column per expectation, from `suite_counts`) with GE."""
     from .preload import wait
 
     wait()
@@ -54,18 +63,19 @@ def run_suite(frame: pd.DataFrame, suite: list[Expectation], name: str) -> GateR
         context.data_sources.add_pandas(f"{name}_source")
         .add_dataframe_asset(f"{name}_frame")
         .add_batch_definition_whole_dataframe(f"{name}_batch")
-        .get_batch(batch_parameters={"dataframe": frame})
+        .get_batch(batch_parameters={"dataframe": counts})
     )
     gx_suite = gx.ExpectationSuite(name=f"{name}_suite")
     for expectation in suite:
-        gx_suite.add_expectation(getattr(gx.expectations, expectation.type)(**expectation.kwargs, meta={"gate": expectation.name}))
+        gx_suite.add_expectation(getattr(gx.expectations, expectation.type)(
+            column=expectation.name, **expectation.kwargs, meta={"gate": expectation.name}))
     result = batch.validate(gx_suite)
-    failed, counts = [], {}
+    breaking = {e.name: e.counts_violations for e in suite}
+    failed, unexpected = [], {}
     for outcome in result.results:
         label = (outcome.expectation_config.meta or {}).get("gate", outcome.expectation_config.type)
         if not outcome.success:
             failed.append(label)
-            unexpected = (outcome.result or {}).get("unexpected_count")
-            if unexpected is not None:
-                counts[label] = int(unexpected)
-    return GateResult(bool(result.success), len(result.results), failed, counts, result.to_json_dict())
+            if breaking.get(label) and label in counts.columns and len(counts) == 1:
+                unexpected[label] = int(counts[label].iloc[0])
+    return GateResult(bool(result.success), len(result.results), failed, unexpected, result.to_json_dict())

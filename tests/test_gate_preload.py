@@ -32,12 +32,11 @@ SCRIPT = textwrap.dedent("""
     assert facts._digit_translation.cache_info().currsize == 1
 
     from expectations.gate import run_suite
-    from expectations.suites import Expectation
+    from expectations.suites import suite_for
 
-    suite = [Expectation("no_opted_out_number", "ExpectColumnValuesToBeInSet",
-                         {"column": "is_opted_out", "value_set": [False]})]
-    good = run_suite(pd.DataFrame({"is_opted_out": [False, False]}), suite, "good")
-    bad = run_suite(pd.DataFrame({"is_opted_out": [False, True]}), suite, "bad")
+    suite = [e for e in suite_for({}) if e.name == "no_opted_out_number"]
+    good = run_suite(pd.DataFrame({"no_opted_out_number": [0]}), suite, "good")
+    bad = run_suite(pd.DataFrame({"no_opted_out_number": [1]}), suite, "bad")
     print(good.success, bad.success, bad.failed, bad.unexpected_counts)
 """)
 

@@ -37,21 +37,29 @@ def test_waterfall_counts_each_row_once_at_its_first_rule():
 
 
 def test_gate_result_keeps_counts_never_row_values():
-    from expectations.gate import run_suite
-    from expectations.suites import E164_NANP, Expectation
+    import duckdb
 
-    phones = ["+19195550142", "+19195550142", "+1919555014"]
-    frame = pd.DataFrame({"phone_e164": phones})
-    suite = [Expectation("one_row_per_phone", "ExpectColumnValuesToBeUnique", {"column": "phone_e164"}),
-             Expectation("phone_is_e164_nanp", "ExpectColumnValuesToMatchRegex", {"column": "phone_e164", "regex": E164_NANP})]
-    result = run_suite(frame, suite, "privacy")
-    assert "+19195550142" in json.dumps(result.validation, default=str)  # GE's own result holds them
+    from expectations.gate import run_suite, suite_counts
+    from expectations.suites import suite_for
+
+    con = duckdb.connect()
+    con.execute("create table gate_frame as select * from (values ('+19195550142', true), ('+19195550142', false), "
+                "('+1919555014', false), (null, false)) t(phone_e164, is_opted_out)")
+    suite = [e for e in suite_for({}) if e.name in ("one_row_per_phone", "phone_is_e164_nanp", "phone_present",
+                                                       "no_opted_out_number", "rows_above_zero")]
+    result = run_suite(suite_counts(con, "gate_frame", suite), suite, "privacy")
+    # GE checks DuckDB's counts, so even its own result holds no row's values.
+    assert "555014" not in json.dumps(result.validation, default=str)
+    assert result.unexpected_counts == {"one_row_per_phone": 2, "phone_is_e164_nanp": 1, "phone_present": 1,
+                                        "no_opted_out_number": 1}
+    assert result.summary().startswith("4 of 5 expectations failed")
     kept = sanitized(result.validation)
     text = json.dumps(kept)
     assert "555014" not in text
     by_name = {e["name"]: e for e in kept["expectations"]}
-    assert by_name["one_row_per_phone"]["result"]["unexpected_count"] == 2
-    assert by_name["phone_is_e164_nanp"]["result"]["unexpected_count"] == 1
+    assert by_name["one_row_per_phone"]["result"]["observed_value"] == 2
+    assert by_name["phone_is_e164_nanp"]["result"]["observed_value"] == 1
+    assert by_name["rows_above_zero"]["result"]["observed_value"] == 4 and by_name["rows_above_zero"]["success"]
     assert not kept["success"]
 
 

@@ -91,8 +91,8 @@ REVIEWED: dict[str, set[str]] = {
     # Gate SQL fragments built from the module's own column and scope names.
     "expectations/facts.py": {"table", "text", "sources", "targets", "' union all '.join(parts)",
                               "digits_sql('phone')", "ten_digits_sql('d')", "scopes",
-                              # `*` or the suite's own column names, each through ident().
-                              "selected"},
+                              # GATE_FRAME over the list's own table (quoted by the caller).
+                              "frame"},
     # `catalog.schema.table`, each part through ident(), names read from information_schema.
     "assets/build_state.py": {"relation"},
     # One of two literal filters, chosen by whether a column exists.
