@@ -190,6 +190,9 @@ def measure_size(voters: int, seed: int, work: Path, naive: bool, incremental: b
     print(f"\n== {voters:,} voters: generate", flush=True)
     generate = timed([_outreach(), "generate", "--out", str(inbox), "--voters", str(voters), "--seed", str(seed),
                       "--as-of", AS_OF.isoformat()])
+    if generate.status != 0:
+        raise SystemExit(f"outreach generate --voters {voters} failed (exit status {generate.status}); "
+                         "its output is above")
     match = re.search(r"vote_history: ([\d,]+) rows", "\n".join(generate.lines))
     history_rows = int(match.group(1).replace(",", "")) if match else 0
     naive_result = None

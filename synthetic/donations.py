@@ -20,7 +20,7 @@ import pyarrow.compute as pc
 from . import names, phones
 from .places import ALL_COUNTIES, HOME_AREA_CODES, OUT_OF_STATE_AREA_CODES
 from .population import PLACES, Population
-from .randomness import rng_for, scrambled_ids, weighted_choice
+from .randomness import id_space, rng_for, scrambled_ids, weighted_choice
 from .textio import join_fields, numbers, pick, write_csv
 from .timefmt import DAY, EASTERN, local_plain
 
@@ -137,7 +137,7 @@ def _donors(pop: Population, count: int, rng: np.random.Generator) -> Donors:
         phone=phone,
         occupation=pick(names.OCCUPATIONS, rng.integers(0, len(names.OCCUPATIONS), count)),
         employer=pick(names.EMPLOYERS, rng.integers(0, len(names.EMPLOYERS), count)),
-        donor_id=1_000_000 + scrambled_ids(count, 10**7, rng),
+        donor_id=1_000_000 + scrambled_ids(count, id_space(count, 10**7), rng),
     )
 
 
@@ -178,7 +178,7 @@ def _contributions(donors: Donors, start: int, end: int, rng: np.random.Generato
         return pc.if_else(pa.array(draws < share), "true", "false")
 
     return {
-        "Receipt ID": join_fields(["AB", numbers(100_000_000 + scrambled_ids(rows, 10**8, rng))], ""),
+        "Receipt ID": join_fields(["AB", numbers(100_000_000 + scrambled_ids(rows, id_space(rows, 10**8), rng))], ""),
         "Date": local_plain(when),
         "Amount": money(cents),
         "Recurring Total Months": pc.if_else(recur, pick(("", "12", "24"), rng.integers(0, 3, count)[donor]), ""),
@@ -199,12 +199,12 @@ def _contributions(donors: Donors, start: int, end: int, rng: np.random.Generato
         "Donor Phone": donors.phone.take(take_donor),
         "New Express Signup": flag(0.1),
         "Donor ID": numbers(donors.donor_id[donor]),
-        "Lineitem ID": numbers(10_000_000 + scrambled_ids(rows, 10**7, rng)),
+        "Lineitem ID": numbers(10_000_000 + scrambled_ids(rows, id_space(rows, 10**7), rng)),
         "Recipient Committee": pa.repeat(RECIPIENT, rows),
         "Recipient ID": pa.repeat("204517", rows),
         "Recipient Gov ID": pa.repeat("C00765432", rows),
         "Recipient Election": pa.repeat("2026 general", rows),
-        "Refund ID": pc.if_else(pa.array(refunded), numbers(5_000_000 + scrambled_ids(rows, 10**6, rng)), ""),
+        "Refund ID": pc.if_else(pa.array(refunded), numbers(5_000_000 + scrambled_ids(rows, id_space(rows, 10**6), rng)), ""),
         "Refund Date": pc.if_else(pa.array(refunded), local_plain(refund_at), ""),
         "Fee": money(fee),
         "Recur Weekly": pa.repeat("false", rows),

@@ -36,6 +36,17 @@ def scrambled_ids(count: int, space: int, rng: np.random.Generator) -> np.ndarra
     return (index * (multiplier % space) + shift) % space
 
 
+def id_space(count: int, smallest: int) -> int:
+    """The id space for `count` ids: `smallest` (a power of ten), or the first power of ten
+    that holds them when there are more (a ten-million-voter state has over a million refunds
+    and line items). The same space as before for every count that fitted, so a seed draws the
+    same ids as before at those sizes."""
+    space = smallest
+    while space < count:
+        space *= 10
+    return space
+
+
 def weighted_choice(rng: np.random.Generator, weights, size: int) -> np.ndarray:
     """Indices 0..len(weights)-1 drawn with the given (unnormalized) weights."""
     probabilities = np.asarray(weights, dtype=np.float64)
