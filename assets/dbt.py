@@ -22,6 +22,7 @@ from configuration.settings import RunSettings
 from . import encryption
 from .build_state import forget_build_state
 from .dbt_selection import configured_segments
+from .warehouse import MEMORY_ENV, memory_limit
 
 from .dbt_progress import model_progress
 from .private_errors import redact_quoted
@@ -79,6 +80,8 @@ def build_dbt_assets() -> dg.AssetsDefinition:
     @dbt_assets(manifest=ensure_manifest(), name="outreach_dbt", dagster_dbt_translator=FolderTranslator())
     def outreach_dbt(context: dg.AssetExecutionContext, dbt: DbtCliResource, settings: dg.ResourceParam[RunSettings]):
         os.environ["OUTREACH_WAREHOUSE"] = str(settings.warehouse)
+        # The profile's memory_limit: the same bound as this process's connections.
+        os.environ[MEMORY_ENV] = memory_limit()
         # dbt attaches the encrypted warehouse with this key; dbt masks DBT_ENV_SECRET_* in its logs.
         os.environ[encryption.DBT_KEY_ENV] = encryption.read_key(settings.home)
         # Any dbt build makes the incremental state stale: only `outreach run` writes it anew,

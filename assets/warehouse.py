@@ -14,6 +14,24 @@ import os
 from . import encryption
 from .sql_text import sql_string
 
+MEMORY_ENV = "OUTREACH_DUCKDB_MEMORY"
+SMALLEST_MEMORY_LIMIT = 2 * 2**30
+
+
+def memory_limit() -> str:
+    """DuckDB's memory limit for every connection and for dbt: OUTREACH_DUCKDB_MEMORY, else a
+    quarter of the machine's memory and at least 2 GB. DuckDB spills joins, sorts and most
+    grouping to HOME beyond it, but not an aggregate that builds a list per group (the people
+    and compliance models have several): ten million voters need more than 2 GB for those."""
+    configured = os.environ.get(MEMORY_ENV, "").strip()
+    if configured:
+        return configured
+    try:
+        physical = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (AttributeError, OSError, ValueError):
+        physical = 0
+    return f"{max(SMALLEST_MEMORY_LIMIT, physical // 4) // 2**20}MB"
+
 
 @contextmanager
 def connect(warehouse: Path, read_only: bool = False, key: str | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -28,7 +46,7 @@ def connect(warehouse: Path, read_only: bool = False, key: str | None = None) ->
         con.execute(f"use {encryption.WAREHOUSE_ALIAS}")
         con.execute("set TimeZone = 'UTC'")
         # The same bound as the dbt profile (OUTREACH_DUCKDB_MEMORY); DuckDB spills beyond it.
-        con.execute(f"set memory_limit = {sql_string(os.environ.get('OUTREACH_DUCKDB_MEMORY', '2GB'))}")
+        con.execute(f"set memory_limit = {sql_string(memory_limit())}")
         yield con
     finally:
         con.close()
