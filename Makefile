@@ -40,7 +40,8 @@ serve: venv
 bench-api: venv
 	$(BIN)/python bench/api_bench.py
 
-# State sizes, comma-separated: `make bench BENCH_VOTERS=10000000` or 1000000,3000000,10000000.
+# State sizes, comma-separated: `make bench BENCH_VOTERS=10000000` or 1000000,3000000,10000000
+# (sizes not run keep their last row in docs/benchmarks.md, marked with its date).
 # BENCH_SEEDS: the first is timed at every size, the others only checked for published lists at
 # the first size. BENCH_ARGS: more options of bench/run_bench.py (--skip-api, --keep, --note "...").
 # BENCH_SPARK=1 (the default) then runs `make bench-spark`: the 1,000,000-voter run on Spark

@@ -12,7 +12,8 @@ on the same home (whatever the incremental path is, this measures it). Every pro
 its own process, so each peak is that program's alone. The inbox and home of a size are
 deleted before the next size (a 10M inbox is about 14 GB) unless --keep.
 
-The previous contents of the report are kept below the new figures as history, dated.
+The previous contents of the report are kept below the new figures as history, dated; the
+rows of sizes this run did not measure also stay in the tables, marked with their date.
 Tests never assert times; this file is the record.
 """
 
@@ -221,40 +222,69 @@ def _published(timed_run: Timed | None) -> str:
     return f"{sum(o[3] == 'PUBLISHED' for o in outcomes)} of {len(outcomes)}"
 
 
-def size_rows(results: list[SizeResult]) -> list[str]:
+def size_rows(results: list[SizeResult], carried: list[tuple[int, str]] = ()) -> list[str]:
     def seconds(value: float | None) -> str:
         return "-" if value is None else f"{value:,.1f}"
 
-    rows = [
+    header = [
         "| voters | history rows | generate s (peak MB) | naive script s (peak MB) | `outreach run` cold s | "
         "ingest | phones | config | dbt | lists | publish | peak MB | naive / outreach | µs per voter | "
         "incremental s | lists published (cold; incremental) |",
         "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
+    rows = list(carried)
     for r in results:
         stages = stage_times(r.cold.lines)
-        rows.append(
+        rows.append((r.voters,
             f"| {r.voters:,} | {r.history_rows:,} | {r.generate.seconds:,.1f} ({r.generate.peak_mb:,.0f}) | "
             + (f"{r.naive.seconds:,.1f} ({r.naive.peak_mb:,.0f})" if r.naive else "-")
             + f" | **{r.cold.seconds:,.1f}** | " + " | ".join(seconds(stages[name]) for name, _ in STAGES)
             + f" | {r.cold.peak_mb:,.0f} | " + (f"**{r.ratio:.2f}**" if r.ratio else "-")
             + f" | {r.cold.seconds / r.voters * 1e6:,.0f} | "
             + (seconds(r.incremental.seconds) if r.incremental else "-")
-            + f" | {_published(r.cold)}; {_published(r.incremental)} |")
-    return rows
+            + f" | {_published(r.cold)}; {_published(r.incremental)} |"))
+    return header + [line for _, line in sorted(rows, key=lambda row: row[0])]
 
 
-def incremental_rows(results: list[SizeResult]) -> list[str]:
-    rows = ["| voters | incremental s | " + " | ".join(name for name, _ in STAGES) + " | peak MB | exit status |",
-            "| ---: | ---: | " + " | ".join("---:" for _ in STAGES) + " | ---: | ---: |"]
+def incremental_rows(results: list[SizeResult], carried: list[tuple[int, str]] = ()) -> list[str]:
+    header = ["| voters | incremental s | " + " | ".join(name for name, _ in STAGES) + " | peak MB | exit status |",
+              "| ---: | ---: | " + " | ".join("---:" for _ in STAGES) + " | ---: | ---: |"]
+    rows = list(carried)
     for r in results:
         if r.incremental is None:
             continue
         stages = stage_times(r.incremental.lines)
-        rows.append(f"| {r.voters:,} | **{r.incremental.seconds:,.1f}** | "
-                    + " | ".join(f"{stages[name]:,.1f}" for name, _ in STAGES)
-                    + f" | {r.incremental.peak_mb:,.0f} | {r.incremental.status} |")
-    return rows
+        rows.append((r.voters, f"| {r.voters:,} | **{r.incremental.seconds:,.1f}** | "
+                     + " | ".join(f"{stages[name]:,.1f}" for name, _ in STAGES)
+                     + f" | {r.incremental.peak_mb:,.0f} | {r.incremental.status} |"))
+    return header + [line for _, line in sorted(rows, key=lambda row: row[0])]
+
+
+def carried_rows(report: Path, sizes: list[int]) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+    """The report's current rows (size table, incremental table) of the sizes this run did not
+    measure, each marked with the date it was measured, so `make bench BENCH_VOTERS=10000000`
+    adds the 10M row beside the earlier 1M and 3M ones instead of hiding them in the history."""
+    if not report.exists():
+        return [], []
+    current = report.read_text().partition(HISTORY_MARKER)[0]
+    date = next((line[len("- date: "):].strip() for line in current.splitlines() if line.startswith("- date: ")),
+                "an earlier day")
+    sizes_rows, incremental = [], []
+    for line in current.splitlines():
+        match = re.match(r"^\| ([\d,]+)( \(measured [^)]*\))? \|", line)
+        if not match:
+            continue
+        voters = int(match.group(1).replace(",", ""))
+        if voters in sizes:
+            continue
+        if not match.group(2):
+            line = line.replace(f"| {match.group(1)} |", f"| {match.group(1)} (measured {date}) |", 1)
+        cells = line.count("|") - 1
+        if cells == 10 + len(STAGES):          # the size table
+            sizes_rows.append((voters, line))
+        elif cells == 4 + len(STAGES):         # the incremental table (other tables have other widths)
+            incremental.append((voters, line))
+    return sizes_rows, incremental
 
 
 def previous_history(report: Path) -> list[str]:
@@ -290,6 +320,7 @@ def main() -> int:
     seeds = [int(seed) for seed in args.seeds.split(",") if seed.strip()]
 
     from assets import encryption
+    from assets.warehouse import memory_limit
     from bench.encryption_bench import measure as measure_encryption, report_lines as encryption_report_lines
     from bench.phones_bench import measure_phone_normalization
 
@@ -327,6 +358,7 @@ def main() -> int:
 
     first = results[0]
     lists = [f"| {name} | {channel} | {rows} | {status} |" for name, channel, rows, status in list_outcomes(first.cold.lines)]
+    carried_sizes, carried_incremental = carried_rows(args.report, sizes)
     history = previous_history(args.report)
     report = "\n".join([
         "# Benchmarks",
@@ -340,7 +372,7 @@ def main() -> int:
         f"- machine: {platform.machine()}, {platform.system()}, Python {platform.python_version()}, "
         f"{os.cpu_count()} cores",
         f"- generator seed {seeds[0]}, as-of {AS_OF.isoformat()}",
-        f"- DuckDB memory limit per process: {os.environ.get('OUTREACH_DUCKDB_MEMORY', '2GB')} (OUTREACH_DUCKDB_MEMORY)",
+        f"- DuckDB memory limit per process: {memory_limit()} (OUTREACH_DUCKDB_MEMORY, or a quarter of the machine's memory)",
         *([f"- note: {args.note}"] if args.note else []),
         "",
         "The naive script (`bench/naive_script.py`) is the baseline, not a compliant tool: pandas +",
@@ -350,11 +382,13 @@ def main() -> int:
         "Incremental: after the cold run, one new opt-out file, a DNC change list and "
         f"{INBOUND_REPLIES:,} inbound replies are added and `outreach run` runs again on the same home.",
         "",
-        *size_rows(results),
+        *size_rows(results, carried_sizes),
+        *(["", "A size marked (measured DATE) was not run this time: its row is the last run's at that size."]
+          if carried_sizes else []),
         "",
         "Incremental refresh, by stage (seconds):",
         "",
-        *incremental_rows(results),
+        *incremental_rows(results, carried_incremental),
         "",
         f"Phone normalization in SQL (`phone_e164` macro): {phones['numbers_per_second']:,.0f} numbers per second "
         f"({phones['numbers']:,} spellings in {phones['elapsed_seconds']:.2f} s).",
