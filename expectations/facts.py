@@ -357,42 +357,63 @@ def quarantined_phones(con, families) -> set[str]:
     return found
 
 
-def contact_history(con, phone) -> list[tuple[str, str, datetime | None, str, str]]:
-    """(phone, channel, attempted_at, caller entity, disposition), normalized; valid phones only."""
-    rows = []
-    for number, channel, attempted_at, entity, disposition in source_rows(
-            con, "contact_history", ["phone", "channel", "attempted_at", "caller_entity", "disposition"]):
-        e164 = phone(number)
-        if e164:
-            rows.append((e164, normalize_enum(channel), parse_time(attempted_at), _cached_text(entity or ""),
-                         normalize_enum(disposition)))
-    return rows
+def _text_map(con, texts: str, table: str, normalize) -> None:
+    """Temp table `table(text, value)`: each distinct text of the relation `texts` (one column
+    `text`, a handful of values: channels, dispositions, entities) through `normalize`."""
+    values = [text for (text,) in con.execute(f"select distinct text from ({texts}) where text is not null").fetchall()]
+    con.register("_gate_texts", pd.DataFrame({"text": pd.Series(values, dtype=object),
+                                              "value": pd.Series([normalize(v) for v in values], dtype=object)}))
+    con.execute(f"create or replace temp table {table} as select cast(text as varchar) as text, "
+                "cast(value as varchar) as value from _gate_texts")
+    con.unregister("_gate_texts")
 
 
-def wrong_number_times(history, as_of: datetime) -> dict[str, list[datetime | None]]:
-    """Phone -> times of its wrong-number dispositions on or before as-of (None: unreadable,
-    which counts as before as-of)."""
-    times: dict[str, list] = defaultdict(list)
-    for e164, _channel, when, _entity, disposition in history:
-        if disposition == "wrong_number" and (when is None or when <= as_of):
-            times[e164].append(when)
-    return times
+def contact_facts(con, inputs: FactInputs, days: int) -> tuple[dict[str, list[datetime | None]], dict[str, int]]:
+    """From the contact history (valid phones only), in DuckDB:
 
+    - phone -> times of its wrong-number dispositions on or before as-of (None: unreadable,
+      which counts as before as-of);
+    - R13: phone -> prerecorded calls by the caller entity (or naming none) in the `days` days
+      before as-of, or at an unreadable time.
 
-def prerecorded_calls(history, inputs: FactInputs, days: int) -> dict[str, int]:
-    """R13: prerecorded calls by the caller entity (or naming none) in the `days` days before
-    as-of, or at an unreadable time."""
-    entity = normalize_text(inputs.caller_entity)
-    since = inputs.as_of - timedelta(days=days)
-    calls: dict[str, int] = defaultdict(int)
-    for e164, channel, when, caller, _disposition in history:
-        if not channel.startswith("prerecorded"):
-            continue
-        if caller not in ("", entity):
-            continue
-        if when is None or since <= when <= inputs.as_of:
-            calls[e164] += 1
-    return dict(calls)
+    Phones and times are read by `sql_normalize`; channels, dispositions and entities, a few
+    distinct texts, by `normalize_enum` and `normalize_text` themselves."""
+    from .sql_normalize import build_phone_map, build_time_map
+
+    rows = source_sql(con, "contact_history", ["phone", "channel", "attempted_at", "caller_entity", "disposition"])
+    if rows is None:
+        return {}, {}
+    con.execute(f"create or replace temp table _gate_contact_rows as {rows}")
+    build_phone_map(con, "select phone as text from _gate_contact_rows", "_gate_contact_phones")
+    build_time_map(con, "select attempted_at as text from _gate_contact_rows", "_gate_contact_times")
+    _text_map(con, "select channel as text from _gate_contact_rows union select disposition from _gate_contact_rows",
+              "_gate_contact_enums", normalize_enum)
+    _text_map(con, "select caller_entity as text from _gate_contact_rows", "_gate_contact_entities", normalize_text)
+    history = """
+        select p.e164, t.instant, coalesce(c.value, '') as channel, coalesce(e.value, '') as entity,
+               coalesce(d.value, '') as disposition
+        from _gate_contact_rows r
+        join _gate_contact_phones p on p.text = r.phone
+        left join _gate_contact_times t on t.text = r.attempted_at
+        left join _gate_contact_enums c on c.text = r.channel
+        left join _gate_contact_enums d on d.text = r.disposition
+        left join _gate_contact_entities e on e.text = r.caller_entity
+        where p.e164 is not null
+    """
+    wrong: dict[str, list] = defaultdict(list)
+    for e164, instant in con.execute(
+            f"select e164, instant from ({history}) where disposition = 'wrong_number' "
+            "and (instant is null or instant <= $as_of)", {"as_of": inputs.as_of}).fetchall():
+        wrong[e164].append(instant)
+    calls = dict(con.execute(
+        f"select e164, count(*) from ({history}) where starts_with(channel, 'prerecorded') "
+        "and entity in ('', $entity) and (instant is null or instant between $since and $as_of) group by e164",
+        {"entity": normalize_text(inputs.caller_entity), "since": inputs.as_of - timedelta(days=days),
+         "as_of": inputs.as_of}).fetchall())
+    for table in ("_gate_contact_rows", "_gate_contact_phones", "_gate_contact_times", "_gate_contact_enums",
+                  "_gate_contact_entities"):
+        con.execute(f"drop table if exists {table}")
+    return wrong, calls
 
 
 def line_type_facts(con, as_of: datetime) -> pd.DataFrame:
@@ -525,9 +546,7 @@ def phone_facts(con, inputs: FactInputs, cap_days: int = 30) -> pd.DataFrame:
     """One row per phone any suppression or consent source names, with its facts."""
     phone = _Phones()
     opted = opted_out_phones(con, inputs, phone)
-    history = contact_history(con, phone)
-    wrong = wrong_number_times(history, inputs.as_of)
-    calls = prerecorded_calls(history, inputs, cap_days)
+    wrong, calls = contact_facts(con, inputs, cap_days)
     lines = line_type_facts(con, inputs.as_of)
     consents = consent_facts(con, inputs, phone, wrong, rnd_answers(con, inputs.as_of, phone))
     phones = sorted(set(opted) | set(wrong) | set(calls) | set(lines["phone_e164"]) | {p for p, _ in consents})

@@ -1,7 +1,7 @@
-"""The gate's line-type facts in DuckDB (facts.line_type_facts) are those of the Python
-reading they replaced (kept here as the reference), answer for answer, on messy sources:
-phone and time spellings of every kind, ties, answers after as-of, unreadable times and line
-types, the ledger's copy and unreadable line_types/ lines (C07)."""
+"""The gate's facts read in DuckDB (facts.line_type_facts, facts.contact_facts) are those of
+the Python reading they replaced (kept here as the reference), answer for answer, on messy
+sources: phone and time spellings of every kind, ties, rows after as-of, unreadable times,
+line types, channels and entities, the ledger's copy and unreadable line_types/ lines (C07)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import random
 from datetime import datetime, timedelta, timezone
 
 from expectations import facts as F
-from tests.test_gate_independence import AS_OF, warehouse
+from tests.test_gate_independence import AS_OF, ENTITY, INPUTS, warehouse
 
 
 def reference(con, as_of: datetime) -> dict:
@@ -101,3 +101,65 @@ def test_ties_and_unreadable_times():
 def test_no_line_type_source():
     con = warehouse({})
     assert facts_by_phone(con) == {} == reference(con, AS_OF)
+
+
+# --------------------------------------------------------------------------------------
+# Contact history: wrong numbers (R28) and prerecorded calls (R13).
+
+
+def reference_contacts(con, inputs, days):
+    """The Python reading as it was: (wrong-number times per phone, prerecorded calls per phone)."""
+    history = []
+    for number, channel, attempted_at, entity, disposition in F.source_rows(
+            con, "contact_history", ["phone", "channel", "attempted_at", "caller_entity", "disposition"]):
+        e164 = F.normalize_phone(number)
+        if e164:
+            history.append((e164, F.normalize_enum(channel), F.parse_time(attempted_at), F.normalize_text(entity or ""),
+                            F.normalize_enum(disposition)))
+    wrong: dict = {}
+    for e164, _channel, when, _entity, disposition in history:
+        if disposition == "wrong_number" and (when is None or when <= inputs.as_of):
+            wrong.setdefault(e164, []).append(when)
+    entity = F.normalize_text(inputs.caller_entity)
+    since = inputs.as_of - timedelta(days=days)
+    calls: dict = {}
+    for e164, channel, when, caller, _disposition in history:
+        if channel.startswith("prerecorded") and caller in ("", entity) and (when is None or since <= when <= inputs.as_of):
+            calls[e164] = calls.get(e164, 0) + 1
+    return wrong, calls
+
+
+def _messy_history(count: int, seed: int) -> list[dict]:
+    rng = random.Random(seed)
+    lines = _messy_rows(count, seed)
+    channels = ["prerecorded_call_landline", "Prerecorded Call Landline", "prerecorded_call_wireless", "manual_call",
+                "p2p_sms", "", None, "PRERECORDED-CALL", "pre recorded"]
+    dispositions = ["wrong_number", "Wrong Number", "WRONG-NUMBER", "answered", "no_answer", "", None, "wrong  number",
+                    "wrongnumber"]
+    entities = [ENTITY, ENTITY.upper(), f"  {ENTITY}  ", "", None, "Another Campaign", ENTITY.replace(" ", "  ")]
+    return [{"phone": line["phone"], "channel": rng.choice(channels), "attempted_at": line["checked_at"],
+             "caller_entity": rng.choice(entities), "disposition": rng.choice(dispositions)} for line in lines]
+
+
+def _same_contacts(con, days: int = 30) -> tuple[int, int]:
+    got_wrong, got_calls = F.contact_facts(con, INPUTS, days)
+    want_wrong, want_calls = reference_contacts(con, INPUTS, days)
+    assert got_calls == want_calls
+    assert set(got_wrong) == set(want_wrong)
+    key = lambda when: (when is not None, when)  # noqa: E731
+    for e164, times in want_wrong.items():
+        assert sorted(got_wrong[e164], key=key) == sorted(times, key=key), e164
+    return len(want_wrong), len(want_calls)
+
+
+def test_messy_contact_history_gives_the_same_facts():
+    rows = _messy_history(4_000, 3)
+    con = warehouse({"contact_history": rows}, ledger={"contact_history": _messy_history(800, 4) + rows[:200]})
+    wrong, calls = _same_contacts(con)
+    assert wrong > 200 and calls > 100
+    assert _same_contacts(con, days=400) != (wrong, calls)
+
+
+def test_no_contact_history():
+    con = warehouse({})
+    assert F.contact_facts(con, INPUTS, 30) == ({}, {}) == reference_contacts(con, INPUTS, 30)
