@@ -7,8 +7,9 @@ inputs only:
 
 - the suppression and consent sources as read (`raw.<t>`), together with the durable ledger's
   copy (`ledger.<t>`) when the warehouse has it (a set union: an opt-out whose file has left
-  the inbox is still in force). These sources are small, so each row is normalized in Python
-  with `unicodedata` and `phonenumbers` itself, never with the SQL phone macro;
+  the inbox is still in force). Each row is normalized with `unicodedata` and `phonenumbers`
+  in Python, never with the SQL phone macro; the line-type answers, millions at ten million
+  voters, are read in DuckDB by `sql_normalize`, which gives the same answers;
 - the voter, donor and volunteer records (`raw.nc_voters`, `raw.fl_voters`, `raw.donations`,
   `raw.volunteers`), which are big: read set-based in DuckDB with a deliberately simple
   normalization of their own (digits only, the last ten);
@@ -34,6 +35,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import phonenumbers
 
@@ -252,11 +254,12 @@ def _table_columns(con, schema: str, table: str) -> set[str]:
         [schema, table]).fetchall()}
 
 
-def source_rows(con, table: str, columns: list[str], ledger_columns: dict[str, str] | None = None) -> list[tuple]:
-    """Distinct rows of `columns` (as text) from raw.<table> and its ledger copy.
+def source_sql(con, table: str, columns: list[str], ledger_columns: dict[str, str] | None = None) -> str | None:
+    """SQL for the distinct rows of `columns` (as text) from raw.<table> and its ledger copy,
+    or None when neither exists.
 
     `ledger_columns` renames columns for a ledger table whose names differ. A missing column
-    reads as NULL; a missing table adds nothing."""
+    reads as NULL."""
     parts = []
     for schema, name, rename in (("raw", table, {}), ("ledger", LEDGER_NAMES.get(table, table), ledger_columns or {})):
         have = _table_columns(con, schema, name)
@@ -268,9 +271,13 @@ def source_rows(con, table: str, columns: list[str], ledger_columns: dict[str, s
             selected.append(f'cast("{source}" as varchar) as "{column}"' if source in have
                             else f'cast(null as varchar) as "{column}"')
         parts.append(f"select {', '.join(selected)} from {schema}.\"{name}\"")
-    if not parts:
-        return []
-    return con.execute(" union ".join(parts)).fetchall()
+    return " union ".join(parts) if parts else None
+
+
+def source_rows(con, table: str, columns: list[str], ledger_columns: dict[str, str] | None = None) -> list[tuple]:
+    """The rows of `source_sql`, fetched; a missing table adds nothing."""
+    sql = source_sql(con, table, columns, ledger_columns)
+    return con.execute(sql).fetchall() if sql else []
 
 
 # --------------------------------------------------------------------------------------
@@ -350,70 +357,114 @@ def quarantined_phones(con, families) -> set[str]:
     return found
 
 
-def contact_history(con, phone) -> list[tuple[str, str, datetime | None, str, str]]:
-    """(phone, channel, attempted_at, caller entity, disposition), normalized; valid phones only."""
-    rows = []
-    for number, channel, attempted_at, entity, disposition in source_rows(
-            con, "contact_history", ["phone", "channel", "attempted_at", "caller_entity", "disposition"]):
-        e164 = phone(number)
-        if e164:
-            rows.append((e164, normalize_enum(channel), parse_time(attempted_at), _cached_text(entity or ""),
-                         normalize_enum(disposition)))
-    return rows
+def _text_map(con, texts: str, table: str, normalize) -> None:
+    """Temp table `table(text, value)`: each distinct text of the relation `texts` (one column
+    `text`, a handful of values: channels, dispositions, entities) through `normalize`."""
+    values = [text for (text,) in con.execute(f"select distinct text from ({texts}) where text is not null").fetchall()]
+    con.register("_gate_texts", pd.DataFrame({"text": pd.Series(values, dtype=object),
+                                              "value": pd.Series([normalize(v) for v in values], dtype=object)}))
+    con.execute(f"create or replace temp table {table} as select cast(text as varchar) as text, "
+                "cast(value as varchar) as value from _gate_texts")
+    con.unregister("_gate_texts")
 
 
-def wrong_number_times(history, as_of: datetime) -> dict[str, list[datetime | None]]:
-    """Phone -> times of its wrong-number dispositions on or before as-of (None: unreadable,
-    which counts as before as-of)."""
-    times: dict[str, list] = defaultdict(list)
-    for e164, _channel, when, _entity, disposition in history:
-        if disposition == "wrong_number" and (when is None or when <= as_of):
-            times[e164].append(when)
-    return times
+def contact_facts(con, inputs: FactInputs, days: int) -> tuple[dict[str, list[datetime | None]], dict[str, int]]:
+    """From the contact history (valid phones only), in DuckDB:
+
+    - phone -> times of its wrong-number dispositions on or before as-of (None: unreadable,
+      which counts as before as-of);
+    - R13: phone -> prerecorded calls by the caller entity (or naming none) in the `days` days
+      before as-of, or at an unreadable time.
+
+    Phones and times are read by `sql_normalize`; channels, dispositions and entities, a few
+    distinct texts, by `normalize_enum` and `normalize_text` themselves."""
+    from .sql_normalize import build_phone_map, build_time_map
+
+    rows = source_sql(con, "contact_history", ["phone", "channel", "attempted_at", "caller_entity", "disposition"])
+    if rows is None:
+        return {}, {}
+    con.execute(f"create or replace temp table _gate_contact_rows as {rows}")
+    build_phone_map(con, "select phone as text from _gate_contact_rows", "_gate_contact_phones")
+    build_time_map(con, "select attempted_at as text from _gate_contact_rows", "_gate_contact_times")
+    _text_map(con, "select channel as text from _gate_contact_rows union select disposition from _gate_contact_rows",
+              "_gate_contact_enums", normalize_enum)
+    _text_map(con, "select caller_entity as text from _gate_contact_rows", "_gate_contact_entities", normalize_text)
+    history = """
+        select p.e164, t.instant, coalesce(c.value, '') as channel, coalesce(e.value, '') as entity,
+               coalesce(d.value, '') as disposition
+        from _gate_contact_rows r
+        join _gate_contact_phones p on p.text = r.phone
+        left join _gate_contact_times t on t.text = r.attempted_at
+        left join _gate_contact_enums c on c.text = r.channel
+        left join _gate_contact_enums d on d.text = r.disposition
+        left join _gate_contact_entities e on e.text = r.caller_entity
+        where p.e164 is not null
+    """
+    wrong: dict[str, list] = defaultdict(list)
+    for e164, instant in con.execute(
+            f"select e164, instant from ({history}) where disposition = 'wrong_number' "
+            "and (instant is null or instant <= $as_of)", {"as_of": inputs.as_of}).fetchall():
+        wrong[e164].append(instant)
+    calls = dict(con.execute(
+        f"select e164, count(*) from ({history}) where starts_with(channel, 'prerecorded') "
+        "and entity in ('', $entity) and (instant is null or instant between $since and $as_of) group by e164",
+        {"entity": normalize_text(inputs.caller_entity), "since": inputs.as_of - timedelta(days=days),
+         "as_of": inputs.as_of}).fetchall())
+    for table in ("_gate_contact_rows", "_gate_contact_phones", "_gate_contact_times", "_gate_contact_enums",
+                  "_gate_contact_entities"):
+        con.execute(f"drop table if exists {table}")
+    return wrong, calls
 
 
-def prerecorded_calls(history, inputs: FactInputs, days: int) -> dict[str, int]:
-    """R13: prerecorded calls by the caller entity (or naming none) in the `days` days before
-    as-of, or at an unreadable time."""
-    entity = normalize_text(inputs.caller_entity)
-    since = inputs.as_of - timedelta(days=days)
-    calls: dict[str, int] = defaultdict(int)
-    for e164, channel, when, caller, _disposition in history:
-        if not channel.startswith("prerecorded"):
-            continue
-        if caller not in ("", entity):
-            continue
-        if when is None or since <= when <= inputs.as_of:
-            calls[e164] += 1
-    return dict(calls)
-
-
-def line_type_facts(con, as_of: datetime, phone) -> dict[str, tuple[list[str], datetime]]:
-    """Phone -> (effective line types of the latest answers on or before as-of, that time).
+def line_type_facts(con, as_of: datetime) -> pd.DataFrame:
+    """Per phone (`phone_e164`), the effective line types of its latest answers on or before
+    as-of (`line_types`, sorted) and their time (`line_checked_at`).
     Several answers at that time: the number holds all of them. An answer with an
-    unreadable time is no check."""
-    latest: dict[str, tuple[datetime, set[str]]] = {}
-    for number, line_type, checked_at in source_rows(con, "line_types", ["phone", "line_type", "checked_at"]):
-        e164 = phone(number)
-        when = parse_time(checked_at)
-        # An answer with an unreadable time may be the newest: `unknown` at as-of (C07).
-        kind = EFFECTIVE_LINE_TYPE[normalize_line_type(line_type) if when is not None else "unknown"]
-        when = as_of if when is None else when
-        if not e164 or when > as_of:
-            continue
-        current = latest.get(e164)
-        if current is None or when > current[0]:
-            latest[e164] = (when, {kind})
-        elif when == current[0]:
-            current[1].add(kind)
-    # C07: an unreadable line may be a newer answer than any read: `unknown` at as-of.
-    for e164 in quarantined_phones(con, ("line_types",)):
-        current = latest.get(e164)
-        if current is None or as_of > current[0]:
-            latest[e164] = (as_of, {EFFECTIVE_LINE_TYPE["unknown"]})
-        else:
-            current[1].add(EFFECTIVE_LINE_TYPE["unknown"])
-    return {e164: (sorted(kinds), when) for e164, (when, kinds) in latest.items()}
+    unreadable time is `unknown` at as-of (it may be the newest), and so is every number in
+    an unreadable line_types/ line (C07).
+
+    In DuckDB: ten million voters bring millions of answers. Phones and times are read by
+    `sql_normalize` (the answers of `normalize_phone` and `parse_time`), line types, a handful
+    of distinct texts, by `normalize_line_type` itself."""
+    from .sql_normalize import build_phone_map, build_time_map
+
+    rows = source_sql(con, "line_types", ["phone", "line_type", "checked_at"])
+    if rows is None:
+        rows = "select null::varchar as phone, null::varchar as line_type, null::varchar as checked_at where false"
+    con.execute(f"create or replace temp table _gate_line_rows as {rows}")
+    build_phone_map(con, "select phone as text from _gate_line_rows", "_gate_line_phones")
+    build_time_map(con, "select checked_at as text from _gate_line_rows", "_gate_line_times")
+    kinds = [(text, EFFECTIVE_LINE_TYPE[normalize_line_type(text)]) for (text,) in con.execute(
+        "select distinct line_type from _gate_line_rows where line_type is not null").fetchall()]
+    con.register("_gate_line_kinds", pd.DataFrame(kinds, columns=["text", "kind"]).astype(object))
+    unread = pd.DataFrame({"e164": pd.Series(sorted(quarantined_phones(con, ("line_types",))), dtype=object)})
+    con.register("_gate_line_unread", unread)
+    unknown = EFFECTIVE_LINE_TYPE["unknown"]
+    found = con.execute("""
+        with answers as (
+            select p.e164, coalesce(t.instant, $as_of) as checked_at,
+                   case when t.instant is null then $unknown else coalesce(k.kind, $unknown) end as kind
+            from _gate_line_rows r
+            join _gate_line_phones p on p.text = r.phone
+            left join _gate_line_times t on t.text = r.checked_at
+            left join _gate_line_kinds k on k.text = r.line_type
+            where p.e164 is not null
+            union all
+            select e164, $as_of, $unknown from _gate_line_unread
+        ),
+        latest as (
+            select e164, max(checked_at) as checked_at from answers where checked_at <= $as_of group by e164
+        )
+        select a.e164 as phone_e164, list_sort(list_distinct(list(a.kind))) as line_types,
+               l.checked_at as line_checked_at
+        from answers a join latest l on l.e164 = a.e164 and l.checked_at = a.checked_at
+        group by a.e164, l.checked_at
+    """, {"as_of": as_of, "unknown": unknown}).df()
+    con.unregister("_gate_line_kinds")
+    con.unregister("_gate_line_unread")
+    for table in ("_gate_line_rows", "_gate_line_phones", "_gate_line_times"):
+        con.execute(f"drop table if exists {table}")
+    return found
 
 
 def rnd_answers(con, as_of: datetime, phone) -> dict[tuple[str, date | None], tuple[datetime, bool]]:
@@ -495,22 +546,20 @@ def phone_facts(con, inputs: FactInputs, cap_days: int = 30) -> pd.DataFrame:
     """One row per phone any suppression or consent source names, with its facts."""
     phone = _Phones()
     opted = opted_out_phones(con, inputs, phone)
-    history = contact_history(con, phone)
-    wrong = wrong_number_times(history, inputs.as_of)
-    calls = prerecorded_calls(history, inputs, cap_days)
-    lines = line_type_facts(con, inputs.as_of, phone)
+    wrong, calls = contact_facts(con, inputs, cap_days)
+    lines = line_type_facts(con, inputs.as_of)
     consents = consent_facts(con, inputs, phone, wrong, rnd_answers(con, inputs.as_of, phone))
-    phones = sorted(set(opted) | set(wrong) | set(calls) | set(lines) | {p for p, _ in consents})
+    phones = sorted(set(opted) | set(wrong) | set(calls) | set(lines["phone_e164"]) | {p for p, _ in consents})
     utc = lambda value: pd.Timestamp(value) if value is not None else pd.NaT  # noqa: E731
     frame = pd.DataFrame({
         "phone_e164": pd.Series(phones, dtype=object),
         "opted_out": [p in opted for p in phones],
         "wrong_number": [p in wrong for p in phones],
-        "line_types": pd.Series([lines[p][0] if p in lines else None for p in phones], dtype=object),
-        "line_checked_at": pd.Series([utc(lines[p][1]) if p in lines else pd.NaT for p in phones],
-                                     dtype="datetime64[us, UTC]"),
         "prerecorded_calls": pd.Series([calls.get(p, 0) for p in phones], dtype="int64"),
-    })
+    }).merge(lines, on="phone_e164", how="left")
+    frame["line_types"] = pd.Series([list(kinds) if isinstance(kinds, (list, np.ndarray)) else None
+                                     for kinds in frame["line_types"]], dtype=object)
+    frame["line_checked_at"] = pd.to_datetime(frame["line_checked_at"], utc=True).astype("datetime64[us, UTC]")
     for scope in CONSENT_SCOPES:
         frame[f"consent_{scope}_rnd_at"] = pd.Series(
             [utc(consents.get((p, scope))) for p in phones], dtype="datetime64[us, UTC]")

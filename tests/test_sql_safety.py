@@ -91,8 +91,15 @@ REVIEWED: dict[str, set[str]] = {
     # Gate SQL fragments built from the module's own column and scope names.
     "expectations/facts.py": {"table", "text", "sources", "targets", "' union all '.join(parts)",
                               "digits_sql('phone')", "ten_digits_sql('d')", "scopes",
-                              # GATE_FRAME over the list's own table (quoted by the caller).
-                              "frame"},
+                              # GATE_FRAME over the list's own table (quoted by the caller);
+                              # `source_sql` of the module's own column names.
+                              "frame", "rows", "texts", "history"},
+    # Temp table names and source relations are the gate's own constants; the phone and time
+    # expressions are built from phonenumbers' metadata and this module's patterns, each
+    # pattern through sql_string().
+    "expectations/sql_normalize.py": {"table", "texts", "offset", "naive", "_plain_phone_sql('text')",
+                                      "valid_nanp_sql(national)"},
+    "tests/test_gate_sql_normalize.py": {"valid_nanp_sql('text')"},
     # `catalog.schema.table`, each part through ident(), names read from information_schema.
     "assets/build_state.py": {"relation"},
     # One of two literal filters, chosen by whether a column exists.
