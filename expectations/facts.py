@@ -417,8 +417,16 @@ def contact_facts(con, inputs: FactInputs, days: int) -> tuple[dict[str, list[da
 
 
 def line_type_facts(con, as_of: datetime) -> pd.DataFrame:
-    """Per phone (`phone_e164`), the effective line types of its latest answers on or before
-    as-of (`line_types`, sorted) and their time (`line_checked_at`).
+    """`build_line_type_facts` as a frame."""
+    build_line_type_facts(con, as_of, "_gate_line_facts")
+    frame = con.execute("select * from _gate_line_facts order by phone_e164").df()
+    con.execute("drop table _gate_line_facts")
+    return frame
+
+
+def build_line_type_facts(con, as_of: datetime, table: str) -> None:
+    """Temp table `table`: per phone (`phone_e164`), the effective line types of its latest
+    answers on or before as-of (`line_types`, sorted) and their time (`line_checked_at`).
     Several answers at that time: the number holds all of them. An answer with an
     unreadable time is `unknown` at as-of (it may be the newest), and so is every number in
     an unreadable line_types/ line (C07).
@@ -440,7 +448,8 @@ def line_type_facts(con, as_of: datetime) -> pd.DataFrame:
     unread = pd.DataFrame({"e164": pd.Series(sorted(quarantined_phones(con, ("line_types",))), dtype=object)})
     con.register("_gate_line_unread", unread)
     unknown = EFFECTIVE_LINE_TYPE["unknown"]
-    found = con.execute("""
+    con.execute(f"""
+        create or replace temp table {table} as
         with answers as (
             select p.e164, coalesce(t.instant, $as_of) as checked_at,
                    case when t.instant is null then $unknown else coalesce(k.kind, $unknown) end as kind
@@ -459,12 +468,11 @@ def line_type_facts(con, as_of: datetime) -> pd.DataFrame:
                l.checked_at as line_checked_at
         from answers a join latest l on l.e164 = a.e164 and l.checked_at = a.checked_at
         group by a.e164, l.checked_at
-    """, {"as_of": as_of, "unknown": unknown}).df()
+    """, {"as_of": as_of, "unknown": unknown})
     con.unregister("_gate_line_kinds")
     con.unregister("_gate_line_unread")
-    for table in ("_gate_line_rows", "_gate_line_phones", "_gate_line_times"):
-        con.execute(f"drop table if exists {table}")
-    return found
+    for name in ("_gate_line_rows", "_gate_line_phones", "_gate_line_times"):
+        con.execute(f"drop table if exists {name}")
 
 
 def rnd_answers(con, as_of: datetime, phone) -> dict[tuple[str, date | None], tuple[datetime, bool]]:
@@ -542,27 +550,65 @@ def consent_facts(con, inputs: FactInputs, phone, wrong_numbers, rnd) -> dict[tu
     return best
 
 
-def phone_facts(con, inputs: FactInputs, cap_days: int = 30) -> pd.DataFrame:
-    """One row per phone any suppression or consent source names, with its facts."""
+def build_phone_facts(con, inputs: FactInputs, table: str, cap_days: int = 30) -> None:
+    """Table `table`: one row per phone any suppression or consent source names, with its
+    facts. The small sources' facts come from Python, the line types and the contact history
+    from DuckDB; they are put together in DuckDB."""
     phone = _Phones()
     opted = opted_out_phones(con, inputs, phone)
     wrong, calls = contact_facts(con, inputs, cap_days)
-    lines = line_type_facts(con, inputs.as_of)
+    build_line_type_facts(con, inputs.as_of, "_gate_line_facts")
     consents = consent_facts(con, inputs, phone, wrong, rnd_answers(con, inputs.as_of, phone))
-    phones = sorted(set(opted) | set(wrong) | set(calls) | set(lines["phone_e164"]) | {p for p, _ in consents})
-    utc = lambda value: pd.Timestamp(value) if value is not None else pd.NaT  # noqa: E731
-    frame = pd.DataFrame({
-        "phone_e164": pd.Series(phones, dtype=object),
-        "opted_out": [p in opted for p in phones],
-        "wrong_number": [p in wrong for p in phones],
-        "prerecorded_calls": pd.Series([calls.get(p, 0) for p in phones], dtype="int64"),
-    }).merge(lines, on="phone_e164", how="left")
-    frame["line_types"] = pd.Series([list(kinds) if isinstance(kinds, (list, np.ndarray)) else None
+    frames = {
+        "_gate_opted": pd.DataFrame({"phone_e164": pd.Series(sorted(opted), dtype=object)}),
+        "_gate_wrong": pd.DataFrame({"phone_e164": pd.Series(sorted(wrong), dtype=object)}),
+        "_gate_calls": pd.DataFrame({"phone_e164": pd.Series(list(calls), dtype=object),
+                                     "calls": pd.Series(list(calls.values()), dtype="int64")}),
+        "_gate_consents": pd.DataFrame({
+            "phone_e164": pd.Series([p for p, _ in consents], dtype=object),
+            "scope": pd.Series([scope for _, scope in consents], dtype=object),
+            "rnd_at": pd.Series([pd.Timestamp(at) for at in consents.values()], dtype="datetime64[us, UTC]")}),
+    }
+    for name, frame in frames.items():
+        con.register(name, frame)
+    scopes = ", ".join(f"max(rnd_at) filter (where scope = '{scope}') as consent_{scope}_rnd_at"
+                       for scope in CONSENT_SCOPES)
+    scope_columns = ", ".join(f"cast(s.consent_{scope}_rnd_at as timestamptz) as consent_{scope}_rnd_at"
+                              for scope in CONSENT_SCOPES)
+    con.execute(f"""
+        create or replace table {table} as
+        with phones as (
+            select phone_e164 from _gate_opted union select phone_e164 from _gate_wrong
+            union select phone_e164 from _gate_calls union select phone_e164 from _gate_line_facts
+            union select phone_e164 from _gate_consents
+        ),
+        by_scope as (select phone_e164, {scopes} from _gate_consents group by phone_e164)
+        select cast(p.phone_e164 as varchar) as phone_e164,
+               o.phone_e164 is not null as opted_out,
+               w.phone_e164 is not null as wrong_number,
+               cast(l.line_types as varchar[]) as line_types,
+               cast(l.line_checked_at as timestamptz) as line_checked_at,
+               cast(coalesce(c.calls, 0) as bigint) as prerecorded_calls,
+               {scope_columns}
+        from phones p
+        left join _gate_opted o on o.phone_e164 = p.phone_e164
+        left join _gate_wrong w on w.phone_e164 = p.phone_e164
+        left join _gate_calls c on c.phone_e164 = p.phone_e164
+        left join _gate_line_facts l on l.phone_e164 = p.phone_e164
+        left join by_scope s on s.phone_e164 = p.phone_e164
+    """)
+    for name in frames:
+        con.unregister(name)
+    con.execute("drop table if exists _gate_line_facts")
+
+
+def phone_facts(con, inputs: FactInputs, cap_days: int = 30) -> pd.DataFrame:
+    """`build_phone_facts` as a frame, one row per phone in phone order (line types as lists)."""
+    build_phone_facts(con, inputs, "_gate_phone_facts", cap_days)
+    frame = con.execute("select * from _gate_phone_facts order by phone_e164").df()
+    con.execute("drop table _gate_phone_facts")
+    frame["line_types"] = pd.Series([None if kinds is None or not isinstance(kinds, (list, np.ndarray)) else list(kinds)
                                      for kinds in frame["line_types"]], dtype=object)
-    frame["line_checked_at"] = pd.to_datetime(frame["line_checked_at"], utc=True).astype("datetime64[us, UTC]")
-    for scope in CONSENT_SCOPES:
-        frame[f"consent_{scope}_rnd_at"] = pd.Series(
-            [utc(consents.get((p, scope))) for p in phones], dtype="datetime64[us, UTC]")
     return frame
 
 
@@ -816,15 +862,7 @@ def ensure_facts(con, inputs: FactInputs, *, run_id: str, published: Path, run_l
     if row is not None:
         return json.loads(row[0])
     caps = [int((channel.get("cap") or {}).get("days", 0)) for channel in inputs.policy["channels"].values()]
-    frame = phone_facts(con, inputs, cap_days=max(caps + [0]))
-    con.register("_gate_phone_facts", frame)
-    scopes = ", ".join(f"cast(consent_{scope}_rnd_at as timestamptz) as consent_{scope}_rnd_at" for scope in CONSENT_SCOPES)
-    con.execute(
-        f"create or replace table {FACTS_SCHEMA}.phone_facts as select cast(phone_e164 as varchar) as phone_e164, "
-        "cast(opted_out as boolean) as opted_out, cast(wrong_number as boolean) as wrong_number, "
-        "cast(line_types as varchar[]) as line_types, cast(line_checked_at as timestamptz) as line_checked_at, "
-        f"cast(prerecorded_calls as bigint) as prerecorded_calls, {scopes} from _gate_phone_facts")
-    con.unregister("_gate_phone_facts")
+    build_phone_facts(con, inputs, f"{FACTS_SCHEMA}.phone_facts", cap_days=max(caps + [0]))
     areas = pd.DataFrame(area_code_rows(), columns=["npa", "states", "toll_free"])
     con.register("_gate_area_codes", areas)
     con.execute(f"create or replace table {FACTS_SCHEMA}.area_codes as "
@@ -833,11 +871,14 @@ def ensure_facts(con, inputs: FactInputs, *, run_id: str, published: Path, run_l
     build_holders(con)
     build_dnc(con, inputs.as_of.date())
     build_pending(con, published, run_lists, inputs.as_of)
+    phones, opted_out, wrong_number, line_typed = con.execute(
+        "select count(*), count(*) filter (where opted_out), count(*) filter (where wrong_number), "
+        f"count(line_types) from {FACTS_SCHEMA}.phone_facts").fetchone()
     counts = {
-        "phones": len(frame),
-        "opted_out": int(frame["opted_out"].sum()),
-        "wrong_number": int(frame["wrong_number"].sum()),
-        "line_typed": int(frame["line_types"].notna().sum()),
+        "phones": phones,
+        "opted_out": opted_out,
+        "wrong_number": wrong_number,
+        "line_typed": line_typed,
         "exempt_numbers": con.execute(f"select count(*) from {FACTS_SCHEMA}.holders where exempt").fetchone()[0],
         "dnc_numbers": con.execute(f"select count(distinct phone10) from {FACTS_SCHEMA}.dnc").fetchone()[0],
         "pending_rows": con.execute(f"select count(*) from {FACTS_SCHEMA}.pending_calls").fetchone()[0],
