@@ -57,8 +57,9 @@ def valid_nanp_sql(national: str) -> str:
 
 
 def _plain_phone_sql(text: str) -> str:
-    """SQL: the national number of a plain spelling (`'-'` when there is none to validate
-    without the parser, NULL when the text is not plain)."""
+    """SQL: the ten-digit national number of a plain spelling, as `normalize_phone` takes it
+    before validating; NULL when the text is not plain or `normalize_phone` would hand it to
+    the parser (another country code, not ten digits): those texts go to it."""
     digits = f"regexp_replace({text}, '[^0-9]', '', 'g')"
     return (f"(case when not (length({text}) <= 100 and regexp_full_match({text}, {sql_string(PLAIN_PHONE)})) then null "
             f"when starts_with({text}, '+') and not starts_with({digits}, '1') then null "
