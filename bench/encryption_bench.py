@@ -17,6 +17,15 @@ sys.path.insert(0, str(ROOT))
 
 from assets import encryption  # noqa: E402
 from assets.sql_text import ident, sql_string  # noqa: E402
+from assets.warehouse import memory_limit  # noqa: E402
+
+
+def _connection(scratch: Path):
+    """A fresh connection bounded like the run's (a 10M warehouse copied without a bound took
+    17 GB of this machine's 24)."""
+    con = encryption.new_connection(scratch)
+    con.execute(f"set memory_limit = {sql_string(memory_limit())}")
+    return con
 
 
 def _tables(con, catalog: str) -> list[tuple[str, str]]:
@@ -25,7 +34,7 @@ def _tables(con, catalog: str) -> list[tuple[str, str]]:
 
 
 def _write(source: Path, key: str, target: Path, target_key: str | None, scratch: Path) -> float:
-    con = encryption.new_connection(scratch)
+    con = _connection(scratch)
     try:
         encryption.attach(con, source, "source", key, read_only=True)
         if target_key is None:
@@ -41,7 +50,7 @@ def _write(source: Path, key: str, target: Path, target_key: str | None, scratch
 
 
 def _read(path: Path, key: str | None, scratch: Path) -> float:
-    con = encryption.new_connection(scratch)
+    con = _connection(scratch)
     try:
         if key is None:
             con.execute(f"attach {sql_string(str(path))} as db (read_only)")
