@@ -8,8 +8,9 @@ inputs only:
 - the suppression and consent sources as read (`raw.<t>`), together with the durable ledger's
   copy (`ledger.<t>`) when the warehouse has it (a set union: an opt-out whose file has left
   the inbox is still in force). Each row is normalized with `unicodedata` and `phonenumbers`
-  in Python, never with the SQL phone macro; the line-type answers, millions at ten million
-  voters, are read in DuckDB by `sql_normalize`, which gives the same answers;
+  in Python, never with the SQL phone macro; the line-type answers and the contact history,
+  millions of rows at ten million voters, are read in DuckDB by `sql_normalize`, which gives
+  the same answers;
 - the voter, donor and volunteer records (`raw.nc_voters`, `raw.fl_voters`, `raw.donations`,
   `raw.volunteers`), which are big: read set-based in DuckDB with a deliberately simple
   normalization of their own (digits only, the last ten);
@@ -442,9 +443,8 @@ def build_line_type_facts(con, as_of: datetime, table: str) -> None:
     con.execute(f"create or replace temp table _gate_line_rows as {rows}")
     build_phone_map(con, "select phone as text from _gate_line_rows", "_gate_line_phones")
     build_time_map(con, "select checked_at as text from _gate_line_rows", "_gate_line_times")
-    kinds = [(text, EFFECTIVE_LINE_TYPE[normalize_line_type(text)]) for (text,) in con.execute(
-        "select distinct line_type from _gate_line_rows where line_type is not null").fetchall()]
-    con.register("_gate_line_kinds", pd.DataFrame(kinds, columns=["text", "kind"]).astype(object))
+    _text_map(con, "select line_type as text from _gate_line_rows", "_gate_line_kinds",
+              lambda text: EFFECTIVE_LINE_TYPE[normalize_line_type(text)])
     unread = pd.DataFrame({"e164": pd.Series(sorted(quarantined_phones(con, ("line_types",))), dtype=object)})
     con.register("_gate_line_unread", unread)
     unknown = EFFECTIVE_LINE_TYPE["unknown"]
@@ -452,7 +452,7 @@ def build_line_type_facts(con, as_of: datetime, table: str) -> None:
         create or replace temp table {table} as
         with answers as (
             select p.e164, coalesce(t.instant, $as_of) as checked_at,
-                   case when t.instant is null then $unknown else coalesce(k.kind, $unknown) end as kind
+                   case when t.instant is null then $unknown else coalesce(k.value, $unknown) end as kind
             from _gate_line_rows r
             join _gate_line_phones p on p.text = r.phone
             left join _gate_line_times t on t.text = r.checked_at
@@ -469,9 +469,8 @@ def build_line_type_facts(con, as_of: datetime, table: str) -> None:
         from answers a join latest l on l.e164 = a.e164 and l.checked_at = a.checked_at
         group by a.e164, l.checked_at
     """, {"as_of": as_of, "unknown": unknown})
-    con.unregister("_gate_line_kinds")
     con.unregister("_gate_line_unread")
-    for name in ("_gate_line_rows", "_gate_line_phones", "_gate_line_times"):
+    for name in ("_gate_line_rows", "_gate_line_phones", "_gate_line_times", "_gate_line_kinds"):
         con.execute(f"drop table if exists {name}")
 
 
@@ -607,7 +606,7 @@ def phone_facts(con, inputs: FactInputs, cap_days: int = 30) -> pd.DataFrame:
     build_phone_facts(con, inputs, "_gate_phone_facts", cap_days)
     frame = con.execute("select * from _gate_phone_facts order by phone_e164").df()
     con.execute("drop table _gate_phone_facts")
-    frame["line_types"] = pd.Series([None if kinds is None or not isinstance(kinds, (list, np.ndarray)) else list(kinds)
+    frame["line_types"] = pd.Series([list(kinds) if isinstance(kinds, (list, np.ndarray)) else None
                                      for kinds in frame["line_types"]], dtype=object)
     return frame
 

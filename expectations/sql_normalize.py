@@ -67,6 +67,20 @@ def _plain_phone_sql(text: str) -> str:
             f"when length({digits}) = 11 and starts_with({digits}, '1') then substr({digits}, 2) end)")
 
 
+def _read_the_rest(con, table: str, column: str, read, dtype) -> None:
+    """Fill `column` of the map `table` for the texts SQL did not read (`plain` false), each
+    distinct text once, by the Python reading `read` itself."""
+    others = [row[0] for row in con.execute(f"select text from {table} where not plain").fetchall()]
+    if not others:
+        return
+    frame = pd.DataFrame({"text": pd.Series(others, dtype=object),
+                          "value": pd.Series([read(text) for text in others], dtype=dtype)})
+    con.register("_gate_other_texts", frame)
+    con.execute(f"update {table} set {column} = o.value from _gate_other_texts o "
+                f"where {table}.text = o.text and not {table}.plain")
+    con.unregister("_gate_other_texts")
+
+
 def build_phone_map(con, texts: str, table: str) -> None:
     """Temp table `table(text, e164)`: every distinct text of the relation `texts` (SQL of
     ours with one column `text`) and its E.164 number, or NULL when it has none."""
@@ -82,14 +96,7 @@ def build_phone_map(con, texts: str, table: str) -> None:
         union all
         select text, null, false from read where national is null
     """)
-    others = [row[0] for row in con.execute(f"select text from {table} where not plain").fetchall()]
-    if others:
-        frame = pd.DataFrame({"text": pd.Series(others, dtype=object),
-                              "e164": pd.Series([normalize_phone(text) for text in others], dtype=object)})
-        con.register("_gate_other_spellings", frame)
-        con.execute(f"update {table} set e164 = o.e164 from _gate_other_spellings o "
-                    f"where {table}.text = o.text and not {table}.plain")
-        con.unregister("_gate_other_spellings")
+    _read_the_rest(con, table, "e164", normalize_phone, object)
 
 
 def build_time_map(con, texts: str, table: str) -> None:
@@ -111,12 +118,5 @@ def build_time_map(con, texts: str, table: str) -> None:
         )
         select text, instant, plain and instant is not null as plain from read
     """)
-    others = [row[0] for row in con.execute(f"select text from {table} where not plain").fetchall()]
-    if others:
-        frame = pd.DataFrame({"text": pd.Series(others, dtype=object),
-                              "instant": pd.Series([parse_time(text) for text in others], dtype="datetime64[us, UTC]")})
-        con.register("_gate_other_times", frame)
-        con.execute(f"update {table} set instant = o.instant from _gate_other_times o "
-                    f"where {table}.text = o.text and not {table}.plain")
-        con.unregister("_gate_other_times")
+    _read_the_rest(con, table, "instant", parse_time, "datetime64[us, UTC]")
 
