@@ -163,6 +163,9 @@ coalesce(
 {% macro arg_max_of(value, key) -%}{{ return(adapter.dispatch('arg_max_of')(value, key)) }}{%- endmacro %}
 {% macro default__arg_max_of(value, key) -%}arg_max({{ value }}, {{ key }}){%- endmacro %}
 {% macro spark__arg_max_of(value, key) -%}max_by({{ value }}, {{ key }}){%- endmacro %}
+{% macro arg_min_of(value, key) -%}{{ return(adapter.dispatch('arg_min_of')(value, key)) }}{%- endmacro %}
+{% macro default__arg_min_of(value, key) -%}arg_min({{ value }}, {{ key }}){%- endmacro %}
+{% macro spark__arg_min_of(value, key) -%}min_by({{ value }}, {{ key }}){%- endmacro %}
 
 {#- One row per element of a list (in a select list). -#}
 {% macro unnest_list(list) -%}{{ return(adapter.dispatch('unnest_list')(list)) }}{%- endmacro %}

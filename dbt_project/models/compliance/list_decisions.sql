@@ -180,17 +180,30 @@ ruled as (
     cross join run
 ),
 
+best_members as (
+    -- CONTRACT rule 10: a shared household phone is contacted once, for its best-scored member
+    -- (highest score, then lowest contact id). An aggregate over the numbers still in, not a
+    -- window over every decision row: the window carried each wide row through a sort.
+    select
+        list_name,
+        phone_e164,
+        {{ arg_min_of('contact_id', struct_of([('unscored', 'score is null'), ('negated_score', '-coalesce(score, 0)'),
+                                               ('contact_id', 'contact_id')])) }} as best_contact_id
+    from ruled
+    where {{ list_size('rule_ids') }} = 0
+    group by list_name, phone_e164
+),
+
 deduplicated as (
     select
         ruled.*,
-        -- CONTRACT rule 10: a shared household phone is contacted once, for its best-scored member.
-        case when {{ list_size('rule_ids') }} = 0 then
-            row_number() over (
-                partition by list_name, phone_e164, {{ list_size('rule_ids') }} = 0
-                order by score desc, contact_id
-            )
+        case when {{ list_size('ruled.rule_ids') }} = 0 then
+            case when ruled.contact_id = best_members.best_contact_id then 1 else 2 end
         end as phone_rank
     from ruled
+    left join best_members
+        on best_members.list_name = ruled.list_name
+        and best_members.phone_e164 is not distinct from ruled.phone_e164
 ),
 
 after_c05 as (

@@ -49,11 +49,28 @@ elections as (
     cross join run
 ),
 
+registration_days as (
+    select distinct registered_on from voters
+),
+
+eligible_by_registration as (
+    -- The elections a voter could vote in depend only on the registration date: summed once
+    -- per date (some thousands), not once per voter and election (tens per voter).
+    select
+        registration_days.registered_on,
+        sum(elections.weight) as eligible_weight,
+        count(*) as elections_eligible
+    from registration_days
+    inner join elections
+        on registration_days.registered_on is null or elections.election_date >= registration_days.registered_on
+    group by registration_days.registered_on
+),
+
 eligible as (
-    select voters.voter_key, sum(elections.weight) as eligible_weight, count(*) as elections_eligible
+    select voters.voter_key, eligible_by_registration.eligible_weight, eligible_by_registration.elections_eligible
     from voters
-    inner join elections on voters.registered_on is null or elections.election_date >= voters.registered_on
-    group by voters.voter_key
+    inner join eligible_by_registration
+        on eligible_by_registration.registered_on is not distinct from voters.registered_on
 ),
 
 voted_weight as (
