@@ -4,7 +4,8 @@ the next run rebuilds only the models downstream of what changed (docs/performan
 A fingerprint per dbt source (`raw.opt_outs`, `ledger.opt_outs`, `config.run`, ...):
 
 - raw tables: the sha256 of every inbox file of the table's family (a file's sha256 is reused
-  while its size and mtime are unchanged, the way make and git decide);
+  while its size, mtime, ctime and inode are unchanged: the same file, not written since;
+  ingest takes the same digests, assets/ingest/file_digests.py);
 - ledger tables: their content (row count and a sum of row hashes) and the API journal's files;
 - config tables: their content, built from the settings exactly as the run will build them
   (as-of, lists, policy, published versions counted by R13).
@@ -29,6 +30,7 @@ import duckdb
 from configuration.settings import RunSettings
 
 from . import encryption
+from .ingest.file_digests import file_identity, remember, sha256_of
 from .ingest.sources import SOURCE_FAMILIES, UNCLAIMED
 from .sql_text import ident
 
@@ -125,13 +127,16 @@ def _file_digests(inbox: Path, cache: dict[str, list]) -> dict[str, list]:
         if not path.is_file():
             continue
         rel = path.relative_to(inbox).as_posix()
-        stat = path.stat()
+        identity = file_identity(path.stat())
         known = cache.get(rel)
-        if known and known[0] == stat.st_size and known[1] == stat.st_mtime_ns:
+        # [size, mtime_ns, sha256, ctime_ns, inode, device]: the digest is reused only for the
+        # same file unwritten since (assets/ingest/file_digests.py), and then shared with ingest.
+        if known and len(known) == 6 and (known[0], known[1], *known[3:]) == identity:
+            remember(path, identity, known[2])
             files[rel] = known
             continue
-        with path.open("rb") as handle:
-            files[rel] = [stat.st_size, stat.st_mtime_ns, hashlib.file_digest(handle, "sha256").hexdigest()]
+        digest = sha256_of(path)
+        files[rel] = [identity[0], identity[1], digest, *identity[2:]]
     return files
 
 

@@ -32,6 +32,7 @@ from pathlib import Path
 
 import duckdb
 
+from .file_digests import sha256_of
 from .inbox import HIDDEN_FILE, NOT_A_REGULAR_FILE, _entries, _is_hidden
 from .reading import ensure_bookkeeping_tables
 
@@ -67,10 +68,7 @@ def family_fingerprint(inbox: Path, folder: str, max_line_bytes: int, table_colu
         elif not path.is_file():
             entry = f"{NOT_A_REGULAR_FILE}\0{rel}"
         else:
-            digest = (digests or {}).get(rel)
-            if digest is None:
-                with path.open("rb") as handle:
-                    digest = hashlib.file_digest(handle, "sha256").hexdigest()
+            digest = (digests or {}).get(rel) or sha256_of(path)
             entry = f"file\0{rel}\0{'link' if path.is_symlink() else 'plain'}\0{digest}"
         outer.update(entry.encode("utf-8", "surrogateescape") + b"\n")
     return outer.hexdigest()

@@ -16,7 +16,6 @@ only hashes files and never looks at a row. Paths reach SQL through `sql_string`
 
 from __future__ import annotations
 
-import hashlib
 import os
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -28,6 +27,7 @@ import duckdb
 import pyarrow as pa
 
 from .. import encryption
+from ..ingest.file_digests import sha256_of
 from ..sql_text import ident, sql_string  # noqa: F401  (imported from here elsewhere)
 from .tables import LEDGER_TABLES, LedgerTable, column_type, tables_for_family
 
@@ -76,8 +76,7 @@ def snapshot_folder(inbox: Path, folder: str) -> dict[str, FileVersion]:
         if not path.is_file():
             continue
         size, mtime = _stat_key(path)
-        with path.open("rb") as handle:
-            digest = hashlib.file_digest(handle, "sha256").hexdigest()
+        digest = sha256_of(path)
         versions[path.relative_to(inbox).as_posix()] = FileVersion(digest, size, mtime)
     return versions
 
