@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from importlib import metadata
 from pathlib import Path
@@ -120,7 +121,7 @@ def _version(package: str) -> str:
 
 
 def _file_digests(inbox: Path, cache: dict[str, list]) -> dict[str, list]:
-    files = {}
+    files, to_hash = {}, []
     if not inbox.is_dir():
         return files
     for path in sorted(inbox.rglob("*")):
@@ -134,9 +135,12 @@ def _file_digests(inbox: Path, cache: dict[str, list]) -> dict[str, list]:
         if known and len(known) == 6 and (known[0], known[1], *known[3:]) == identity:
             remember(path, identity, known[2])
             files[rel] = known
-            continue
-        digest = sha256_of(path)
-        files[rel] = [identity[0], identity[1], digest, *identity[2:]]
+        else:
+            to_hash.append((rel, path, identity))
+    # hashlib lets go of the GIL while it hashes: one thread per core reads the inbox.
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        for (rel, _, identity), digest in zip(to_hash, pool.map(lambda item: sha256_of(item[1]), to_hash)):
+            files[rel] = [identity[0], identity[1], digest, *identity[2:]]
     return files
 
 
