@@ -15,10 +15,6 @@ members as (
     select * from {{ ref('segment_members') }}
 ),
 
-voters as (
-    select * from {{ ref('int_contacts') }}
-),
-
 holders as (
     select * from {{ ref('int_phone_holders') }}
 ),
@@ -81,17 +77,24 @@ state_dnc as (
 ),
 
 contact_states as (
-    -- The states a contact's number answers to: every holder's residence, the contact's own
-    -- residence and the area code's state.
+    -- One row per contact: the states its number answers to (every holder's residence, the
+    -- contact's own residence and the area code's state) and the fields the list rows show.
+    -- The only read of int_contacts, so its wide rows are not kept for a second pass.
     select
         voters.contact_id,
         voters.phone_e164,
+        voters.source_state,
+        voters.voter_rule_ids,
+        voters.first_name,
+        voters.last_name,
+        coalesce(voters.residence_state, voters.area_code_state) as state,
+        voters.time_zone,
         coalesce(holders.held_by_confidential_record, false) as held_by_confidential_record,
         {{ list_sorted_distinct(list_keep(
             list_cat('coalesce(holders.residence_states, ' ~ empty_text_list() ~ ')',
                      list_of(['voters.residence_state', 'voters.area_code_state'])),
             'state', 'state is not null')) }} as rule_states
-    from voters
+    from {{ ref('int_contacts') }} as voters
     left join holders using (phone_e164)
 ),
 
@@ -113,7 +116,29 @@ contact_state_flags as (
     group by contact_state_rows.contact_id
 ),
 
-candidates as (
+contact_rule_facts as (
+    -- What the person's and the holders' rules need, once per contact rather than once per
+    -- list the contact is on.
+    select
+        contact_states.contact_id,
+        contact_states.phone_e164,
+        contact_states.voter_rule_ids,
+        contact_states.held_by_confidential_record,
+        coalesce(contact_state_flags.in_prerecorded_consent_state, false) as in_prerecorded_consent_state,
+        coalesce(contact_state_flags.in_new_hampshire, false) as in_new_hampshire,
+        coalesce(contact_state_flags.on_state_dnc, false) as on_state_dnc,
+        coalesce(facts.on_federal_dnc, false) as on_federal_dnc,
+        erasures.phone_e164 is not null as is_erased,
+        commercial_forbidden_states.state is not null as from_commercial_forbidden_state
+    from contact_states
+    left join contact_state_flags using (contact_id)
+    left join facts on facts.phone_e164 = contact_states.phone_e164
+    left join erasures on erasures.phone_e164 = contact_states.phone_e164
+    left join commercial_forbidden_states on commercial_forbidden_states.state = contact_states.source_state
+),
+
+list_settings as (
+    -- One row per configured list with its channel's and purpose's settings.
     select
         lists.name as list_name,
         lists.list_order,
@@ -121,47 +146,57 @@ candidates as (
         lists.effective_channel as channel,
         lists.purpose,
         lists.live_operator_intro,
+        channels.state_rules as channel_has_state_rules,
+        channels.consent_scope,
+        channels.cap_calls,
+        channels.cap_exempt_with_consent,
+        channels.line_type_evidence_rules,
+        channels.consent_evidence_rules,
+        purposes.dnc_scrub,
+        purposes.voter_states_restricted
+    from lists
+    inner join channels on channels.channel = lists.effective_channel
+    inner join purposes on purposes.purpose = lists.purpose
+),
+
+candidates as (
+    select
+        list_settings.*,
         members.contact_id,
         members.score,
-        voters.phone_e164,
-        voters.source_state,
-        voters.voter_rule_ids,
-        contact_states.held_by_confidential_record,
-        coalesce(contact_state_flags.in_prerecorded_consent_state, false) as in_prerecorded_consent_state,
-        coalesce(contact_state_flags.in_new_hampshire, false) as in_new_hampshire,
-        coalesce(contact_state_flags.on_state_dnc, false) as on_state_dnc,
+        contact_rule_facts.phone_e164,
+        contact_rule_facts.voter_rule_ids,
+        contact_rule_facts.held_by_confidential_record,
+        contact_rule_facts.in_prerecorded_consent_state,
+        contact_rule_facts.in_new_hampshire,
+        contact_rule_facts.on_state_dnc,
+        contact_rule_facts.on_federal_dnc,
+        contact_rule_facts.is_erased,
+        contact_rule_facts.from_commercial_forbidden_state,
         coalesce(eligibility.rule_ids, {{ empty_text_list() }}) as number_rule_ids,
         coalesce(eligibility.has_channel_consent, false) as has_channel_consent,
         coalesce(eligibility.prerecorded_calls_counted, 0) as prerecorded_calls_counted,
         eligibility.phone_e164 is not null as is_evaluated,
-        eligibility.effective_line_type,
-        coalesce(facts.on_federal_dnc, false) as on_federal_dnc,
-        erasures.phone_e164 is not null as is_erased,
-        channels.state_rules as channel_has_state_rules,
-        channels.consent_scope,
-        channels.consent_rule_id,
-        channels.line_type_rule_id,
-        channels.cap_calls,
-        channels.cap_exempt_with_consent,
-        purposes.dnc_scrub,
-        purposes.voter_states_restricted,
-        commercial_forbidden_states.state is not null as from_commercial_forbidden_state
-    from lists
-    inner join members on members.segment = lists.segment
-    inner join voters using (contact_id)
-    inner join channels on channels.channel = lists.effective_channel
-    inner join purposes on purposes.purpose = lists.purpose
-    left join contact_states using (contact_id)
-    left join contact_state_flags using (contact_id)
-    left join eligibility on eligibility.phone_e164 = voters.phone_e164 and eligibility.channel = lists.effective_channel
-    left join facts on facts.phone_e164 = voters.phone_e164
-    left join erasures on erasures.phone_e164 = voters.phone_e164
-    left join commercial_forbidden_states on commercial_forbidden_states.state = voters.source_state
+        eligibility.effective_line_type
+    from list_settings
+    inner join members on members.segment = list_settings.segment
+    inner join contact_rule_facts using (contact_id)
+    left join eligibility
+        on eligibility.phone_e164 = contact_rule_facts.phone_e164 and eligibility.channel = list_settings.channel
 ),
 
 ruled as (
+    -- Narrow on purpose: referenced twice, so DuckDB keeps these rows; the list's settings and
+    -- the contact's fields are joined back at the end.
     select
-        candidates.*,
+        candidates.list_name,
+        candidates.contact_id,
+        candidates.phone_e164,
+        candidates.score,
+        candidates.is_erased,
+        candidates.effective_line_type,
+        candidates.has_channel_consent,
+        candidates.prerecorded_calls_counted,
         {%- set rule_checks = [
             "case when held_by_confidential_record then 'C01' end",
             "case when is_erased then 'C08' end",
@@ -182,36 +217,28 @@ ruled as (
 
 best_members as (
     -- CONTRACT rule 10: a shared household phone is contacted once, for its best-scored member
-    -- (highest score, then lowest contact id). An aggregate over the numbers still in, not a
-    -- window over every decision row: the window carried each wide row through a sort.
+    -- (highest score, then lowest contact id), among the rows no rule excludes. An aggregate by
+    -- list and phone, not a window over every decision row. The consent and the calls counted
+    -- belong to the (phone, channel), so they are the same on every row of a group.
     select
         list_name,
+        {%- if disabled_rule() == 'C05' %}
+        contact_id,
         phone_e164,
+        has_channel_consent,
+        prerecorded_calls_counted
+    from ruled
+    where {{ list_size('rule_ids') }} = 0
+        {%- else %}
         {{ arg_min_of('contact_id', struct_of([('unscored', 'score is null'), ('negated_score', '-coalesce(score, 0)'),
-                                               ('contact_id', 'contact_id')])) }} as best_contact_id
+                                               ('contact_id', 'contact_id')])) }} as contact_id,
+        phone_e164,
+        bool_or(has_channel_consent) as has_channel_consent,
+        max(prerecorded_calls_counted) as prerecorded_calls_counted
     from ruled
     where {{ list_size('rule_ids') }} = 0
     group by list_name, phone_e164
-),
-
-deduplicated as (
-    select
-        ruled.*,
-        case when {{ list_size('ruled.rule_ids') }} = 0 then
-            case when ruled.contact_id = best_members.best_contact_id then 1 else 2 end
-        end as phone_rank
-    from ruled
-    left join best_members
-        on best_members.list_name = ruled.list_name
-        and best_members.phone_e164 is not distinct from ruled.phone_e164
-),
-
-after_c05 as (
-    select
-        {{ star_replace('deduplicated', [['rule_ids',
-            'rule_ids' if disabled_rule() == 'C05' else "case when phone_rank > 1 then " ~ list_of(["'C05'"]) ~ " else rule_ids end"]]) }},
-        {{ list_size('rule_ids') }} = 0 {% if disabled_rule() != 'C05' %}and phone_rank = 1{% endif %} as included_before_cap
-    from deduplicated
+        {%- endif %}
 ),
 
 capped as (
@@ -219,38 +246,67 @@ capped as (
     -- number enters the k-th list that would include it only while calls counted (history and
     -- pending published lists) + k <= cap. Consented numbers are exempt when the policy says so.
     select
-        list_name,
-        contact_id,
-        prerecorded_calls_counted + dense_rank() over (partition by phone_e164 order by list_order) > cap_calls as over_cap,
-        {{ list_over('list_name') }} over (
-            partition by phone_e164 order by list_order, list_name
+        best_members.list_name,
+        best_members.contact_id,
+        best_members.prerecorded_calls_counted
+            + dense_rank() over (partition by best_members.phone_e164 order by list_settings.list_order)
+            > list_settings.cap_calls as over_cap,
+        {{ list_over('best_members.list_name') }} over (
+            partition by best_members.phone_e164 order by list_settings.list_order, best_members.list_name
             rows between unbounded preceding and 1 preceding
         ) as earlier_lists,
-        cap_calls - prerecorded_calls_counted as lists_within_cap
-    from after_c05
-    where included_before_cap
-      and cap_calls is not null
-      and not (cap_exempt_with_consent and has_channel_consent)
+        list_settings.cap_calls - best_members.prerecorded_calls_counted as lists_within_cap
+    from best_members
+    inner join list_settings using (list_name)
+    where list_settings.cap_calls is not null
+      and not (list_settings.cap_exempt_with_consent and best_members.has_channel_consent)
+),
+
+chosen as (
+    -- The rows in before the cap (one per list and phone), with their place under it.
+    select
+        best_members.list_name,
+        best_members.contact_id,
+        coalesce(capped.over_cap, false) as over_cap,
+        capped.earlier_lists,
+        capped.lists_within_cap
+    from best_members
+    left join capped on capped.list_name = best_members.list_name and capped.contact_id = best_members.contact_id
 ),
 
 decided as (
     select
-        {{ star_replace('after_c05', [['rule_ids',
-            'after_c05.rule_ids' if disabled_rule() == 'R13'
-            else "case when coalesce(capped.over_cap, false) then " ~ list_of(["'R13'"]) ~ " else after_c05.rule_ids end"]]) }},
-        after_c05.included_before_cap {% if disabled_rule() != 'R13' %}and not coalesce(capped.over_cap, false){% endif %}
-            as included,
+        ruled.list_name,
+        ruled.contact_id,
+        ruled.phone_e164,
+        ruled.score,
+        ruled.is_erased,
+        ruled.effective_line_type,
+        case
+            {%- if disabled_rule() != 'C05' %}
+            when {{ list_size('ruled.rule_ids') }} = 0 and chosen.contact_id is null then {{ list_of(["'C05'"]) }}
+            {%- endif %}
+            {%- if disabled_rule() != 'R13' %}
+            when coalesce(chosen.over_cap, false) then {{ list_of(["'R13'"]) }}
+            {%- endif %}
+            else ruled.rule_ids
+        end as rule_ids,
+        {{ list_size('ruled.rule_ids') }} = 0 and chosen.contact_id is not null
+            {% if disabled_rule() != 'R13' %}and not coalesce(chosen.over_cap, false){% endif %} as included,
         -- Earlier lists of this run that include the number and so count toward its cap.
-        {{ list_map(list_head('coalesce(capped.earlier_lists, ' ~ empty_text_list() ~ ')',
-                              'greatest(coalesce(capped.lists_within_cap, 0), 0)'),
+        {{ list_map(list_head('coalesce(chosen.earlier_lists, ' ~ empty_text_list() ~ ')',
+                              'greatest(coalesce(chosen.lists_within_cap, 0), 0)'),
                     'earlier', evidence_struct("'R13'", "'earlier_list'", 'null', 'earlier', 'null')) }} as earlier_list_evidence
-    from after_c05
-    left join capped on capped.list_name = after_c05.list_name and capped.contact_id = after_c05.contact_id
+    from ruled
+    left join chosen on chosen.list_name = ruled.list_name and chosen.contact_id = ruled.contact_id
 ),
 
 evidenced as (
     select
         decided.*,
+        list_settings.segment,
+        list_settings.channel,
+        list_settings.purpose,
         {%- set opt_outs = list_keep('coalesce(evidence.opt_out_evidence, ' ~ empty_list() ~ ')', 'e', list_has('decided.rule_ids', 'e.rule_id')) %}
         {%- set wrong_numbers = "case when " ~ list_has('decided.rule_ids', "'R28'") ~ " then evidence.wrong_number_evidence end" %}
         {%- set cap = "case when " ~ list_has('decided.rule_ids', "'R13'") ~ " then "
@@ -259,7 +315,7 @@ evidenced as (
             struct_update: DuckDB 1.4 and 1.5 fail with an internal error on struct_update of an
             outer lambda's parameter inside a nested lambda. #}
         {%- set line_types = list_flatten(list_map(
-            list_keep('evidence_rules.line_type_evidence_rules', 'rule', list_has('decided.rule_ids', 'rule')),
+            list_keep('list_settings.line_type_evidence_rules', 'rule', list_has('decided.rule_ids', 'rule')),
             'rule', list_map('coalesce(evidence.line_type_evidence, ' ~ list_of([no_line_type_check_evidence()]) ~ ')',
                              'e', evidence_struct('rule', 'e.kind', 'e.event_at', 'e.source_file', 'e.source_line')))) %}
         {#- The consent row the consent rules looked at (and its RND answer), or none. #}
@@ -271,22 +327,21 @@ evidenced as (
                                       'consent_checks.rnd_source_file', 'consent_checks.rnd_source_line') ~ " end",
             ]), 'e', 'e is not null') %}
         {%- set consents = list_flatten(list_map(
-            list_keep('evidence_rules.consent_evidence_rules', 'rule', list_has('decided.rule_ids', 'rule')),
+            list_keep('list_settings.consent_evidence_rules', 'rule', list_has('decided.rule_ids', 'rule')),
             'rule', "case when consent_checks.phone_e164 is null then "
                 ~ list_of([evidence_struct('rule', "'no_consent'", 'null', 'null', 'null')])
                 ~ " else " ~ consent_rows ~ " end")) %}
         case when decided.included then {{ empty_list() }}
             else {{ list_flatten(list_of([opt_outs, wrong_numbers, cap, line_types, consents])) }} end as evidence
     from decided
-    inner join channels as evidence_rules on evidence_rules.channel = decided.channel
+    inner join list_settings using (list_name)
     left join evidence on evidence.phone_e164 = decided.phone_e164
     left join consent_checks
-        on consent_checks.phone_e164 = decided.phone_e164 and consent_checks.scope = decided.consent_scope
+        on consent_checks.phone_e164 = decided.phone_e164 and consent_checks.scope = list_settings.consent_scope
 ),
 
 final as (
-    -- The names, states and time zone are joined here, after the ranking and the cap, so the
-    -- window and the evidence carry only what decides.
+    -- The names, states and time zone are joined here, once, after the ranking and the cap.
     select
         evidenced.list_name,
         evidenced.segment,
@@ -298,16 +353,15 @@ final as (
         evidenced.rule_ids,
         evidenced.included,
         -- The decision row stays (the number's exclusion is evidence); the person's name goes.
-        case when not evidenced.is_erased then voters.first_name end as first_name,
-        case when not evidenced.is_erased then voters.last_name end as last_name,
-        coalesce(voters.residence_state, voters.area_code_state) as state,
-        coalesce(contact_states.rule_states, {{ empty_text_list() }}) as rule_states,
-        voters.time_zone,
+        case when not evidenced.is_erased then contact_states.first_name end as first_name,
+        case when not evidenced.is_erased then contact_states.last_name end as last_name,
+        contact_states.state,
+        contact_states.rule_states,
+        contact_states.time_zone,
         evidenced.effective_line_type,
         evidenced.evidence
     from evidenced
-    inner join voters using (contact_id)
-    left join contact_states using (contact_id)
+    inner join contact_states using (contact_id)
 )
 
 select * from final
