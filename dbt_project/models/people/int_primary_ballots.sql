@@ -5,6 +5,16 @@ with history as (
     select * from {{ source('raw', 'nc_vote_history') }}
 ),
 
+elections as (
+    -- A separate read of two columns, not of the history CTE: read twice, DuckDB would keep
+    -- all of its rows.
+    select distinct election_lbl, election_desc from {{ source('raw', 'nc_vote_history') }}
+),
+
+party_codes as (
+    select distinct voted_party_cd from {{ source('raw', 'nc_vote_history') }}
+),
+
 run as (
     -- The as-of day and the eight-year cutoff once, not cast per ballot row.
     select
@@ -13,27 +23,45 @@ run as (
     from {{ ref('int_run') }}
 ),
 
+primaries as (
+    -- Which (label, description) pairs are primaries of the last eight years, and their day:
+    -- decided once per pair (a few dozen), not parsed on each of some hundred million rows.
+    select election_lbl, election_desc, election_date
+    from (
+        select election_lbl, election_desc, {{ parse_date('election_lbl') }} as election_date
+        from elections
+        where upper(election_desc) like '%PRIMARY%'
+    ) as dated
+    cross join run
+    where election_date <= run.as_of_date
+      and election_date > run.since_8y
+),
+
+parties as (
+    select voted_party_cd, upper({{ clean_text('voted_party_cd') }}) as ballot_party
+    from party_codes
+),
+
 ballots as (
     select distinct
-        'NC-' || trim(ncid) as voter_key,
-        {{ parse_date('election_lbl') }} as election_date,
-        upper({{ clean_text('voted_party_cd') }}) as ballot_party
+        trim(history.ncid) as ncid,
+        primaries.election_date,
+        parties.ballot_party
     from history
-    where upper(election_desc) like '%PRIMARY%'
+    inner join primaries
+        on primaries.election_lbl = history.election_lbl and primaries.election_desc = history.election_desc
+    inner join parties on parties.voted_party_cd = history.voted_party_cd
+    where parties.ballot_party is not null
 ),
 
 final as (
     select
-        voter_key,
+        'NC-' || ncid as voter_key,
         count(*) as primary_ballots,
         {{ list_sorted_distinct(list_gather('ballot_party')) }} as primary_ballot_parties,
         {{ arg_max_of('ballot_party', 'election_date') }} as last_primary_party
     from ballots
-    cross join run
-    where ballot_party is not null
-      and election_date <= run.as_of_date
-      and election_date > run.since_8y
-    group by voter_key
+    group by ncid
 )
 
 select * from final
