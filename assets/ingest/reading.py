@@ -591,15 +591,19 @@ def load_tab_file(
             f"from _tab_lines where line_bytes <= $limit and not contains(raw, chr(0))) where len(parts) = $expected",
             params,
         ).fetchone()[0]
-        quarantined = con.execute(
-            "insert into raw.quarantine select $source, $file, _line, reason, raw from ("
-            f"select _line, raw, case when line_bytes > $limit then {over_long_sql(max_line_bytes)} "
-            "when contains(raw, chr(0)) then $nul "
-            f"when {fields} <> $expected then 'expected ' || $expected || ' tab-separated fields, found ' "
-            f"|| {fields} end as reason from _tab_lines) "
-            "where reason is not null order by _line",
-            {**params, "source": source, "nul": NUL_BYTE},
-        ).fetchone()[0]
+        # A line is either loaded or has a reason below, so when every line loaded there is
+        # nothing to quarantine and the second pass over the lines is skipped.
+        quarantined = 0
+        if loaded < con.execute("select count(*) from _tab_lines").fetchone()[0]:
+            quarantined = con.execute(
+                "insert into raw.quarantine select $source, $file, _line, reason, raw from ("
+                f"select _line, raw, case when line_bytes > $limit then {over_long_sql(max_line_bytes)} "
+                "when contains(raw, chr(0)) then $nul "
+                f"when {fields} <> $expected then 'expected ' || $expected || ' tab-separated fields, found ' "
+                f"|| {fields} end as reason from _tab_lines) "
+                "where reason is not null order by _line",
+                {**params, "source": source, "nul": NUL_BYTE},
+            ).fetchone()[0]
     finally:
         con.execute("drop table if exists _tab_lines")
     return record_file(con, FileLoad(source, rel_path, recorded_encoding or encoding, layout,
