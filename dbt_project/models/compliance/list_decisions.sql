@@ -227,18 +227,16 @@ best_members as (
         phone_e164,
         has_channel_consent,
         prerecorded_calls_counted
-    from ruled
-    where {{ list_size('rule_ids') }} = 0
         {%- else %}
         {{ arg_min_of('contact_id', struct_of([('unscored', 'score is null'), ('negated_score', '-coalesce(score, 0)'),
                                                ('contact_id', 'contact_id')])) }} as contact_id,
         phone_e164,
         bool_or(has_channel_consent) as has_channel_consent,
         max(prerecorded_calls_counted) as prerecorded_calls_counted
+        {%- endif %}
     from ruled
     where {{ list_size('rule_ids') }} = 0
-    group by list_name, phone_e164
-        {%- endif %}
+    {% if disabled_rule() != 'C05' %}group by list_name, phone_e164{% endif %}
 ),
 
 capped as (
