@@ -87,6 +87,9 @@ def build_dbt_assets() -> dg.AssetsDefinition:
         # Any dbt build makes the incremental state stale: only `outreach run` writes it anew,
         # after its build succeeded (assets/build_state.py).
         forget_build_state(settings.home)
+        # Read by list_decisions' config (dbt_project/macros/decision_delta.sql). An environment
+        # variable, not a dbt var: dbt re-parses only what reads it, not the whole project.
+        os.environ[DECISIONS_DELTA_ENV] = "true" if context.run.tags.get(DECISIONS_TAG) == DECISIONS_DELTA else ""
         # The gates after this step load Great Expectations and input-independent tables
         # (seconds, mostly disk); this process only waits while dbt builds in its own process.
         from expectations import preload
@@ -94,10 +97,13 @@ def build_dbt_assets() -> dg.AssetsDefinition:
         preload.start()
         segments = configured_segments(load_manifest(), [spec.segment for spec in settings.lists.lists])
         args = dbt_build_args(segments)
-        if settings.engine == "spark":
-            yield from _build_on_spark(context, dbt, settings, args)
-            return
-        yield from _build(context, dbt, settings, args)
+        try:
+            if settings.engine == "spark":
+                yield from _build_on_spark(context, dbt, settings, args)
+                return
+            yield from _build(context, dbt, settings, args)
+        finally:
+            os.environ.pop(DECISIONS_DELTA_ENV, None)  # a later dbt of this process decides every number
 
     return outreach_dbt
 
@@ -238,6 +244,11 @@ def dies_with_this_process() -> Iterator[None]:
 # Mutation tests only (tests/test_gate_independence.py): switch one rule id off in the
 # eligibility SQL, so the independent gate can be seen to block what it lets through.
 TEST_DISABLE_RULE_ENV = "OUTREACH_TEST_DISABLE_RULE"
+# The run tag an incremental `outreach run` sets when list_decisions may decide again only the
+# numbers whose inputs changed (orchestration/runner.py), and what passes it on to dbt.
+DECISIONS_TAG = "outreach/decisions"
+DECISIONS_DELTA = "changed_numbers_only"
+DECISIONS_DELTA_ENV = "OUTREACH_DECISIONS_DELTA"
 
 
 class DbtBuildFailed(RuntimeError):

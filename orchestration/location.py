@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dagster as dg
 
-from assets.dbt import build_dbt_assets, dbt_resource, load_manifest
+from assets.dbt import DECISIONS_DELTA, DECISIONS_TAG, build_dbt_assets, dbt_resource, load_manifest
 from assets.dbt_selection import configured_segments, guard_tests, production_models
 from assets.journal.asset import suppressed_numbers_snapshot
 from assets.lists import build_list_assets
@@ -65,8 +65,9 @@ def production_selection(dbt_assets: dg.AssetsDefinition, settings: RunSettings,
 
 
 def build_definitions(settings: RunSettings, loggers: dict | None = None,
-                      dbt_models: set[str] | None = None) -> dg.Definitions:
-    """`dbt_models`: an incremental run's models (orchestration/runner.py); None builds all the lists need."""
+                      dbt_models: set[str] | None = None, decisions_delta: bool = False) -> dg.Definitions:
+    """`dbt_models`: an incremental run's models (orchestration/runner.py); None builds all the lists need.
+    `decisions_delta`: that run may decide again only the numbers whose inputs changed."""
     dbt_assets = build_dbt_assets()
     assets = [*source_assets(), dbt_assets, suppressed_numbers_snapshot, erasure_sweep]
     checks = [federal_dnc_fresh]
@@ -82,7 +83,7 @@ def build_definitions(settings: RunSettings, loggers: dict | None = None,
             "Pull the HTTP sources, ingest the inbox into DuckDB, build staging, people, compliance, "
             "segments and lists with dbt, gate every list with Great Expectations, publish the lists that pass."
         ),
-        tags={"owner": "team:data-engineering"},
+        tags={"owner": "team:data-engineering", **({DECISIONS_TAG: DECISIONS_DELTA} if decisions_delta else {})},
     )
     schedules, sensors = build_automation(ALL_ASSETS_JOB, settings)
     return dg.Definitions(

@@ -119,8 +119,9 @@ def _run_pipeline_locked(settings: RunSettings, out) -> tuple[int, list[ListOutc
         if problem:
             raise DatabaseBusyError(problem)
     os.environ["OUTREACH_WAREHOUSE"] = str(settings.warehouse)
-    before, dbt_models = plan_build(settings, out)
-    definitions = build_definitions(settings, loggers={"progress": _progress_logger(started, out)}, dbt_models=dbt_models)
+    before, dbt_models, decisions_delta = plan_build(settings, out)
+    definitions = build_definitions(settings, loggers={"progress": _progress_logger(started, out)},
+                                    dbt_models=dbt_models, decisions_delta=decisions_delta)
     job = definitions.resolve_job_def(ALL_ASSETS_JOB)
     # With DAGSTER_HOME set (as `make dev` does), CLI runs land in that instance and show in the UI.
     dagster_home = os.environ.get("DAGSTER_HOME")
@@ -157,13 +158,14 @@ def write_run_report(settings: RunSettings, run_id: str, status: int, outcomes: 
     print(f"report: {path} ({time.monotonic() - started:.1f}s)", file=out, flush=True)
 
 
-def plan_build(settings: RunSettings, out) -> tuple[BuildState | None, set[str] | None]:
-    """This run's input fingerprints, and the dbt models to build when only some inputs changed
-    since the last successful build (None: all the lists need). docs/performance.md."""
+def plan_build(settings: RunSettings, out) -> tuple[BuildState | None, set[str] | None, bool]:
+    """This run's input fingerprints, the dbt models to build when only some inputs changed
+    since the last successful build (None: all the lists need), and whether list_decisions may
+    decide again only the numbers whose inputs changed. docs/performance.md."""
     if settings.engine != "duckdb":
         # Spark builds its models afresh from the Parquet export each run; its results are
         # loaded into the warehouse, so a later DuckDB run must not take them as its own build.
-        return None, None
+        return None, None, False
     manifest = load_manifest()
     segments = configured_segments(manifest, [spec.segment for spec in settings.lists.lists])
     previous = load_build_state(settings.home)
@@ -171,13 +173,16 @@ def plan_build(settings: RunSettings, out) -> tuple[BuildState | None, set[str] 
     changed = changed_sources(previous, before)
     if changed is None or not settings.warehouse.exists():
         # (No warehouse: the models an incremental build would reuse are gone with it.)
-        return before, None
+        return before, None, False
     needed = production_models(manifest, segments)
     models = downstream_of_sources(manifest, changed, needed)
     families = sorted(name.split(".", 1)[1] for name in changed)
+    # A changed setting (as-of, lists, policy) changes every number's inputs: decide them all.
+    decisions_delta = not any(name.startswith("config.") for name in changed)
     print(f"incremental: {len(models)} of {len(needed)} dbt models to rebuild "
-          f"(changed: {', '.join(families) or 'nothing'})", file=out, flush=True)
-    return before, models
+          f"(changed: {', '.join(families) or 'nothing'}); list decisions: "
+          f"{'numbers whose inputs changed' if decisions_delta else 'every number'}", file=out, flush=True)
+    return before, models, decisions_delta
 
 
 def record_build(settings: RunSettings, before: BuildState | None, result) -> None:

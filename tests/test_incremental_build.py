@@ -32,6 +32,13 @@ def _built_models(home: Path) -> set[str]:
     return {r["unique_id"].split(".")[-1] for r in results["results"] if r["unique_id"].startswith("model.")}
 
 
+def _table_rows(home: Path, table: str) -> list[tuple]:
+    from assets.warehouse import connect
+
+    with connect(home / "warehouse.duckdb", read_only=True) as con:
+        return con.execute(f"select * from main.{table} order by all").fetchall()
+
+
 def _run(inbox: Path, home: Path):
     from configuration.settings import RunSettings
     from orchestration.runner import run_pipeline
@@ -81,6 +88,8 @@ def incremental_and_cold(pipeline_run, small_inbox, tmp_path_factory):
 def test_incremental_run_rebuilds_only_what_the_suppression_inputs_feed(incremental_and_cold):
     home, printed, _, _ = incremental_and_cold
     assert "incremental:" in printed
+    # Settings unchanged: list_decisions decides again only the numbers whose inputs changed.
+    assert "list decisions: numbers whose inputs changed" in printed
     built = _built_models(home)
     assert {"int_opt_outs", "int_sms_classified", "int_dnc_status", "list_decisions", "list_members"} <= built
     # People and the segments that read no suppression fact are reused as the first run left them.
@@ -99,6 +108,9 @@ def test_incremental_decisions_equal_a_cold_run(incremental_and_cold):
                  "order by contact_id, phone_e164")
         assert (duckdb.execute(query, [str(incremental / "decisions.parquet")]).fetchall()
                 == duckdb.execute(query, [str(cold / "decisions.parquet")]).fetchall()), name
+    # The whole decision table too (names, states, evidence of every list), and the kept hashes.
+    for table in ("list_decisions", "list_decisions_inputs"):
+        assert _table_rows(home, table) == _table_rows(cold_home, table), table
     # The new inputs took effect: none of those numbers is in any list now.
     for name in ("everyone_texts", "everyone_calls"):
         assert not set(_phones(home, name)) & (added["opted"] | added["replied"])

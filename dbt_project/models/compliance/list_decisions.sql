@@ -7,6 +7,17 @@
 -- purpose rules (R20, R26), numbers whose person asked to be forgotten (C08: excluded, and
 -- their names never copied here), one row per phone (C05) and, last, the prerecorded cap
 -- across this run's lists in lists.yaml order (R13, "counting this one").
+--
+-- Every row is decided from its number's inputs alone, so an incremental run decides again
+-- only the numbers whose inputs changed (macros/decision_delta.sql, docs/performance.md).
+{{ config(
+    materialized='incremental' if decisions_delta() else 'table',
+    incremental_strategy='append',
+    pre_hook=["{{ list_decisions_delta_step('inputs') }}", "{{ list_decisions_delta_step('redo') }}",
+              "{{ list_decisions_delta_step('delete') }}"],
+    post_hook=["{{ list_decisions_delta_step('keep') }}"],
+) }}
+
 with lists as (
     select * from {{ source('config', 'lists') }}
 ),
@@ -16,23 +27,23 @@ members as (
 ),
 
 holders as (
-    select * from {{ ref('int_phone_holders') }}
+    select * from {{ ref('int_phone_holders') }} where {{ decided_again('phone_e164') }}
 ),
 
 eligibility as (
-    select * from {{ ref('phone_channel_eligibility') }}
+    select * from {{ ref('phone_channel_eligibility') }} where {{ decided_again('phone_e164') }}
 ),
 
 facts as (
-    select phone_e164, on_federal_dnc from {{ ref('int_phone_facts') }}
+    select phone_e164, on_federal_dnc from {{ ref('int_phone_facts') }} where {{ decided_again('phone_e164') }}
 ),
 
 evidence as (
-    select * from {{ ref('int_phone_evidence') }}
+    select * from {{ ref('int_phone_evidence') }} where {{ decided_again('phone_e164') }}
 ),
 
 consent_checks as (
-    select * from {{ ref('int_consent_checks') }}
+    select * from {{ ref('int_consent_checks') }} where {{ decided_again('phone_e164') }}
 ),
 
 channels as (
@@ -73,7 +84,7 @@ commercial_forbidden_states as (
 ),
 
 state_dnc as (
-    select * from {{ ref('int_dnc_status') }} where dnc_list <> 'federal'
+    select * from {{ ref('int_dnc_status') }} where dnc_list <> 'federal' and {{ decided_again('phone_e164') }}
 ),
 
 contact_states as (
@@ -96,6 +107,7 @@ contact_states as (
             'state', 'state is not null')) }} as rule_states
     from {{ ref('int_contacts') }} as voters
     left join holders using (phone_e164)
+    where {{ decided_again('voters.phone_e164') }}
 ),
 
 contact_state_rows as (
