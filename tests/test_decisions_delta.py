@@ -19,6 +19,9 @@ import pytest
 from assets.dbt import DBT_PROJECT_DIR, DECISIONS_DELTA_ENV
 from assets.warehouse import connect
 
+DECISIONS = "main.list_decisions"
+KEPT_HASHES = "incremental_state.list_decisions_inputs"
+
 # Each change picks its rows by a salted hash with a total order, so it picks the same rows
 # in every copy of the warehouse.
 INPUT_CHANGES = [
@@ -77,7 +80,7 @@ def _execute(warehouse: Path, statements: list[str], parameters: dict | None = N
 
 def _rows(warehouse: Path, table: str) -> list[tuple]:
     with connect(warehouse, read_only=True) as con:
-        return con.execute(f"select * from main.{table} order by all").fetchall()
+        return con.execute(f"select * from {table} order by all").fetchall()
 
 
 @pytest.fixture()
@@ -88,7 +91,7 @@ def built(pipeline_run, tmp_path) -> Path:
     warehouse.parent.mkdir()
     shutil.copyfile(home / "warehouse.duckdb", warehouse)
     with connect(warehouse, read_only=True) as con:
-        kept = con.execute("select count(*) from main.list_decisions_inputs").fetchone()[0]
+        kept = con.execute(f"select count(*) from {KEPT_HASHES}").fetchone()[0]
         numbers = con.execute("select count(distinct coalesce(phone_e164, '')) from main.list_decisions").fetchone()[0]
     assert kept == numbers > 0
     return warehouse
@@ -96,17 +99,17 @@ def built(pipeline_run, tmp_path) -> Path:
 
 @pytest.mark.parametrize("hashes_kept", [True, False], ids=["hashes_kept", "no_hashes_kept"])
 def test_a_delta_build_gives_the_rows_of_a_full_build_after_every_kind_of_input_change(built, tmp_path, hashes_kept):
-    _execute(built, INPUT_CHANGES + ([] if hashes_kept else ["drop table main.list_decisions_inputs"]))
+    _execute(built, INPUT_CHANGES + ([] if hashes_kept else [f"drop table {KEPT_HASHES}"]))
     full = tmp_path / "full" / "warehouse.duckdb"
     full.parent.mkdir()
     shutil.copyfile(built, full)
-    before = _rows(built, "list_decisions")
+    before = _rows(built, DECISIONS)
     _build_list_decisions(built, tmp_path / "delta_dbt", delta=True)
     _build_list_decisions(full, tmp_path / "full_dbt", delta=False)
-    delta_rows = _rows(built, "list_decisions")
+    delta_rows = _rows(built, DECISIONS)
     assert delta_rows != before, "the input changes changed some decisions"
-    assert delta_rows == _rows(full, "list_decisions")
-    assert _rows(built, "list_decisions_inputs") == _rows(full, "list_decisions_inputs")
+    assert delta_rows == _rows(full, DECISIONS)
+    assert _rows(built, KEPT_HASHES) == _rows(full, KEPT_HASHES)
 
 
 def test_a_delta_build_decides_again_only_the_numbers_whose_inputs_changed(built, tmp_path):

@@ -7,19 +7,27 @@
 
     An incremental `outreach run` sets OUTREACH_DECISIONS_DELTA=true for dbt (assets/dbt.py);
     any other build decides every number. The hashes the rows were decided from are kept in
-    main.list_decisions_inputs, written in the same transaction as list_decisions. -#}
+    incremental_state.list_decisions_inputs, written in the same transaction as list_decisions. -#}
 
 {% macro decisions_delta() -%}
 {{ return(env_var('OUTREACH_DECISIONS_DELTA', '') == 'true') }}
 {%- endmacro %}
 
+{#- This build of list_decisions is a delta one: switched on, and the table there to add to.
+    The switch first: a unit test has no `this` for is_incremental() to look at. -#}
+{% macro deciding_changed_numbers() -%}
+{{ return(decisions_delta() and is_incremental()) }}
+{%- endmacro %}
+
+{#- Outside main: not a model, and not the sweep's to remove rows from (list_decisions keeps
+    an erased number's rows too, as evidence). -#}
 {% macro decision_inputs_relation() -%}
-{{ return(api.Relation.create(database=this.database, schema=this.schema, identifier='list_decisions_inputs')) }}
+{{ return(api.Relation.create(database=this.database, schema='incremental_state', identifier='list_decisions_inputs')) }}
 {%- endmacro %}
 
 {#- true, or (in a delta build) the test that `column` is a number decided again. -#}
 {% macro decided_again(column) -%}
-{%- if is_incremental() -%}
+{%- if deciding_changed_numbers() -%}
 coalesce({{ column }}, '') in (select phone_e164 from temp.list_decisions_redo)
 {%- else -%}
 true
@@ -94,20 +102,25 @@ cross join settings
 
 {#- list_decisions' hooks. Before a delta build: this run's hashes, the numbers whose hash
     differs from the kept one (or that appear on one side only), and their rows deleted.
-    After any DuckDB build: the hashes kept. Without kept hashes every number is redone. -#}
+    After any DuckDB build: the hashes kept (keep_schema, keep). Without kept hashes every
+    number is redone. -#}
 {% macro list_decisions_delta_step(step) -%}
-{%- set kept = adapter.get_relation(database=this.database, schema=this.schema, identifier='list_decisions_inputs') -%}
-{%- if step == 'keep' and target.type == 'duckdb' -%}
-create or replace table {{ decision_inputs_relation() }} as
-{% if is_incremental() -%}
+{%- set relation = decision_inputs_relation() -%}
+{%- set kept = adapter.get_relation(database=relation.database, schema=relation.schema, identifier=relation.identifier) -%}
+{%- set delta = deciding_changed_numbers() -%}
+{%- if step == 'keep_schema' and target.type == 'duckdb' -%}
+create schema if not exists {{ relation.database }}.{{ relation.schema }}
+{%- elif step == 'keep' and target.type == 'duckdb' -%}
+create or replace table {{ relation }} as
+{% if delta -%}
 select * from temp.list_decisions_inputs_now
 {%- else -%}
 {{ list_decision_inputs() }}
 {%- endif %}
-{%- elif is_incremental() and step == 'inputs' -%}
+{%- elif delta and step == 'inputs' -%}
 create or replace temp table list_decisions_inputs_now as
 {{ list_decision_inputs() }}
-{%- elif is_incremental() and step == 'redo' -%}
+{%- elif delta and step == 'redo' -%}
 create or replace temp table list_decisions_redo as
 {% if kept is none -%}
 select phone_e164 from temp.list_decisions_inputs_now
@@ -117,7 +130,7 @@ from temp.list_decisions_inputs_now as now
 full outer join {{ kept }} as before on before.phone_e164 = now.phone_e164
 where now.inputs_hash is distinct from before.inputs_hash
 {%- endif %}
-{%- elif is_incremental() and step == 'delete' -%}
+{%- elif delta and step == 'delete' -%}
 delete from {{ this }}
 {%- if kept is not none %} where coalesce(phone_e164, '') in (select phone_e164 from temp.list_decisions_redo){% endif %}
 {%- endif -%}
