@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from assets.dbt import DBT_PROJECT_DIR, DECISIONS_DELTA_ENV
+from assets.sql_text import ident
 from assets.warehouse import connect
 
 DECISIONS = "main.list_decisions"
@@ -79,8 +80,9 @@ def _execute(warehouse: Path, statements: list[str], parameters: dict | None = N
 
 
 def _rows(warehouse: Path, table: str) -> list[tuple]:
+    schema, name = table.split(".")
     with connect(warehouse, read_only=True) as con:
-        return con.execute(f"select * from {table} order by all").fetchall()
+        return con.execute(f"select * from {ident(schema)}.{ident(name)} order by all").fetchall()
 
 
 @pytest.fixture()

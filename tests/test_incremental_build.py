@@ -33,10 +33,12 @@ def _built_models(home: Path) -> set[str]:
 
 
 def _table_rows(home: Path, table: str) -> list[tuple]:
+    from assets.sql_text import ident
     from assets.warehouse import connect
 
     with connect(home / "warehouse.duckdb", read_only=True) as con:
-        return con.execute(f"select * from {table} order by all").fetchall()
+        schema, name = table.split(".")
+        return con.execute(f"select * from {ident(schema)}.{ident(name)} order by all").fetchall()
 
 
 def _run(inbox: Path, home: Path):

@@ -81,7 +81,6 @@ REVIEWED: dict[str, set[str]] = {
     # `ident()` of model names and fixed clauses.
     "assets/retention/warehouse_scrub.py": {"name", "' union '.join(voter_sources)", "' or '.join(tests)"},
     # The report's tables: `ident()` of the schema and of a list name configuration validated.
-    "assets/reporting/waterfall.py": {"table"},
     "assets/reporting/list_facts.py": {"rows_table"},
     "tests/fuzz/corruption.py": {"table", "column"},
     # The catalog alias is a constant of the caller (WAREHOUSE_ALIAS, the ledger's ALIAS, a probe

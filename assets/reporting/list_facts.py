@@ -1,5 +1,6 @@
-"""Counts per list for the report, read from the run's warehouse tables `lists.<name>` (the
-rows) and `lists.<name>__decisions` (every candidate). Group-bys in DuckDB; only counts leave."""
+"""Counts per list for the report, read from the run's warehouse relations `lists.<name>` (the
+rows) and `lists.<name>__decisions` (every candidate: a view of the list's rows of
+main.list_decisions). Group-bys in DuckDB; only counts leave."""
 
 from __future__ import annotations
 

@@ -47,31 +47,56 @@ def ordered(counts: Mapping[str, int], order: Iterable[str]) -> dict[str, int]:
     return {rule: int(counts[rule]) for rule in keys}
 
 
-def waterfall_counts(con, decisions_table: str, order: Iterable[str]) -> tuple[int, dict[str, int], int]:
-    """(candidates, first-rule counts in order, included) from a decisions table with columns
-    `included` and `rule_ids` (assets/lists.py). `decisions_table` is `schema.name`, each part an
-    identifier the caller validated; one group-by in DuckDB, no row reaches Python."""
-    order = list(order)
+def decision_groups(con, decisions_table: str) -> list[tuple[bool | None, list[str], int]]:
+    """(included, rule ids, rows) for each distinct pair of a decisions table with columns
+    `included` and `rule_ids` (assets/lists.py): one grouped scan in DuckDB, whose few hundred
+    groups every count below is drawn from; no row reaches Python. `decisions_table` is
+    `schema.name`, each part an identifier the caller validated."""
     schema, name = decisions_table.split(".", 1)
-    table = f"{ident(schema)}.{ident(name)}"
-    candidates, included, unattributed = con.execute(
-        "select count(*), count(*) filter (where included), "
-        "count(*) filter (where not included and len(coalesce(rule_ids, []::varchar[])) = 0) "
-        f"from {table}").fetchone()
-    # The sort key puts a rule's position in the order first (unknown rules after it), then its id.
-    rows = con.execute(
-        "with excluded as (select row_number() over () as row_id, rule_ids from "
-        f"{table} where not included), "
-        "rules as (select row_id, unnest(rule_ids) as rule_id from excluded), "
-        "keyed as (select row_id, rule_id, lpad(coalesce(list_position($order, rule_id), 999999)::varchar, 6, '0') "
-        "|| rule_id as sort_key from rules) "
-        "select first_rule, count(*) from (select row_id, arg_min(rule_id, sort_key) as first_rule "
-        "from keyed group by row_id) group by first_rule",
-        {"order": order}).fetchall()
-    counts = {rule: count for rule, count in rows}
+    rows = con.execute(f"select included, rule_ids, count(*) from {ident(schema)}.{ident(name)} group by all").fetchall()
+    return [(included, [rule for rule in (rule_ids or []) if rule is not None], int(count))
+            for included, rule_ids, count in rows]
+
+
+def candidates_and_suppressed(groups: Iterable[tuple[bool | None, list[str], int]]) -> tuple[int, dict[str, int]]:
+    """(candidates, excluded rows per rule id in id order): a row excluded by two rules counts
+    under both."""
+    candidates, suppressed = 0, {}
+    for included, rule_ids, rows in groups:
+        candidates += rows
+        if included is False:
+            for rule in rule_ids:
+                suppressed[rule] = suppressed.get(rule, 0) + rows
+    return candidates, dict(sorted(suppressed.items()))
+
+
+def waterfall_from_groups(groups: Iterable[tuple[bool | None, list[str], int]],
+                          order: Iterable[str]) -> tuple[int, dict[str, int], int]:
+    """(candidates, first-rule counts in order, included): each excluded row once, at the rule
+    of its list that comes first in `order` (unknown rules after it, by id)."""
+    order = list(order)
+    position = {}
+    for index, rule in enumerate(order):
+        position.setdefault(rule, index)
+    candidates = included = unattributed = 0
+    counts: dict[str, int] = {}
+    for is_included, rule_ids, rows in groups:
+        candidates += rows
+        if is_included is True:
+            included += rows
+        elif is_included is False and not rule_ids:
+            unattributed += rows
+        elif is_included is False:
+            first = min(rule_ids, key=lambda rule: (position.get(rule, len(order)), rule))
+            counts[first] = counts.get(first, 0) + rows
     if unattributed:
         counts[UNATTRIBUTED] = unattributed
     return candidates, ordered(counts, order), included
+
+
+def waterfall_counts(con, decisions_table: str, order: Iterable[str]) -> tuple[int, dict[str, int], int]:
+    """waterfall_from_groups over decision_groups of `decisions_table`."""
+    return waterfall_from_groups(decision_groups(con, decisions_table), order)
 
 
 def waterfall_table(candidates: int, steps: Mapping[str, int], published: int,
