@@ -989,10 +989,16 @@ def gate_frame(con, ctx: ListContext, inputs: FactInputs) -> pd.DataFrame:
     return con.execute(sql, frame_parameters(ctx, inputs)).df()
 
 
+def gate_frame_select(ctx: ListContext, inputs: FactInputs, members: str) -> tuple[str, dict]:
+    """The gate frame over the list's table `members` (an identifier of ours, quoted), as a
+    query and its parameters: what the suite's counts run on (`gate.suite_counts`), so a
+    million-row list never goes into Python, nor into a table of its own unless it fails."""
+    params = {k: v for k, v in frame_parameters(ctx, inputs).items() if k != "list"}
+    return GATE_FRAME.format(members=f"select * from {members}"), params
+
+
 def keep_gate_frame(con, ctx: ListContext, inputs: FactInputs, table: str, members: str) -> None:
     """The rows of the list's table `members` with the gate's facts, kept as `table` (both
-    identifiers of ours, quoted), for audit and for the suite's counts (`gate.suite_counts`):
-    a million-row list never goes into Python."""
-    params = {k: v for k, v in frame_parameters(ctx, inputs).items() if k != "list"}
-    frame = GATE_FRAME.format(members=f"select * from {members}")
+    identifiers of ours, quoted): the audit of a failed gate, the rows a person looks into."""
+    frame, params = gate_frame_select(ctx, inputs, members)
     con.execute(f"create or replace table {table} as {frame}", params)

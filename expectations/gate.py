@@ -42,10 +42,10 @@ def import_gx() -> None:
     from great_expectations.data_context.types.base import ProgressBarsConfig  # noqa: F401
 
 
-def suite_counts(con, table: str, suite: list[Expectation]) -> pd.DataFrame:
-    """The one-row frame GE checks: per expectation, its count over the gate frame `table`
-    (an identifier of ours, already quoted)."""
-    return con.execute(counts_sql(table, suite)).df()
+def suite_counts(con, frame: str, suite: list[Expectation], parameters: dict | None = None) -> pd.DataFrame:
+    """The one-row frame GE checks: per expectation, its count over the gate frame `frame` (a
+    table of ours, already quoted, or a query in parentheses taking `parameters`)."""
+    return con.execute(counts_sql(frame, suite), parameters).df()
 
 
 def run_suite(counts: pd.DataFrame, suite: list[Expectation], name: str) -> GateResult:

@@ -74,8 +74,8 @@ def suite_for(channel_policy: dict, policy: dict | None = None, purpose: str | N
     return suite
 
 
-def counts_sql(table: str, suite: list[Expectation]) -> str:
-    """One row: per expectation, its count over the gate frame kept as `table` (an identifier
-    of ours, quoted by the caller)."""
+def counts_sql(frame: str, suite: list[Expectation]) -> str:
+    """One row: per expectation, its count over the gate frame `frame` (a table of ours, quoted
+    by the caller, or a query of ours in parentheses)."""
     columns = ",\n    ".join(f"{e.count} as {ident(e.name)}" for e in suite)
-    return f"with frame as (select * from {table})\nselect\n    {columns}\nfrom frame"
+    return f"with frame as (select * from {frame})\nselect\n    {columns}\nfrom frame"

@@ -29,6 +29,7 @@ import pytest
 import yaml
 
 from assets.ingest.layouts import NC_VOTER_COLUMNS
+from assets.sql_text import ident
 from expectations import facts as F
 from expectations.suites import suite_for
 
@@ -557,6 +558,12 @@ def test_normal_small_run_publishes_every_list(normal_run, small_case):
     assert _published_phones(home, "auto_texts") == {e164(p) for p in groups["consented"]}
     for phone in calls:
         assert phone not in printed and phone[2:] not in printed
+    # A passing gate counts over its frame without writing it out.
+    con = open_db(home / "warehouse.duckdb")
+    kept = con.execute("select table_name from information_schema.tables where table_schema = 'lists' "
+                       "and table_name like '%\\_\\_gate' escape '\\'").fetchall()
+    con.close()
+    assert kept == []
 
 
 def test_gate_flags_what_the_models_would_miss(normal_run, small_case, tmp_path):
@@ -612,6 +619,18 @@ def test_mutation_disabled_rule_is_blocked_by_the_gate(small_case, monkeypatch, 
     assert expectation in outcome.detail, outcome.detail
     assert status == 3
     assert not (home / "published" / list_name / "LATEST").exists()
+    # The failed gate keeps its frame for whoever looks into why: the list's rows with the
+    # gate's facts, the breaking ones among them. Lists that passed keep none.
+    column = {"R09": "is_opted_out", "R28": "has_wrong_number", "R06": "lacks_required_consent"}[rule]
+    con = open_db(home / "warehouse.duckdb")
+    rows, breaking = con.execute(f"select count(*), count(*) filter (where {ident(column)}) "
+                                 f"from lists.{ident(list_name + '__gate')}").fetchone()
+    listed = con.execute(f"select count(*) from lists.{ident(list_name)}").fetchone()[0]
+    kept = {row[0] for row in con.execute("select table_name from information_schema.tables where table_schema = 'lists' "
+                                          "and table_name like '%\\_\\_gate' escape '\\'").fetchall()}
+    con.close()
+    assert rows == listed and breaking > 0
+    assert f"{list_name}__gate" in kept <= {f"{name}__gate" for name, o in outcomes.items() if not o.published}
 
 
 def test_replay_with_older_as_of_is_blocked_and_latest_stays(normal_run, small_case, tmp_path):

@@ -44,7 +44,7 @@ REVIEWED: dict[str, set[str]] = {
     "assets/publishing.py": {"table", "members_table", "decisions_table", "select", "options", "column",
                              "', '.join(columns)"},
     # `_table()` is `ident()` of a list name that configuration validated to [A-Za-z0-9_].
-    "assets/lists.py": {"_table(spec)", "_table(spec, '__gates')", "_table(spec, '__decisions')", "_LIST_ROWS"},
+    "assets/lists.py": {"_table(spec)", "_table(spec, '__gates')", "_table(spec, '__gate')", "_table(spec, '__decisions')", "_LIST_ROWS"},
     # `_table()` is ALIAS + `ident()`; ledger column lists are built with `ident()`.
     # Conditions, key matches and partitions are built from the ledger's own column names with
     # `ident()` and `$` parameters (tables.py).
