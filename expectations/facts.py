@@ -19,7 +19,7 @@ inputs only:
 
 Facts are per phone and the same for every list, so they are built once per run into the
 warehouse schema `gate` (the first gate of a run builds them; `gate.built` records for which
-run). Each list's gate then joins its rows to them in one SQL statement (`gate_frame`): no
+run), reusing the parts whose sources did not change since an earlier run (`kept_facts.py`). Each list's gate then joins its rows to them in one SQL statement (`gate_frame`): no
 Python runs per list row or per voter row.
 
 Nothing here logs or returns a phone, name or address; summaries are counts.
@@ -42,6 +42,7 @@ import phonenumbers
 
 from assets.sql_text import exact_paths
 
+from .kept_facts import WHOLE_ROW, fingerprint, forget, kept, remember
 from .nanp_validity import is_valid_nanp
 
 FACTS_SCHEMA = "gate"
@@ -425,8 +426,8 @@ def line_type_facts(con, as_of: datetime) -> pd.DataFrame:
     return frame
 
 
-def build_line_type_facts(con, as_of: datetime, table: str) -> None:
-    """Temp table `table`: per phone (`phone_e164`), the effective line types of its latest
+def build_line_type_facts(con, as_of: datetime, table: str, temporary: bool = True) -> None:
+    """Table `table` (a temp table unless `temporary` is false): per phone (`phone_e164`), the effective line types of its latest
     answers on or before as-of (`line_types`, sorted) and their time (`line_checked_at`).
     Several answers at that time: the number holds all of them. An answer with an
     unreadable time is `unknown` at as-of (it may be the newest), and so is every number in
@@ -449,7 +450,7 @@ def build_line_type_facts(con, as_of: datetime, table: str) -> None:
     con.register("_gate_line_unread", unread)
     unknown = EFFECTIVE_LINE_TYPE["unknown"]
     con.execute(f"""
-        create or replace temp table {table} as
+        create or replace {'temp ' if temporary else ''}table {table} as
         with answers as (
             select p.e164, coalesce(t.instant, $as_of) as checked_at,
                    case when t.instant is null then $unknown else coalesce(k.value, $unknown) end as kind
@@ -549,39 +550,79 @@ def consent_facts(con, inputs: FactInputs, phone, wrong_numbers, rnd) -> dict[tu
     return best
 
 
-def build_phone_facts(con, inputs: FactInputs, table: str, cap_days: int = 30) -> None:
-    """Table `table`: one row per phone any suppression or consent source names, with its
-    facts. The small sources' facts come from Python, the line types and the contact history
-    from DuckDB; they are put together in DuckDB."""
-    phone = _Phones()
-    opted = opted_out_phones(con, inputs, phone)
+# The parts of the phone facts an incremental run can reuse (expectations/kept_facts.py), with
+# the sources each reads. The opt-outs are derived every run: their sources change most.
+_LINE_TYPE_PART = ("line_types", ("kept_line_types",))
+_HISTORY_PART = ("history_and_consents", ("kept_wrong_numbers", "kept_prerecorded_calls", "kept_consents"))
+_HOLDERS_PART = ("holders", ("holders",))
+
+
+def _source_reads(*tables: str) -> list[tuple[str, str, None]]:
+    """What `source_sql` reads for these tables: the raw table and its ledger copy, whole rows."""
+    return [(schema, name, WHOLE_ROW) for table in tables
+            for schema, name in (("raw", table), ("ledger", LEDGER_NAMES.get(table, table)))]
+
+
+def _ensure_part(con, part: tuple[str, tuple[str, ...]], reads, settings: dict, build) -> None:
+    """Build `part` with `build()` unless it was kept under the same fingerprint."""
+    name, tables = part
+    con.execute(f"create schema if not exists {FACTS_SCHEMA}")
+    key = fingerprint(con, reads, {"part": name, **settings})
+    if kept(con, FACTS_SCHEMA, name, key, tables):
+        return
+    forget(con, FACTS_SCHEMA, name)
+    build()
+    remember(con, FACTS_SCHEMA, name, key)
+
+
+def _build_history_part(con, inputs: FactInputs, phone, cap_days: int) -> None:
     wrong, calls = contact_facts(con, inputs, cap_days)
-    build_line_type_facts(con, inputs.as_of, "_gate_line_facts")
     consents = consent_facts(con, inputs, phone, wrong, rnd_answers(con, inputs.as_of, phone))
     frames = {
-        "_gate_opted": pd.DataFrame({"phone_e164": pd.Series(sorted(opted), dtype=object)}),
-        "_gate_wrong": pd.DataFrame({"phone_e164": pd.Series(sorted(wrong), dtype=object)}),
-        "_gate_calls": pd.DataFrame({"phone_e164": pd.Series(list(calls), dtype=object),
-                                     "calls": pd.Series(list(calls.values()), dtype="int64")}),
-        "_gate_consents": pd.DataFrame({
+        "kept_wrong_numbers": pd.DataFrame({"phone_e164": pd.Series(sorted(wrong), dtype=object)}),
+        "kept_prerecorded_calls": pd.DataFrame({"phone_e164": pd.Series(list(calls), dtype=object),
+                                                "calls": pd.Series(list(calls.values()), dtype="int64")}),
+        "kept_consents": pd.DataFrame({
             "phone_e164": pd.Series([p for p, _ in consents], dtype=object),
             "scope": pd.Series([scope for _, scope in consents], dtype=object),
             "rnd_at": pd.Series([pd.Timestamp(at) for at in consents.values()], dtype="datetime64[us, UTC]")}),
     }
     for name, frame in frames.items():
-        con.register(name, frame)
+        con.register("_gate_frame", frame)
+        con.execute(f"create or replace table {FACTS_SCHEMA}.{name} as select * from _gate_frame")
+        con.unregister("_gate_frame")
+
+
+def build_phone_facts(con, inputs: FactInputs, table: str, cap_days: int = 30) -> None:
+    """Table `table`: one row per phone any suppression or consent source names, with its
+    facts. The small sources' facts come from Python, the line types and the contact history
+    from DuckDB; they are put together in DuckDB. The line types, and the contact history
+    with the consents, are reused from an earlier run while their sources are unchanged."""
+    phone = _Phones()
+    opted = opted_out_phones(con, inputs, phone)
+    as_of = inputs.as_of.isoformat()
+    _ensure_part(con, _LINE_TYPE_PART, _source_reads("line_types", "quarantine"), {"as_of": as_of},
+                 lambda: build_line_type_facts(con, inputs.as_of, f"{FACTS_SCHEMA}.kept_line_types", temporary=False))
+    _ensure_part(con, _HISTORY_PART, _source_reads("contact_history", "rnd", "consents", "quarantine"),
+                 {"as_of": as_of, "entity": inputs.caller_entity, "rnd_cutoff": inputs.rnd_cutoff, "cap_days": cap_days},
+                 lambda: _build_history_part(con, inputs, phone, cap_days))
+    con.register("_gate_opted", pd.DataFrame({"phone_e164": pd.Series(sorted(opted), dtype=object)}))
     scopes = ", ".join(f"max(rnd_at) filter (where scope = '{scope}') as consent_{scope}_rnd_at"
                        for scope in CONSENT_SCOPES)
     scope_columns = ", ".join(f"cast(s.consent_{scope}_rnd_at as timestamptz) as consent_{scope}_rnd_at"
                               for scope in CONSENT_SCOPES)
     con.execute(f"""
         create or replace table {table} as
-        with phones as (
-            select phone_e164 from _gate_opted union select phone_e164 from _gate_wrong
-            union select phone_e164 from _gate_calls union select phone_e164 from _gate_line_facts
-            union select phone_e164 from _gate_consents
+        with wrong as (select * from {FACTS_SCHEMA}.kept_wrong_numbers),
+        calls as (select * from {FACTS_SCHEMA}.kept_prerecorded_calls),
+        consents as (select * from {FACTS_SCHEMA}.kept_consents),
+        line_facts as (select * from {FACTS_SCHEMA}.kept_line_types),
+        phones as (
+            select phone_e164 from _gate_opted union select phone_e164 from wrong
+            union select phone_e164 from calls union select phone_e164 from line_facts
+            union select phone_e164 from consents
         ),
-        by_scope as (select phone_e164, {scopes} from _gate_consents group by phone_e164)
+        by_scope as (select phone_e164, {scopes} from consents group by phone_e164)
         select cast(p.phone_e164 as varchar) as phone_e164,
                o.phone_e164 is not null as opted_out,
                w.phone_e164 is not null as wrong_number,
@@ -591,14 +632,12 @@ def build_phone_facts(con, inputs: FactInputs, table: str, cap_days: int = 30) -
                {scope_columns}
         from phones p
         left join _gate_opted o on o.phone_e164 = p.phone_e164
-        left join _gate_wrong w on w.phone_e164 = p.phone_e164
-        left join _gate_calls c on c.phone_e164 = p.phone_e164
-        left join _gate_line_facts l on l.phone_e164 = p.phone_e164
+        left join wrong w on w.phone_e164 = p.phone_e164
+        left join calls c on c.phone_e164 = p.phone_e164
+        left join line_facts l on l.phone_e164 = p.phone_e164
         left join by_scope s on s.phone_e164 = p.phone_e164
     """)
-    for name in frames:
-        con.unregister(name)
-    con.execute("drop table if exists _gate_line_facts")
+    con.unregister("_gate_opted")
 
 
 def phone_facts(con, inputs: FactInputs, cap_days: int = 30) -> pd.DataFrame:
@@ -867,7 +906,12 @@ def ensure_facts(con, inputs: FactInputs, *, run_id: str, published: Path, run_l
     con.execute(f"create or replace table {FACTS_SCHEMA}.area_codes as "
                 "select npa, cast(states as varchar[]) as states, toll_free from _gate_area_codes")
     con.unregister("_gate_area_codes")
-    build_holders(con)
+    # The records' columns build_holders reads; the volunteers' whole rows, raw and ledger.
+    record_reads = [("raw", "nc_voters", ("full_phone_number", "confidential_ind", "state_cd")),
+                    ("raw", "fl_voters", ("daytime_area_code", "daytime_phone_number", "public_records_exemption",
+                                          "residence_state")),
+                    ("raw", "donations", ("donor_phone", "donor_state"))] + _source_reads("volunteers")
+    _ensure_part(con, _HOLDERS_PART, record_reads, {}, lambda: build_holders(con))
     build_dnc(con, inputs.as_of.date())
     build_pending(con, published, run_lists, inputs.as_of)
     phones, opted_out, wrong_number, line_typed = con.execute(

@@ -92,7 +92,11 @@ REVIEWED: dict[str, set[str]] = {
                               "digits_sql('phone')", "ten_digits_sql('d')", "scopes",
                               # GATE_FRAME over the list's own table (quoted by the caller);
                               # `source_sql` of the module's own column names.
-                              "frame", "rows", "texts", "history", "name", "scope_columns"},
+                              "frame", "rows", "texts", "history", "name", "scope_columns",
+                              # one of two literals
+                              "'temp ' if temporary else ''"},
+    # Column lists of the gate's sources through ident(); schema and table names too.
+    "expectations/kept_facts.py": {"values"},
     # Temp table names and source relations are the gate's own constants; the phone and time
     # expressions are built from phonenumbers' metadata and this module's patterns, each
     # pattern through sql_string().
