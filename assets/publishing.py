@@ -28,9 +28,15 @@ def neutralized(column: str) -> str:
             f"else {column} end as {column}")
 
 
+# The order every file of a version has its rows in: best score first.
+PUBLISH_ORDER = "order by score desc, contact_id"
+# The version's rows, neutralized and sorted once, that every file is written from.
+PUBLISH_ROWS = "temp.main._publish_rows"
+
+
 def contacts_select(table: str) -> str:
     columns = [c if c in UNNEUTRALIZED_SOURCE_COLUMNS else neutralized(c) for c in CONTACT_COLUMNS]
-    return f"select {', '.join(columns)} from {table} order by score desc, contact_id"
+    return f"select {', '.join(columns)} from {table} {PUBLISH_ORDER}"
 
 
 def profile_source_select(con: duckdb.DuckDBPyConnection, table: str) -> str:
@@ -45,11 +51,15 @@ def profile_source_select(con: duckdb.DuckDBPyConnection, table: str) -> str:
             columns.append(column)
         else:
             columns.append(neutralized(column))
-    return f"select {', '.join(columns)} from {table} order by score desc, contact_id"
+    return f"select {', '.join(columns)} from {table} {PUBLISH_ORDER}"
 
 
 def _copy(con: duckdb.DuckDBPyConnection, select: str, path: Path, options: str) -> None:
     con.execute(f"copy ({select}) to {sql_string(str(path))} ({options})")
+
+
+def _keeps_insertion_order(con: duckdb.DuckDBPyConnection) -> bool:
+    return bool(con.execute("select current_setting('preserve_insertion_order')").fetchone()[0])
 
 
 def next_version(list_dir: Path, as_of: datetime) -> str:
@@ -129,13 +139,18 @@ def publish_version(
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir()
     try:
-        select = contacts_select(members_table)
-        _copy(con, select, staging / "contacts.csv", "header, delimiter ','")
-        _copy(con, select, staging / "contacts.parquet", "format parquet")
+        # Sorted once, then every file reads the rows in that order: DuckDB keeps a table's
+        # insertion order for a read without ORDER BY (preserve_insertion_order, on by
+        # default). Three sorts of a 4.4-million-row list cost 7.5 s; one costs 2.5 s.
+        con.execute(f"create or replace temp table {PUBLISH_ROWS} as {profile_source_select(con, members_table)}")
+        in_order = "" if _keeps_insertion_order(con) else PUBLISH_ORDER
+        contacts = f"select {', '.join(ident(c) for c in CONTACT_COLUMNS)} from {PUBLISH_ROWS} {in_order}"
+        _copy(con, contacts, staging / "contacts.csv", "header, delimiter ','")
+        _copy(con, contacts, staging / "contacts.parquet", "format parquet")
         _copy(con, f"select * from {decisions_table} order by contact_id", staging / "decisions.parquet", "format parquet")
-        source = con.sql(profile_source_select(con, members_table)).to_arrow_table()
+        source = con.sql(f"select * from {PUBLISH_ROWS} {in_order}").to_arrow_table()
         pq.write_table(source, staging / "profile_source.parquet")
-        row_count = con.execute(f"select count(*) from {members_table}").fetchone()[0]
+        row_count = len(source)
         written = {name: export_profile(source, name, staging) for name in exports}
         names = ["contacts.csv", "contacts.parquet", "decisions.parquet", "profile_source.parquet"]
         files = {name: file_entry(staging / name) for name in names}
@@ -163,6 +178,11 @@ def publish_version(
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    finally:
+        try:
+            con.execute(f"drop table if exists {PUBLISH_ROWS}")
+        except duckdb.Error:
+            pass  # the connection is gone, and its temp tables with it
     # Checked again right before the pointer moves: another writer may have moved it since.
     problem = backwards_problem(list_dir, as_of)
     if problem:

@@ -109,3 +109,30 @@ def test_publish_fsyncs_the_list_folder_after_the_rename_and_the_pointer(tmp_pat
     version, _ = _publish(con, tmp_path)
     # Once after the version folder is renamed into place, once after LATEST replaced the pointer.
     assert synced == [[version], [version, "LATEST"]]
+
+
+@pytest.mark.parametrize("insertion_order", [True, False], ids=["insertion_order_kept", "insertion_order_off"])
+def test_every_file_has_the_rows_best_score_first(tmp_path, insertion_order):
+    """The rows are sorted once and every file is written from them: contacts.csv,
+    contacts.parquet and profile_source.parquet all list the rows by score, best first, then by
+    contact id, on a list big enough for DuckDB to scan it in parallel."""
+    import pyarrow.parquet as pq
+
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    con.execute("set threads = 4")
+    con.execute("create table m as select 'c' || lpad(cast(hash(i) % 1000000007 as varchar), 10, '0') || '-' || i as contact_id, "
+                "'+1919555' || lpad(cast(i % 10000 as varchar), 4, '0') as phone_e164, 'Ann' as first_name, 'Lee' as last_name, "
+                "'NC' as state, '27601' as zip5, 'v' || i as voter_id, 'America/New_York' as timezone, "
+                "'09:00' as window_start_local, '20:00' as window_end_local, 'everyone' as segment, "
+                "round((hash(i * 7) % 100) / 100.0, 2) as score from range(300000) t(i)")
+    con.execute("create table d as select contact_id, phone_e164, true as included, []::varchar[] as rule_ids from m")
+    con.execute("set preserve_insertion_order = true" if insertion_order else "set preserve_insertion_order = false")
+    version, manifest = _publish(con, tmp_path / "published")
+    folder = tmp_path / "published" / "l" / version
+    expected = [row[0] for row in con.execute("select contact_id from m order by score desc, contact_id").fetchall()]
+    with (folder / "contacts.csv").open(newline="") as handle:
+        assert [row["contact_id"] for row in csv.DictReader(handle)] == expected
+    assert pq.read_table(folder / "contacts.parquet").column("contact_id").to_pylist() == expected
+    assert pq.read_table(folder / "profile_source.parquet").column("contact_id").to_pylist() == expected
+    assert manifest["row_count"] == len(expected) == 300000
+    assert con.execute("select count(*) from duckdb_tables() where table_name = '_publish_rows'").fetchone()[0] == 0

@@ -42,7 +42,9 @@ REVIEWED: dict[str, set[str]] = {
     # Members/decisions table names built by assets/lists.py from validated list names; the
     # column expressions are the export profile's own column names.
     "assets/publishing.py": {"table", "members_table", "decisions_table", "select", "options", "column",
-                             "', '.join(columns)"},
+                             "', '.join(columns)",
+                             # the select above over the members table; one of two literals
+                             "profile_source_select(con, members_table)", "in_order"},
     # `_table()` is `ident()` of a list name that configuration validated to [A-Za-z0-9_].
     "assets/lists.py": {"_table(spec)", "_table(spec, '__gates')", "_table(spec, '__gate')", "_table(spec, '__decisions')", "_LIST_ROWS"},
     # `_table()` is ALIAS + `ident()`; ledger column lists are built with `ident()`.
