@@ -21,7 +21,9 @@ from assets.sql_text import ident
 from assets.warehouse import connect
 
 DECISIONS = "main.list_decisions"
+MEMBERS = "main.list_members"
 KEPT_HASHES = "incremental_state.list_decisions_inputs"
+BOTH = ("list_decisions", "list_members")
 
 # Each change picks its rows by a salted hash with a total order, so it picks the same rows
 # in every copy of the warehouse.
@@ -56,12 +58,17 @@ INPUT_CHANGES = [
     "from main.list_decisions group by 1 order by hash(phone_e164 || 'x'), 1 limit 6",
     "insert into ledger.erasures by name select phone_e164 from main.list_decisions group by 1 "
     "order by hash(phone_e164 || 'e'), 1 limit 2",
+    # what list_members reads besides the decisions: a voter-file id and a ZIP
+    "update main.int_voters set state_voter_id = state_voter_id || 'X' where voter_key in (select c.voter_key "
+    "from main.list_members m join main.int_contacts c using (contact_id) group by 1 order by hash(c.voter_key), 1 limit 4)",
+    "update main.int_contacts set residence_zip5 = '27601' where contact_id in "
+    "(select contact_id from main.list_members group by 1 order by hash(contact_id || 'p'), 1 limit 4)",
 ]
 
 
-def _build_list_decisions(warehouse: Path, work: Path, delta: bool) -> None:
+def _build_list_decisions(warehouse: Path, work: Path, delta: bool, models: tuple[str, ...] = ("list_decisions",)) -> None:
     dbt = Path(sys.executable).parent / "dbt"
-    command = [str(dbt if dbt.exists() else "dbt"), "run", "--select", "list_decisions",
+    command = [str(dbt if dbt.exists() else "dbt"), "run", "--select", *models,
                "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
                "--target-path", str(work / "target"), "--log-path", str(work / "logs"),
                "--log-level-file", "none", "--quiet"]
@@ -69,7 +76,8 @@ def _build_list_decisions(warehouse: Path, work: Path, delta: bool) -> None:
     completed = subprocess.run(command, env=environment, capture_output=True, text=True)
     assert completed.returncode == 0, completed.stdout[-2000:]
     results = json.loads((work / "target" / "run_results.json").read_text())["results"]
-    assert [r["status"] for r in results if r["unique_id"].endswith(".list_decisions")] == ["success"]
+    statuses = {r["unique_id"].rsplit(".", 1)[-1]: r["status"] for r in results}
+    assert {model: statuses.get(model) for model in models} == {model: "success" for model in models}, statuses
 
 
 def _execute(warehouse: Path, statements: list[str], parameters: dict | None = None) -> None:
@@ -105,13 +113,44 @@ def test_a_delta_build_gives_the_rows_of_a_full_build_after_every_kind_of_input_
     full = tmp_path / "full" / "warehouse.duckdb"
     full.parent.mkdir()
     shutil.copyfile(built, full)
-    before = _rows(built, DECISIONS)
-    _build_list_decisions(built, tmp_path / "delta_dbt", delta=True)
-    _build_list_decisions(full, tmp_path / "full_dbt", delta=False)
-    delta_rows = _rows(built, DECISIONS)
-    assert delta_rows != before, "the input changes changed some decisions"
-    assert delta_rows == _rows(full, DECISIONS)
+    before = _rows(built, DECISIONS), _rows(built, MEMBERS)
+    _build_list_decisions(built, tmp_path / "delta_dbt", delta=True, models=BOTH)
+    _build_list_decisions(full, tmp_path / "full_dbt", delta=False, models=BOTH)
+    delta_rows = _rows(built, DECISIONS), _rows(built, MEMBERS)
+    assert delta_rows[0] != before[0] and delta_rows[1] != before[1], "the input changes changed some rows"
+    assert delta_rows == (_rows(full, DECISIONS), _rows(full, MEMBERS))
     assert _rows(built, KEPT_HASHES) == _rows(full, KEPT_HASHES)
+
+
+@pytest.mark.parametrize("settings_change", [
+    "insert into config.window_overrides by name select 'NC' as state, channel, '10:00'::time as window_start, "
+    "'19:00'::time as window_end from config.channels",
+    "update main.int_voters set state_voter_id = state_voter_id || 'Y'",
+], ids=["window_override", "every_voter_id"])
+def test_list_members_follows_the_settings_and_voter_ids_it_reads(built, tmp_path, settings_change):
+    _execute(built, [settings_change])
+    full = tmp_path / "full" / "warehouse.duckdb"
+    full.parent.mkdir()
+    shutil.copyfile(built, full)
+    before = _rows(built, MEMBERS)
+    _build_list_decisions(built, tmp_path / "delta_dbt", delta=True, models=BOTH)
+    _build_list_decisions(full, tmp_path / "full_dbt", delta=False, models=BOTH)
+    assert _rows(built, MEMBERS) != before
+    assert _rows(built, MEMBERS) == _rows(full, MEMBERS)
+
+
+def test_list_members_missing_a_generation_is_rebuilt_whole(built, tmp_path):
+    """list_decisions decided again twice while list_members was not built in between: the
+    second set of numbers is not all list_members lacks, so it is rebuilt whole."""
+    _execute(built, INPUT_CHANGES[:3])
+    _build_list_decisions(built, tmp_path / "first", delta=True)
+    _execute(built, INPUT_CHANGES[3:6])
+    full = tmp_path / "full" / "warehouse.duckdb"
+    full.parent.mkdir()
+    shutil.copyfile(built, full)
+    _build_list_decisions(built, tmp_path / "second", delta=True, models=BOTH)
+    _build_list_decisions(full, tmp_path / "full_dbt", delta=False, models=BOTH)
+    assert _rows(built, MEMBERS) == _rows(full, MEMBERS)
 
 
 def test_a_delta_build_decides_again_only_the_numbers_whose_inputs_changed(built, tmp_path):
@@ -122,9 +161,10 @@ def test_a_delta_build_decides_again_only_the_numbers_whose_inputs_changed(built
     # Both numbers' rows are marked in the table; only the second number's inputs change.
     _execute(built, [
         "update main.list_decisions set score = -1 where phone_e164 in ($kept, $changed)",
+        "update main.list_members set score = -1 where phone_e164 in ($kept, $changed)",
         "update main.phone_channel_eligibility set rule_ids = list_append(rule_ids, 'R09') where phone_e164 = $changed",
     ], {"kept": kept, "changed": changed})
-    _build_list_decisions(built, tmp_path / "dbt", delta=True)
+    _build_list_decisions(built, tmp_path / "dbt", delta=True, models=BOTH)
     with connect(built, read_only=True) as con:
         rows = con.execute("select phone_e164, score, included, rule_ids from main.list_decisions "
                            "where phone_e164 in ($kept, $changed)", {"kept": kept, "changed": changed}).fetchall()
@@ -133,3 +173,8 @@ def test_a_delta_build_decides_again_only_the_numbers_whose_inputs_changed(built
     assert kept_rows and all(score == -1 for _, score, _, _ in kept_rows), "an unchanged number's rows are kept"
     assert changed_rows and all(score != -1 and not included and "R09" in rule_ids
                                 for _, score, included, rule_ids in changed_rows)
+    # list_members likewise: the kept number's list rows untouched, the changed one's gone.
+    with connect(built, read_only=True) as con:
+        members = con.execute("select phone_e164, score from main.list_members where phone_e164 in ($kept, $changed)",
+                              {"kept": kept, "changed": changed}).fetchall()
+    assert members and all(phone == kept and score == -1 for phone, score in members)

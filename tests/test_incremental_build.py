@@ -92,6 +92,10 @@ def test_incremental_run_rebuilds_only_what_the_suppression_inputs_feed(incremen
     assert "incremental:" in printed
     # Settings unchanged: list_decisions decides again only the numbers whose inputs changed.
     assert "list decisions: numbers whose inputs changed" in printed
+    # ... and list_members builds again the rows of those numbers only.
+    generation, every_number = _table_rows(home, "incremental_state.list_decisions_generation")[0][::2]
+    assert every_number is False
+    assert _table_rows(home, "incremental_state.list_members_source") == [(generation,)]
     built = _built_models(home)
     assert {"int_opt_outs", "int_sms_classified", "int_dnc_status", "list_decisions", "list_members"} <= built
     # People and the segments that read no suppression fact are reused as the first run left them.
@@ -111,7 +115,7 @@ def test_incremental_decisions_equal_a_cold_run(incremental_and_cold):
         assert (duckdb.execute(query, [str(incremental / "decisions.parquet")]).fetchall()
                 == duckdb.execute(query, [str(cold / "decisions.parquet")]).fetchall()), name
     # The whole decision table too (names, states, evidence of every list), and the kept hashes.
-    for table in ("main.list_decisions", "incremental_state.list_decisions_inputs"):
+    for table in ("main.list_decisions", "main.list_members", "incremental_state.list_decisions_inputs"):
         assert _table_rows(home, table) == _table_rows(cold_home, table), table
     # The new inputs took effect: none of those numbers is in any list now.
     for name in ("everyone_texts", "everyone_calls"):

@@ -43,12 +43,19 @@ with configured_segments as (
     select distinct segment from {{ source('config', 'lists') }}
 ),
 
+-- list_members reads each contact's voter-file id too: a number whose rows are decided again
+-- gets its list rows again (list_members_delta_step).
+voter_ids as (
+    select voter_key, min(state_voter_id) as state_voter_id from {{ ref('int_voters') }} group by voter_key
+),
+
 contact_inputs as (
     select
         coalesce(contacts.phone_e164, '') as phone_e164,
-        sum(hash('contact', contacts, members)::hugeint) as inputs_hash
+        sum(hash('contact', contacts, members, voter_ids.state_voter_id)::hugeint) as inputs_hash
     from {{ ref('segment_members') }} as members
     inner join {{ ref('int_contacts') }} as contacts on contacts.contact_id = members.contact_id
+    left join voter_ids on voter_ids.voter_key = contacts.voter_key
     where members.segment in (select segment from configured_segments)
     group by 1
 ),
@@ -83,6 +90,8 @@ settings_rows as (
     union all
     select hash('state_rules', t)::hugeint from {{ source('config', 'state_rules') }} as t
     union all
+    select hash('window_overrides', t)::hugeint from {{ source('config', 'window_overrides') }} as t
+    union all
     select hash('run', t)::hugeint from {{ ref('int_run') }} as t
     union all
     select hash('disabled_rule', '{{ disabled_rule() | replace("'", "''") }}')::hugeint
@@ -100,10 +109,27 @@ left join number_inputs using (phone_e164)
 cross join settings
 {%- endmacro %}
 
+{#- incremental_state.<name>: what a build keeps for the next one. -#}
+{% macro incremental_state_relation(name) -%}
+{{ return(api.Relation.create(database=this.database, schema='incremental_state', identifier=name)) }}
+{%- endmacro %}
+
+{#- Asked of the database when the hook runs, not of dbt's cache of relations: that cache
+    does not know the tables an earlier model's hooks wrote in the same build. -#}
+{% macro table_exists(relation) -%}
+{%- if not execute -%}{{ return(false) }}{%- endif -%}
+{%- set found = run_query(
+    "select count(*) from information_schema.tables where table_catalog = '" ~ relation.database
+    ~ "' and table_schema = '" ~ relation.schema ~ "' and table_name = '" ~ relation.identifier ~ "'") -%}
+{{ return(found.columns[0].values()[0] > 0) }}
+{%- endmacro %}
+
 {#- list_decisions' hooks. Before a delta build: this run's hashes, the numbers whose hash
-    differs from the kept one (or that appear on one side only), and their rows deleted.
-    After any DuckDB build: the hashes kept (keep_schema, keep). Without kept hashes every
-    number is redone. -#}
+    differs from the kept one (or that appear on one side only), the generation being
+    replaced, and the numbers' rows deleted. After any DuckDB build: the hashes kept
+    (keep_schema, keep), and for list_members the numbers decided again with this build's
+    generation (keep_redo, keep_generation; a build of every number leaves no numbers and
+    says so). Without kept hashes every number is redone. -#}
 {% macro list_decisions_delta_step(step) -%}
 {%- set relation = decision_inputs_relation() -%}
 {%- set kept = adapter.get_relation(database=relation.database, schema=relation.schema, identifier=relation.identifier) -%}
@@ -130,8 +156,76 @@ from temp.list_decisions_inputs_now as now
 full outer join {{ kept }} as before on before.phone_e164 = now.phone_e164
 where now.inputs_hash is distinct from before.inputs_hash
 {%- endif %}
+{%- elif delta and step == 'previous' -%}
+{%- set generation = incremental_state_relation('list_decisions_generation') -%}
+create or replace temp table list_decisions_previous as
+select
+    {% if not table_exists(generation) %}null::varchar{% else %}(select max(generation) from {{ generation }}){% endif %} as generation,
+    {{ 'true' if kept is none else 'false' }} as every_number
 {%- elif delta and step == 'delete' -%}
 delete from {{ this }}
 {%- if kept is not none %} where coalesce(phone_e164, '') in (select phone_e164 from temp.list_decisions_redo){% endif %}
+{%- elif step == 'keep_redo' and target.type == 'duckdb' -%}
+create or replace table {{ incremental_state_relation('list_decisions_redo') }} as
+{% if delta -%}
+select phone_e164 from temp.list_decisions_redo
+{%- else -%}
+select null::varchar as phone_e164 where false
+{%- endif %}
+{%- elif step == 'keep_generation' and target.type == 'duckdb' -%}
+create or replace table {{ incremental_state_relation('list_decisions_generation') }} as
+select '{{ invocation_id }}' as generation,
+{% if delta -%}
+    previous.generation as previous, previous.every_number from temp.list_decisions_previous as previous
+{%- else -%}
+    null::varchar as previous, true as every_number
+{%- endif %}
+{%- endif -%}
+{%- endmacro %}
+
+{#- list_members rebuilt only for the numbers list_decisions decided again: its other inputs
+    (contacts, voter ids, the window settings) are in the hashes those numbers were picked by.
+    Only when list_members was built from the generation of list_decisions this build
+    replaced, and that build picked numbers; otherwise every row is rebuilt. -#}
+{% macro list_members_delta_step(step) -%}
+{%- set source = incremental_state_relation('list_members_source') -%}
+{%- set generation = incremental_state_relation('list_decisions_generation') -%}
+{%- set redo = incremental_state_relation('list_decisions_redo') -%}
+{%- if step == 'plan' and deciding_changed_numbers() -%}
+create or replace temp table list_members_plan as
+select
+{%- if table_exists(source) and table_exists(generation) and table_exists(redo) %}
+    coalesce((select max(generation) from {{ source }}) = (select max(previous) from {{ generation }}), false)
+    and not coalesce((select bool_or(every_number) from {{ generation }}), true)
+{%- else %}
+    false
+{%- endif %} as partial
+{%- elif step == 'delete' and deciding_changed_numbers() -%}
+delete from {{ this }} where {{ member_redone('phone_e164') }}
+{%- elif step == 'keep_schema' and target.type == 'duckdb' -%}
+create schema if not exists {{ source.database }}.{{ source.schema }}
+{%- elif step == 'keep' and target.type == 'duckdb' -%}
+create or replace table {{ source }} as
+{% if not table_exists(generation) -%}
+select null::varchar as generation
+{%- else -%}
+select generation from {{ generation }}
+{%- endif %}
+{%- endif -%}
+{%- endmacro %}
+
+{#- true, or (when list_members is built for the changed numbers) the test that `column` is a
+    number whose rows are built again. -#}
+{% macro member_redone(column) -%}
+{%- if not deciding_changed_numbers() -%}
+true
+{%- else -%}
+{#- Only here: a unit test has no `this` to name the relation by. -#}
+{%- set redo = incremental_state_relation('list_decisions_redo') -%}
+{%- if not table_exists(redo) -%}
+not (select partial from temp.list_members_plan)
+{%- else -%}
+(not (select partial from temp.list_members_plan) or {{ column }} in (select phone_e164 from {{ redo }}))
+{%- endif -%}
 {%- endif -%}
 {%- endmacro %}

@@ -4,8 +4,18 @@
 -- list_decisions.rule_states; the narrowest window wins); the unknown-zone window when the
 -- zone is unknown. zip5 and voter_id feed the export profiles (assets/exports): Spoke sets
 -- texting hours from the ZIP, VAN bulk upload matches on the state voter-file id.
+--
+-- An incremental run rebuilds the rows of the numbers list_decisions decided again, and only
+-- those (macros/decision_delta.sql, list_members_delta_step).
+{{ config(
+    materialized='incremental' if decisions_delta() else 'table',
+    incremental_strategy='append',
+    pre_hook=["{{ list_members_delta_step('plan') }}", "{{ list_members_delta_step('delete') }}"],
+    post_hook=["{{ list_members_delta_step('keep_schema') }}", "{{ list_members_delta_step('keep') }}"],
+) }}
+
 with decisions as (
-    select * from {{ ref('list_decisions') }} where included
+    select * from {{ ref('list_decisions') }} where included and {{ member_redone('phone_e164') }}
 ),
 
 contacts as (
@@ -16,6 +26,9 @@ contacts as (
 voter_ids as (
     select voter_key, min(state_voter_id) as state_voter_id
     from {{ ref('int_voters') }}
+    {%- if deciding_changed_numbers() %}
+    where voter_key in (select contacts.voter_key from decisions inner join contacts using (contact_id))
+    {%- endif %}
     group by voter_key
 ),
 
