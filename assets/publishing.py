@@ -34,11 +34,6 @@ PUBLISH_ORDER = "order by score desc, contact_id"
 PUBLISH_ROWS = "temp.main._publish_rows"
 
 
-def contacts_select(table: str) -> str:
-    columns = [c if c in UNNEUTRALIZED_SOURCE_COLUMNS else neutralized(c) for c in CONTACT_COLUMNS]
-    return f"select {', '.join(columns)} from {table} {PUBLISH_ORDER}"
-
-
 def profile_source_select(con: duckdb.DuckDBPyConnection, table: str) -> str:
     """Every field an export profile reads, neutralized like contacts.csv, in the same order.
     A members table without zip5 or voter_id (built before they existed) gives nulls there."""

@@ -19,8 +19,9 @@ inputs only:
 
 Facts are per phone and the same for every list, so they are built once per run into the
 warehouse schema `gate` (the first gate of a run builds them; `gate.built` records for which
-run), reusing the parts whose sources did not change since an earlier run (`kept_facts.py`). Each list's gate then joins its rows to them in one SQL statement (`gate_frame`): no
-Python runs per list row or per voter row.
+run), reusing the parts whose sources did not change since an earlier run (`kept_facts.py`).
+Each list's gate then joins its rows to them in one SQL statement (`gate_frame`): no Python
+runs per list row or per voter row.
 
 Nothing here logs or returns a phone, name or address; summaries are counts.
 """
@@ -427,8 +428,9 @@ def line_type_facts(con, as_of: datetime) -> pd.DataFrame:
 
 
 def build_line_type_facts(con, as_of: datetime, table: str, temporary: bool = True) -> None:
-    """Table `table` (a temp table unless `temporary` is false): per phone (`phone_e164`), the effective line types of its latest
-    answers on or before as-of (`line_types`, sorted) and their time (`line_checked_at`).
+    """Table `table` (a temp table unless `temporary` is false): per phone (`phone_e164`),
+    the effective line types of its latest answers on or before as-of (`line_types`, sorted)
+    and their time (`line_checked_at`).
     Several answers at that time: the number holds all of them. An answer with an
     unreadable time is `unknown` at as-of (it may be the newest), and so is every number in
     an unreadable line_types/ line (C07).
