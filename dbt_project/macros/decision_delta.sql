@@ -22,7 +22,7 @@
 {#- Outside main: not a model, and not the sweep's to remove rows from (list_decisions keeps
     an erased number's rows too, as evidence). -#}
 {% macro decision_inputs_relation() -%}
-{{ return(api.Relation.create(database=this.database, schema='incremental_state', identifier='list_decisions_inputs')) }}
+{{ return(incremental_state_relation('list_decisions_inputs')) }}
 {%- endmacro %}
 
 {#- true, or (in a delta build) the test that `column` is a number decided again. -#}
@@ -132,8 +132,9 @@ cross join settings
     says so). Without kept hashes every number is redone. -#}
 {% macro list_decisions_delta_step(step) -%}
 {%- set relation = decision_inputs_relation() -%}
-{%- set kept = adapter.get_relation(database=relation.database, schema=relation.schema, identifier=relation.identifier) -%}
 {%- set delta = deciding_changed_numbers() -%}
+{#- Asked only by the steps that use it: one query each. -#}
+{%- set kept = delta and step in ('redo', 'previous', 'delete') and table_exists(relation) -%}
 {%- if step == 'keep_schema' and target.type == 'duckdb' -%}
 create schema if not exists {{ relation.database }}.{{ relation.schema }}
 {%- elif step == 'keep' and target.type == 'duckdb' -%}
@@ -148,12 +149,12 @@ create or replace temp table list_decisions_inputs_now as
 {{ list_decision_inputs() }}
 {%- elif delta and step == 'redo' -%}
 create or replace temp table list_decisions_redo as
-{% if kept is none -%}
+{% if not kept -%}
 select phone_e164 from temp.list_decisions_inputs_now
 {%- else -%}
 select coalesce(now.phone_e164, before.phone_e164) as phone_e164
 from temp.list_decisions_inputs_now as now
-full outer join {{ kept }} as before on before.phone_e164 = now.phone_e164
+full outer join {{ relation }} as before on before.phone_e164 = now.phone_e164
 where now.inputs_hash is distinct from before.inputs_hash
 {%- endif %}
 {%- elif delta and step == 'previous' -%}
@@ -161,10 +162,10 @@ where now.inputs_hash is distinct from before.inputs_hash
 create or replace temp table list_decisions_previous as
 select
     {% if not table_exists(generation) %}null::varchar{% else %}(select max(generation) from {{ generation }}){% endif %} as generation,
-    {{ 'true' if kept is none else 'false' }} as every_number
+    {{ 'false' if kept else 'true' }} as every_number
 {%- elif delta and step == 'delete' -%}
 delete from {{ this }}
-{%- if kept is not none %} where coalesce(phone_e164, '') in (select phone_e164 from temp.list_decisions_redo){% endif %}
+{%- if kept %} where coalesce(phone_e164, '') in (select phone_e164 from temp.list_decisions_redo){% endif %}
 {%- elif step == 'keep_redo' and target.type == 'duckdb' -%}
 create or replace table {{ incremental_state_relation('list_decisions_redo') }} as
 {% if delta -%}
