@@ -43,7 +43,7 @@ import phonenumbers
 
 from assets.sql_text import exact_paths
 
-from .kept_facts import WHOLE_ROW, fingerprint, forget, kept, remember
+from .kept_facts import WHOLE_ROW, fingerprint, forget, kept, remember, table_columns
 from .nanp_validity import is_valid_nanp
 
 FACTS_SCHEMA = "gate"
@@ -252,9 +252,7 @@ LEDGER_NAMES = {"volunteers": "volunteer_sms"}
 
 
 def _table_columns(con, schema: str, table: str) -> set[str]:
-    return {row[0] for row in con.execute(
-        "select column_name from information_schema.columns where table_schema = ? and table_name = ?",
-        [schema, table]).fetchall()}
+    return set(table_columns(con, schema, table))
 
 
 def source_sql(con, table: str, columns: list[str], ledger_columns: dict[str, str] | None = None) -> str | None:

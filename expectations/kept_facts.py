@@ -8,7 +8,7 @@ whose fingerprint is the same reuses it:
 
 - the content of every source table it reads (row count and a sum of hashes of the columns it
   reads; a sum, so two equal rows do not cancel), raw and ledger copies alike;
-- the settings it depends on (as-of, caller entity, the policy);
+- the settings it depends on (as-of, caller entity, the policy values it reads);
 - the gate's own code and the packages it normalizes with.
 
 Only the gate's own tables are read or written here: the models it checks never are. The
@@ -45,7 +45,8 @@ def code_digest() -> str:
     return digest.hexdigest()
 
 
-def _columns(con, schema: str, table: str) -> list[str]:
+def table_columns(con, schema: str, table: str) -> list[str]:
+    """The table's columns in their order; none when there is no such table."""
     return [row[0] for row in con.execute(
         "select column_name from information_schema.columns where table_schema = ? and table_name = ? "
         "order by ordinal_position", [schema, table]).fetchall()]
@@ -56,7 +57,7 @@ def fingerprint(con, reads: list[tuple[str, str, tuple[str, ...] | None]], setti
     A missing table or column is part of the digest, so it appearing later changes it."""
     parts: list = [code_digest(), json.dumps(settings, sort_keys=True, default=str)]
     for schema, table, wanted in reads:
-        have = _columns(con, schema, table)
+        have = table_columns(con, schema, table)
         if not have:
             parts.append([schema, table, "absent"])
             continue
@@ -68,10 +69,16 @@ def fingerprint(con, reads: list[tuple[str, str, tuple[str, ...] | None]], setti
     return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
 
 
+def _parts_table(con, schema: str) -> str:
+    """`schema.kept_parts`, created when missing: which fingerprint each kept part has."""
+    table = f"{ident(schema)}.kept_parts"
+    con.execute(f"create table if not exists {table} (part varchar, fingerprint varchar)")
+    return table
+
+
 def kept(con, schema: str, part: str, key: str, tables: tuple[str, ...]) -> bool:
     """Whether `part` was kept under this fingerprint, with all its tables there."""
-    con.execute(f"create table if not exists {ident(schema)}.kept_parts (part varchar, fingerprint varchar)")
-    row = con.execute(f"select fingerprint from {ident(schema)}.kept_parts where part = ?", [part]).fetchone()
+    row = con.execute(f"select fingerprint from {_parts_table(con, schema)} where part = ?", [part]).fetchone()
     if row is None or row[0] != key:
         return False
     found = {r[0] for r in con.execute(
@@ -81,10 +88,9 @@ def kept(con, schema: str, part: str, key: str, tables: tuple[str, ...]) -> bool
 
 def forget(con, schema: str, part: str) -> None:
     """Before `part` is rebuilt: a run that dies halfway leaves it unclaimed, not stale."""
-    con.execute(f"create table if not exists {ident(schema)}.kept_parts (part varchar, fingerprint varchar)")
-    con.execute(f"delete from {ident(schema)}.kept_parts where part = ?", [part])
+    con.execute(f"delete from {_parts_table(con, schema)} where part = ?", [part])
 
 
 def remember(con, schema: str, part: str, key: str) -> None:
     forget(con, schema, part)
-    con.execute(f"insert into {ident(schema)}.kept_parts values (?, ?)", [part, key])
+    con.execute(f"insert into {_parts_table(con, schema)} values (?, ?)", [part, key])

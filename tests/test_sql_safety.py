@@ -98,7 +98,7 @@ REVIEWED: dict[str, set[str]] = {
                               # one of two literals
                               "'temp ' if temporary else ''"},
     # Column lists of the gate's sources through ident(); schema and table names too.
-    "expectations/kept_facts.py": {"values"},
+    "expectations/kept_facts.py": {"values", "table", "_parts_table(con, schema)"},
     # Temp table names and source relations are the gate's own constants; the phone and time
     # expressions are built from phonenumbers' metadata and this module's patterns, each
     # pattern through sql_string().
