@@ -110,8 +110,26 @@ cross join settings
 {%- endmacro %}
 
 {#- incremental_state.<name>: what a build keeps for the next one. -#}
+{#- The schema is created once, when the run starts (on-run-start): models building side by
+    side would each create it in their own transaction, and DuckDB refuses the second. -#}
+{% macro incremental_state_schema() -%}
+{%- if target.type == 'duckdb' -%}
+create schema if not exists {{ target.database }}.incremental_state
+{%- endif -%}
+{%- endmacro %}
+
 {% macro incremental_state_relation(name) -%}
 {{ return(api.Relation.create(database=this.database, schema='incremental_state', identifier=name)) }}
+{%- endmacro %}
+
+{#- After a delta build, the kept hashes of the numbers redone are replaced by this build's
+    (a number gone from the inputs loses its row); the others are equal already. Rewriting
+    every number's hash took seconds per model at 10M. Without kept hashes every number was
+    redone, so all of this build's hashes are written. -#}
+{% macro keep_changed_hashes(relation, now, redo) -%}
+create table if not exists {{ relation }} as select * from temp.{{ now }} where false;
+delete from {{ relation }} where phone_e164 in (select phone_e164 from temp.{{ redo }});
+insert into {{ relation }} select * from temp.{{ now }} where phone_e164 in (select phone_e164 from temp.{{ redo }})
 {%- endmacro %}
 
 {#- Asked of the database when the hook runs, not of dbt's cache of relations: that cache
@@ -127,7 +145,7 @@ cross join settings
 {#- list_decisions' hooks. Before a delta build: this run's hashes, the numbers whose hash
     differs from the kept one (or that appear on one side only), the generation being
     replaced, and the numbers' rows deleted. After any DuckDB build: the hashes kept
-    (keep_schema, keep), and for list_members the numbers decided again with this build's
+    (keep), and for list_members the numbers decided again with this build's
     generation (keep_redo, keep_generation; a build of every number leaves no numbers and
     says so). Without kept hashes every number is redone. -#}
 {% macro list_decisions_delta_step(step) -%}
@@ -135,13 +153,11 @@ cross join settings
 {%- set delta = deciding_changed_numbers() -%}
 {#- Asked only by the steps that use it: one query each. -#}
 {%- set kept = delta and step in ('redo', 'previous', 'delete') and table_exists(relation) -%}
-{%- if step == 'keep_schema' and target.type == 'duckdb' -%}
-create schema if not exists {{ relation.database }}.{{ relation.schema }}
-{%- elif step == 'keep' and target.type == 'duckdb' -%}
-create or replace table {{ relation }} as
+{%- if step == 'keep' and target.type == 'duckdb' -%}
 {% if delta -%}
-select * from temp.list_decisions_inputs_now
+{{ keep_changed_hashes(relation, 'list_decisions_inputs_now', 'list_decisions_redo') }}
 {%- else -%}
+create or replace table {{ relation }} as
 {{ list_decision_inputs() }}
 {%- endif %}
 {%- elif delta and step == 'inputs' -%}
@@ -203,8 +219,6 @@ select
 {%- endif %} as partial
 {%- elif step == 'delete' and deciding_changed_numbers() -%}
 delete from {{ this }} where {{ member_redone('phone_e164') }}
-{%- elif step == 'keep_schema' and target.type == 'duckdb' -%}
-create schema if not exists {{ source.database }}.{{ source.schema }}
 {%- elif step == 'keep' and target.type == 'duckdb' -%}
 create or replace table {{ source }} as
 {% if not table_exists(generation) -%}

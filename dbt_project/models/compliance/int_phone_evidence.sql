@@ -4,6 +4,18 @@
 -- dispositions (R28), the prerecorded calls and published lists the cap counts (R13), and
 -- the line-type answers at the latest check (rule_id NULL: list_decisions names the
 -- line-type or consent rule they decided).
+--
+-- Every row is derived from its number's inputs alone, so an incremental run rebuilds only
+-- the numbers whose inputs changed (macros/number_delta.sql, docs/performance.md).
+{{ config(
+    materialized='incremental' if decisions_delta() else 'table',
+    incremental_strategy='append',
+    pre_hook=["{{ number_delta_step('inputs', phone_evidence_inputs()) }}", "{{ number_delta_step('redo') }}",
+              "{{ number_delta_step('delete') }}"],
+    post_hook=["{{ number_delta_step('keep', phone_evidence_inputs()) }}"],
+) }}
+
+-- depends_on: {{ ref('int_phone_event_hashes') }}
 with run as (
     select * from {{ ref('int_run') }}
 ),
@@ -16,7 +28,7 @@ events as (
     select events.*
     from {{ ref('int_phone_events') }} as events
     cross join run
-    where events.event_at is null or events.event_at <= run.as_of
+    where (events.event_at is null or events.event_at <= run.as_of) and {{ number_rebuilt('events.phone_e164') }}
 ),
 
 event_rows as (
@@ -71,7 +83,7 @@ pending_lists as (
             ['pending.list_name', 'pending.expires_at']) }} as pending_list_evidence
     from {{ source('config', 'pending_prerecorded') }} as pending
     cross join run
-    where pending.expires_at > run.as_of
+    where pending.expires_at > run.as_of and {{ number_rebuilt('pending.phone_e164') }}
     group by pending.phone_e164
 ),
 

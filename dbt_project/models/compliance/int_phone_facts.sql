@@ -1,13 +1,25 @@
 -- What the ledger says about each contact phone at as-of: opt-outs, wrong number, line types,
 -- prerecorded calls counted toward the cap, consents per scope and the federal DNC list
 -- (docs/compliance_defaults.md "Events and ties").
+--
+-- Every row is derived from its number's inputs alone, so an incremental run rebuilds only
+-- the numbers whose inputs changed (macros/number_delta.sql, docs/performance.md).
+{{ config(
+    materialized='incremental' if decisions_delta() else 'table',
+    incremental_strategy='append',
+    pre_hook=["{{ number_delta_step('inputs', phone_facts_inputs()) }}", "{{ number_delta_step('redo') }}",
+              "{{ number_delta_step('delete') }}"],
+    post_hook=["{{ number_delta_step('keep', phone_facts_inputs()) }}"],
+) }}
+
 with run as (
     select * from {{ ref('int_run') }}
 ),
 
 phones as (
     -- Every contact's number: voters, and donors and volunteers who match no voter.
-    select distinct phone_e164 from {{ ref('int_contacts') }} where phone_e164 is not null
+    select distinct phone_e164 from {{ ref('int_contacts') }}
+    where phone_e164 is not null and {{ number_rebuilt('phone_e164') }}
 ),
 
 cap_window as (
@@ -21,7 +33,7 @@ events as (
     select events.*
     from {{ ref('int_phone_events') }} as events
     cross join run
-    where events.event_at is null or events.event_at <= run.as_of
+    where (events.event_at is null or events.event_at <= run.as_of) and {{ number_rebuilt('events.phone_e164') }}
 ),
 
 summarized as (
@@ -72,7 +84,7 @@ pending as (
     select pending.phone_e164, count(distinct pending.list_name) as pending_prerecorded_lists
     from {{ source('config', 'pending_prerecorded') }} as pending
     cross join run
-    where pending.expires_at > run.as_of
+    where pending.expires_at > run.as_of and {{ number_rebuilt('pending.phone_e164') }}
     group by pending.phone_e164
 ),
 
@@ -83,11 +95,12 @@ consents as (
         bool_or(scope = 'autodialed_voice') as has_autodialed_consent,
         bool_or(scope = 'sms') as has_sms_consent
     from {{ ref('int_valid_consents') }}
+    where {{ number_rebuilt('phone_e164') }}
     group by phone_e164
 ),
 
 federal_dnc as (
-    select phone_e164 from {{ ref('int_dnc_status') }} where dnc_list = 'federal'
+    select phone_e164 from {{ ref('int_dnc_status') }} where dnc_list = 'federal' and {{ number_rebuilt('phone_e164') }}
 ),
 
 joined as (

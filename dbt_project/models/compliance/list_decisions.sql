@@ -15,7 +15,7 @@
     incremental_strategy='append',
     pre_hook=["{{ list_decisions_delta_step('inputs') }}", "{{ list_decisions_delta_step('redo') }}",
               "{{ list_decisions_delta_step('previous') }}", "{{ list_decisions_delta_step('delete') }}"],
-    post_hook=["{{ list_decisions_delta_step('keep_schema') }}", "{{ list_decisions_delta_step('keep') }}",
+    post_hook=["{{ list_decisions_delta_step('keep') }}",
                "{{ list_decisions_delta_step('keep_redo') }}", "{{ list_decisions_delta_step('keep_generation') }}"],
 ) }}
 

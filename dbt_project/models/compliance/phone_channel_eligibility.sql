@@ -3,8 +3,19 @@
 -- residence-state rules, purposes and the cap across this run's lists, are applied in
 -- list_decisions). Times: a list of the channel may be dialed up to expires_at = as-of plus
 -- the channel's expires_hours.
+--
+-- Every row is derived from its number's facts alone, so an incremental run rebuilds only the
+-- numbers whose facts changed (macros/number_delta.sql, docs/performance.md).
+{{ config(
+    materialized='incremental' if decisions_delta() else 'table',
+    incremental_strategy='append',
+    pre_hook=["{{ number_delta_step('inputs', channel_eligibility_inputs()) }}", "{{ number_delta_step('redo') }}",
+              "{{ number_delta_step('delete') }}"],
+    post_hook=["{{ number_delta_step('keep', channel_eligibility_inputs()) }}"],
+) }}
+
 with facts as (
-    select * from {{ ref('int_phone_facts') }}
+    select * from {{ ref('int_phone_facts') }} where {{ number_rebuilt('phone_e164') }}
 ),
 
 channels as (

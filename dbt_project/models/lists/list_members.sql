@@ -11,7 +11,7 @@
     materialized='incremental' if decisions_delta() else 'table',
     incremental_strategy='append',
     pre_hook=["{{ list_members_delta_step('plan') }}", "{{ list_members_delta_step('delete') }}"],
-    post_hook=["{{ list_members_delta_step('keep_schema') }}", "{{ list_members_delta_step('keep') }}"],
+    post_hook=["{{ list_members_delta_step('keep') }}"],
 ) }}
 
 with decisions as (
