@@ -93,13 +93,19 @@ def _rows(warehouse: Path, table: str) -> list[tuple]:
         return con.execute(f"select * from {ident(schema)}.{ident(name)} order by all").fetchall()
 
 
-@pytest.fixture()
-def built(pipeline_run, tmp_path) -> Path:
-    """A copy of the session run's warehouse, whose list_decisions and kept hashes a full build wrote."""
+def copy_session_warehouse(pipeline_run, tmp_path: Path) -> Path:
+    """The session run's warehouse copied to tmp_path/delta, for a test to change and build."""
     home, *_ = pipeline_run
     warehouse = tmp_path / "delta" / "warehouse.duckdb"
     warehouse.parent.mkdir()
     shutil.copyfile(home / "warehouse.duckdb", warehouse)
+    return warehouse
+
+
+@pytest.fixture()
+def built(pipeline_run, tmp_path) -> Path:
+    """A copy of the session run's warehouse, whose list_decisions and kept hashes a full build wrote."""
+    warehouse = copy_session_warehouse(pipeline_run, tmp_path)
     with connect(warehouse, read_only=True) as con:
         kept = con.execute(f"select count(*) from {KEPT_HASHES}").fetchone()[0]
         numbers = con.execute("select count(distinct coalesce(phone_e164, '')) from main.list_decisions").fetchone()[0]

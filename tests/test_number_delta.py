@@ -17,7 +17,7 @@ import pytest
 from assets.sql_text import ident
 from assets.warehouse import connect
 from tests.test_decisions_delta import _build_list_decisions as _build
-from tests.test_decisions_delta import _execute, _rows
+from tests.test_decisions_delta import _execute, _rows, copy_session_warehouse
 
 MODELS = ("int_phone_event_hashes", "int_phone_facts", "int_phone_evidence", "phone_channel_eligibility")
 TABLES = ("main.int_phone_facts", "main.int_phone_evidence", "main.phone_channel_eligibility")
@@ -70,10 +70,7 @@ INPUT_CHANGES = [
 @pytest.fixture()
 def built(pipeline_run, tmp_path) -> Path:
     """A copy of the session run's warehouse, whose models and kept hashes a full build wrote."""
-    home, *_ = pipeline_run
-    warehouse = tmp_path / "delta" / "warehouse.duckdb"
-    warehouse.parent.mkdir()
-    shutil.copyfile(home / "warehouse.duckdb", warehouse)
+    warehouse = copy_session_warehouse(pipeline_run, tmp_path)
     with connect(warehouse, read_only=True) as con:
         for table, kept in zip(TABLES, KEPT):
             table_schema, table_name = table.split(".")
