@@ -1,6 +1,6 @@
 {#- The compliance models keyed by number (int_phone_facts, int_phone_evidence,
     phone_channel_eligibility) rebuilt for the numbers whose inputs changed, and only those
-    (docs/performance.md, "Compliance models per number"). Each row of these models is
+    (docs/performance.md, "Compliance models per source family and per number"). Each row is
     derived from its own number's rows alone plus the run's settings, so a number whose inputs
     hash the same as when its rows were built keeps them.
 
@@ -60,9 +60,9 @@ true
 {%- endmacro %}
 
 {#- Per number, the sum of the hashes of the rows the caller's query gives (phone_e164 and
-    row_hash, one row per input row), plus the hash of the run's settings the three models read. A sum, not an
-    xor: two equal rows do not cancel. Whole rows are hashed, so a column read later is
-    covered already. -#}
+    row_hash, one row per input row), plus the hash of the run's settings the three models
+    read. A sum, not an xor: two equal rows do not cancel. Whole rows are hashed, so a column
+    read later is covered already. -#}
 {% macro number_inputs() -%}
 with number_rows as (
 {{ caller() }}
