@@ -109,7 +109,6 @@ left join number_inputs using (phone_e164)
 cross join settings
 {%- endmacro %}
 
-{#- incremental_state.<name>: what a build keeps for the next one. -#}
 {#- The schema is created once, when the run starts (on-run-start): models building side by
     side would each create it in their own transaction, and DuckDB refuses the second. -#}
 {% macro incremental_state_schema() -%}
@@ -118,6 +117,7 @@ create schema if not exists {{ target.database }}.incremental_state
 {%- endif -%}
 {%- endmacro %}
 
+{#- incremental_state.<name>: what a build keeps for the next one. -#}
 {% macro incremental_state_relation(name) -%}
 {{ return(api.Relation.create(database=this.database, schema='incremental_state', identifier=name)) }}
 {%- endmacro %}
