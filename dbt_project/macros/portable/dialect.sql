@@ -194,3 +194,9 @@ coalesce(
 
 {#- A Jinja list (a dbt var) as an SQL list literal. -#}
 {% macro list_literal(values) -%}{{ list_of(values | map('tojson') | map('replace', '"', "'") | list) }}{%- endmacro %}
+
+{#- The sum of a hash of each whole row of `alias`: per-number state for the incremental path,
+    which only DuckDB takes (Spark builds every number; its sum only has to compile). -#}
+{% macro summed_row_hash(alias) -%}{{ return(adapter.dispatch('summed_row_hash')(alias)) }}{%- endmacro %}
+{% macro default__summed_row_hash(alias) -%}sum(hash({{ alias }})::hugeint){%- endmacro %}
+{% macro spark__summed_row_hash(alias) -%}sum(cast(xxhash64(struct({{ alias }}.*)) as decimal(38, 0))){%- endmacro %}
