@@ -19,21 +19,6 @@
 {{ return(decisions_delta() and is_incremental()) }}
 {%- endmacro %}
 
-{#- Outside main: not a model, and not the sweep's to remove rows from (list_decisions keeps
-    an erased number's rows too, as evidence). -#}
-{% macro decision_inputs_relation() -%}
-{{ return(incremental_state_relation('list_decisions_inputs')) }}
-{%- endmacro %}
-
-{#- true, or (in a delta build) the test that `column` is a number decided again. -#}
-{% macro decided_again(column) -%}
-{%- if deciding_changed_numbers() -%}
-coalesce({{ column }}, '') in (select phone_e164 from temp.list_decisions_redo)
-{%- else -%}
-true
-{%- endif -%}
-{%- endmacro %}
-
 {#- One row per number on a configured list's segment (contacts without a number under ''),
     with a sum of the hashes of every row list_decisions reads for it, the run's settings
     included. A sum, not an xor: two equal rows do not cancel. Whole rows are hashed, so a
@@ -81,24 +66,8 @@ number_inputs as (
     select phone_e164, sum(row_hash) as inputs_hash from number_rows group by phone_e164
 ),
 
-settings_rows as (
-    select hash('lists', t)::hugeint as row_hash from {{ source('config', 'lists') }} as t
-    union all
-    select hash('channels', t)::hugeint from {{ source('config', 'channels') }} as t
-    union all
-    select hash('purposes', t)::hugeint from {{ source('config', 'purposes') }} as t
-    union all
-    select hash('state_rules', t)::hugeint from {{ source('config', 'state_rules') }} as t
-    union all
-    select hash('window_overrides', t)::hugeint from {{ source('config', 'window_overrides') }} as t
-    union all
-    select hash('run', t)::hugeint from {{ ref('int_run') }} as t
-    union all
-    select hash('disabled_rule', '{{ disabled_rule() | replace("'", "''") }}')::hugeint
-),
-
 settings as (
-    select sum(row_hash) as inputs_hash from settings_rows
+    {{ settings_hash(['lists', 'channels', 'purposes', 'state_rules', 'window_overrides']) }}
 )
 
 select
@@ -149,42 +118,19 @@ insert into {{ relation }} select * from temp.{{ now }} where phone_e164 in (sel
     generation (keep_redo, keep_generation; a build of every number leaves no numbers and
     says so). Without kept hashes every number is redone. -#}
 {% macro list_decisions_delta_step(step) -%}
-{%- set relation = decision_inputs_relation() -%}
-{%- set delta = deciding_changed_numbers() -%}
-{#- Asked only by the steps that use it: one query each. -#}
-{%- set kept = delta and step in ('redo', 'previous', 'delete') and table_exists(relation) -%}
-{%- if step == 'keep' and target.type == 'duckdb' -%}
-{% if delta -%}
-{{ keep_changed_hashes(relation, 'list_decisions_inputs_now', 'list_decisions_redo') }}
-{%- else -%}
-create or replace table {{ relation }} as
-{{ list_decision_inputs() }}
-{%- endif %}
-{%- elif delta and step == 'inputs' -%}
-create or replace temp table list_decisions_inputs_now as
-{{ list_decision_inputs() }}
-{%- elif delta and step == 'redo' -%}
-create or replace temp table list_decisions_redo as
-{% if not kept -%}
-select phone_e164 from temp.list_decisions_inputs_now
-{%- else -%}
-select coalesce(now.phone_e164, before.phone_e164) as phone_e164
-from temp.list_decisions_inputs_now as now
-full outer join {{ relation }} as before on before.phone_e164 = now.phone_e164
-where now.inputs_hash is distinct from before.inputs_hash
-{%- endif %}
-{%- elif delta and step == 'previous' -%}
+{%- if step in ('inputs', 'redo', 'delete', 'keep') -%}
+{{ number_delta_step(step, list_decision_inputs() if step in ('inputs', 'keep') else none) }}
+{%- elif step == 'previous' and deciding_changed_numbers() -%}
+{#- Asked only by the step that uses it: one query. -#}
+{%- set kept = table_exists(number_inputs_relation()) -%}
 {%- set generation = incremental_state_relation('list_decisions_generation') -%}
 create or replace temp table list_decisions_previous as
 select
     {% if not table_exists(generation) %}null::varchar{% else %}(select max(generation) from {{ generation }}){% endif %} as generation,
     {{ 'false' if kept else 'true' }} as every_number
-{%- elif delta and step == 'delete' -%}
-delete from {{ this }}
-{%- if kept %} where coalesce(phone_e164, '') in (select phone_e164 from temp.list_decisions_redo){% endif %}
 {%- elif step == 'keep_redo' and target.type == 'duckdb' -%}
 create or replace table {{ incremental_state_relation('list_decisions_redo') }} as
-{% if delta -%}
+{% if deciding_changed_numbers() -%}
 select phone_e164 from temp.list_decisions_redo
 {%- else -%}
 select null::varchar as phone_e164 where false
@@ -192,7 +138,7 @@ select null::varchar as phone_e164 where false
 {%- elif step == 'keep_generation' and target.type == 'duckdb' -%}
 create or replace table {{ incremental_state_relation('list_decisions_generation') }} as
 select '{{ invocation_id }}' as generation,
-{% if delta -%}
+{% if deciding_changed_numbers() -%}
     previous.generation as previous, previous.every_number from temp.list_decisions_previous as previous
 {%- else -%}
     null::varchar as previous, true as every_number

@@ -1,5 +1,6 @@
 {#- The compliance models keyed by number (int_phone_facts, int_phone_evidence,
-    phone_channel_eligibility) rebuilt for the numbers whose inputs changed, and only those
+    phone_channel_eligibility; list_decisions takes the same steps through
+    list_decisions_delta_step) rebuilt for the numbers whose inputs changed, and only those
     (docs/performance.md, "Compliance models per source family and per number"). Each row is
     derived from its own number's rows alone plus the run's settings, so a number whose inputs
     hash the same as when its rows were built keeps them.
@@ -68,22 +69,28 @@ with number_rows as (
 {{ caller() }}
 ),
 
-settings_rows as (
-    select hash('channels', t)::hugeint as row_hash from {{ source('config', 'channels') }} as t
-    union all
-    select hash('run', t)::hugeint from {{ ref('int_run') }} as t
-    union all
-    select hash('disabled_rule', '{{ disabled_rule() | replace("'", "''") }}')::hugeint
-),
-
 settings as (
-    select sum(row_hash) as inputs_hash from settings_rows
+    {{ settings_hash(['channels']) }}
 )
 
 select number_rows.phone_e164, sum(number_rows.row_hash) + any_value(settings.inputs_hash) as inputs_hash
 from number_rows
 cross join settings
 group by number_rows.phone_e164
+{%- endmacro %}
+
+{#- One row, inputs_hash: the sum of the hashes of every row of the named config tables, of
+    int_run and of the disabled test rule, the settings every per-number model reads. -#}
+{% macro settings_hash(config_tables) -%}
+select sum(row_hash) as inputs_hash from (
+{%- for name in config_tables %}
+    select hash('{{ name }}', t)::hugeint as row_hash from {{ source('config', name) }} as t
+    union all
+{%- endfor %}
+    select hash('run', t)::hugeint from {{ ref('int_run') }} as t
+    union all
+    select hash('disabled_rule', '{{ disabled_rule() | replace("'", "''") }}')::hugeint
+) as settings_rows
 {%- endmacro %}
 
 {#- int_phone_facts reads, per number: whether a contact holds it, its events, its pending

@@ -28,23 +28,23 @@ members as (
 ),
 
 holders as (
-    select * from {{ ref('int_phone_holders') }} where {{ decided_again('phone_e164') }}
+    select * from {{ ref('int_phone_holders') }} where {{ number_rebuilt('phone_e164') }}
 ),
 
 eligibility as (
-    select * from {{ ref('phone_channel_eligibility') }} where {{ decided_again('phone_e164') }}
+    select * from {{ ref('phone_channel_eligibility') }} where {{ number_rebuilt('phone_e164') }}
 ),
 
 facts as (
-    select phone_e164, on_federal_dnc from {{ ref('int_phone_facts') }} where {{ decided_again('phone_e164') }}
+    select phone_e164, on_federal_dnc from {{ ref('int_phone_facts') }} where {{ number_rebuilt('phone_e164') }}
 ),
 
 evidence as (
-    select * from {{ ref('int_phone_evidence') }} where {{ decided_again('phone_e164') }}
+    select * from {{ ref('int_phone_evidence') }} where {{ number_rebuilt('phone_e164') }}
 ),
 
 consent_checks as (
-    select * from {{ ref('int_consent_checks') }} where {{ decided_again('phone_e164') }}
+    select * from {{ ref('int_consent_checks') }} where {{ number_rebuilt('phone_e164') }}
 ),
 
 channels as (
@@ -85,7 +85,7 @@ commercial_forbidden_states as (
 ),
 
 state_dnc as (
-    select * from {{ ref('int_dnc_status') }} where dnc_list <> 'federal' and {{ decided_again('phone_e164') }}
+    select * from {{ ref('int_dnc_status') }} where dnc_list <> 'federal' and {{ number_rebuilt('phone_e164') }}
 ),
 
 contact_states as (
@@ -108,7 +108,7 @@ contact_states as (
             'state', 'state is not null')) }} as rule_states
     from {{ ref('int_contacts') }} as voters
     left join holders using (phone_e164)
-    where {{ decided_again('voters.phone_e164') }}
+    where {{ number_rebuilt('voters.phone_e164') }}
 ),
 
 contact_state_rows as (
