@@ -43,12 +43,16 @@ bench-api: venv
 # State sizes, comma-separated: `make bench BENCH_VOTERS=10000000` or 1000000,3000000,10000000
 # (sizes not run keep their last row in docs/benchmarks.md, marked with its date).
 # BENCH_SEEDS: the first is timed at every size, the others only checked for published lists at
-# the first size. BENCH_ARGS: more options of bench/run_bench.py (--skip-api, --keep, --note "...").
+# the first size. BENCH_ARGS: more options of bench/run_bench.py (--skip-api, --keep). BENCH_NOTE:
+# a line for the report; it reaches the script through the environment, never the shell's parser,
+# so parentheses and quotes in it are safe.
 # BENCH_SPARK=1 (the default) then runs `make bench-spark`: the 1,000,000-voter run on Spark
 # local beside DuckDB, recorded in docs/scale-out.md (about 15 more minutes); 0 leaves it out.
 BENCH_VOTERS ?= 1000000,3000000
 BENCH_SEEDS ?= 11
 BENCH_ARGS ?=
+BENCH_NOTE ?=
+export BENCH_NOTE
 BENCH_SPARK ?= 1
 
 bench: venv

@@ -310,7 +310,8 @@ def main() -> int:
     parser.add_argument("--seeds", default="11",
                         help="comma-separated generator seeds: the first is timed at every size; the others "
                              "are run at the first size only, to report which lists publish (issue 9: 1,11,42)")
-    parser.add_argument("--note", default="", help="a line for the report (e.g. what else the machine was doing)")
+    parser.add_argument("--note", default=os.environ.get("BENCH_NOTE", ""),
+                        help="a line for the report (e.g. what else the machine was doing); default $BENCH_NOTE")
     parser.add_argument("--skip-api", action="store_true", help="leave out the dialer API figures")
     parser.add_argument("--skip-naive", action="store_true", help="leave out the naive baseline script")
     parser.add_argument("--skip-incremental", action="store_true", help="leave out the incremental refresh")
