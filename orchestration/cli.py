@@ -231,7 +231,8 @@ def cmd_run(inbox: Path, home: Path, as_of, lists_path: Path | None, policy_path
 def _run_locked(inbox: Path, home: Path, as_of, lists_path: Path | None, policy_path: Path | None, engine: str = "duckdb") -> int:
     from assets.http_sources import load_sources_config
 
-    from .runner import EXIT_USAGE, DatabaseBusyError, format_outcome, run_pipeline
+    from .outcomes import EXIT_USAGE, format_outcome
+    from .runner import DatabaseBusyError, run_pipeline
     from configuration.settings import RunSettings, parse_as_of
 
     try:

@@ -13,7 +13,8 @@ from assets.publishing import remove_stale_leftovers
 from assets.sources_assets import source_assets
 
 from .automation import build_automation, federal_dnc_fresh
-from .home_lock import hold_home
+from .home_lock import hold_home, holds_home
+from .outcomes import report_launched_run
 from configuration.permissions import private_umask, secure_home
 from configuration.settings import RunSettings
 
@@ -27,17 +28,23 @@ def settings_resource(settings: RunSettings) -> dg.ResourceDefinition:
     `outreach run`) takes the lock before its first step and keeps it to its last; a run on
     a home another process holds fails at once with HomeBusyError. Inside `outreach run` the
     process already holds the lock and the resource reuses it (orchestration/home_lock.py).
+    A run launched any other way writes its report after its last step, still under the lock
+    (`outreach run` writes its own once the run returns).
     """
 
-    @dg.resource(description="Run settings (inbox, home, as-of, lists, policy); holds HOME/.outreach.lock during the run.")
+    @dg.resource(description="Run settings (inbox, home, as-of, lists, policy); holds HOME/.outreach.lock "
+                             "during the run and writes the run's report after its last step.")
     def _settings(init_context):
         private_umask()  # a run the UI, schedule or sensor launches writes private files too
+        launched_by_outreach_run = holds_home(settings.home)
         with hold_home(settings.home):
             removed = prepare_home(settings)
             if removed:
                 init_context.log.info(f"removed {len(removed)} leftover(s) of a run that died while publishing: "
                                       + ", ".join(removed))
             yield settings
+            if not launched_by_outreach_run:
+                report_launched_run(settings, init_context.instance, init_context.run_id, init_context.log)
 
     return _settings
 

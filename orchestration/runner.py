@@ -7,7 +7,6 @@ import os
 import re
 import sys
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 import dagster as dg
@@ -24,18 +23,8 @@ from assets.encryption import check_home
 
 from .home_lock import hold_home
 from .location import ALL_ASSETS_JOB, build_definitions
+from .outcomes import ListOutcome, collect_outcomes, exit_status, write_run_report
 from configuration.settings import RunSettings
-
-EXIT_PUBLISHED, EXIT_USAGE, EXIT_BLOCKED = 0, 2, 3
-
-
-@dataclass(frozen=True)
-class ListOutcome:
-    name: str
-    channel: str
-    rows: int | None
-    published: bool
-    detail: str
 
 
 def _progress_logger(started: float, out) -> dg.LoggerDefinition:
@@ -128,34 +117,11 @@ def _run_pipeline_locked(settings: RunSettings, out) -> tuple[int, list[ListOutc
     instance_for_run = dg.DagsterInstance.get if dagster_home and os.path.isdir(dagster_home) else dg.DagsterInstance.ephemeral
     with instance_for_run() as instance:
         result = job.execute_in_process(instance=instance, raise_on_error=False, run_config={"loggers": {"progress": {}}})
-    outcomes = collect_outcomes(settings, result)
+    outcomes = collect_outcomes(settings, result.all_events)
     record_build(settings, before, result)
-    failed_ingest = [e for e in result.all_events if e.is_step_failure and (e.step_key or "").startswith("ingest_")]
-    if all(o.published for o in outcomes) and not failed_ingest:
-        status = EXIT_PUBLISHED
-    else:
-        status = EXIT_USAGE if failed_ingest else EXIT_BLOCKED
+    status = exit_status(outcomes, result.all_events)
     write_run_report(settings, result.run_id, status, outcomes, out)
     return status, outcomes
-
-
-def write_run_report(settings: RunSettings, run_id: str, status: int, outcomes: list[ListOutcome], out) -> None:
-    """HOME/reports/<run>/run.json (what `outreach lists` reads) and index.html. A report that
-    cannot be drawn is said so; it never changes what was published or the exit status."""
-    from assets.reporting.report import write_report
-    from assets.reporting.run_record import write_run_record
-
-    write_run_record(settings.home, run_id, as_of=settings.as_of, exit_status=status, lists=[
-        {"name": o.name, "channel": o.channel, "published": o.published, "rows": o.rows, "detail": o.detail}
-        for o in outcomes])
-    started = time.monotonic()
-    try:
-        path = write_report(settings.home, run_id, settings.warehouse, settings.policy.data["rules"])
-    except Exception as error:  # noqa: BLE001 - the lists are already published or blocked
-        print(f"report: not written ({error.__class__.__name__}); the run record is in "
-              f"{settings.home / 'reports' / run_id / 'run.json'}", file=out, flush=True)
-        return
-    print(f"report: {path} ({time.monotonic() - started:.1f}s)", file=out, flush=True)
 
 
 def plan_build(settings: RunSettings, out) -> tuple[BuildState | None, set[str] | None, bool]:
@@ -208,65 +174,3 @@ def _erasure_sweep_removed_rows(result) -> bool:
     return False
 
 
-def _root_message(error) -> str:
-    """The innermost cause of a step failure, without its exception class prefix."""
-    if error is None:
-        return "failed"
-    while error.cause is not None:
-        error = error.cause
-    first_line = (error.message or error.cls_name or "failed").strip().splitlines()[0]
-    prefix = f"{error.cls_name}: " if error.cls_name else ""
-    return first_line.split(prefix, 1)[-1] if prefix and prefix in first_line else first_line
-
-
-def _step_failures(result) -> dict[str, str]:
-    failures = {}
-    for event in result.all_events:
-        if event.is_step_failure:
-            failures[event.step_key] = _root_message(event.step_failure_data.error)
-    return failures
-
-
-def collect_outcomes(settings: RunSettings, result) -> list[ListOutcome]:
-    checks = {e.asset_key.path[-1]: e for e in result.get_asset_check_evaluations() if e.asset_key.path[0] == "lists"}
-    published = {}
-    rows = {}
-    for event in result.get_asset_materialization_events():
-        materialization = event.event_specific_data.materialization
-        path = materialization.asset_key.path
-        meta = {k: v.value for k, v in materialization.metadata.items()}
-        if path[0] == "published":
-            published[path[1]] = meta
-        if path[0] == "lists":
-            rows[path[1]] = meta.get("dagster/row_count")
-    failures = _step_failures(result)
-    upstream = "; ".join(_upstream_failure(step, message) for step, message in failures.items()
-                         if not step.startswith(("published", "lists")))
-    outcomes = []
-    for spec in settings.lists.lists:
-        if spec.name in published:
-            meta = published[spec.name]
-            outcomes.append(ListOutcome(spec.name, spec.channel, meta.get("dagster/row_count"), True, f"version {meta['version']}"))
-            continue
-        evaluation = checks.get(spec.name)
-        if evaluation is not None and not evaluation.passed:
-            detail = evaluation.metadata["summary"].value if "summary" in evaluation.metadata else "gate failed"
-        elif upstream:
-            detail = upstream
-        else:
-            step_errors = [m for s, m in failures.items() if spec.name in s]
-            detail = "; ".join(step_errors) or "not published"
-        outcomes.append(ListOutcome(spec.name, spec.channel, rows.get(spec.name), False, detail))
-    return outcomes
-
-
-def format_outcome(outcome: ListOutcome) -> str:
-    rows = "-" if outcome.rows is None else f"{outcome.rows:,}"
-    status = "PUBLISHED" if outcome.published else "BLOCKED"
-    return f"{outcome.name:<28} {outcome.channel:<26} {rows:>10}  {status}  {outcome.detail}"
-
-
-def _upstream_failure(step: str, message: str) -> str:
-    if step.startswith("outreach_dbt"):
-        return "dbt build failed (its error lines are printed above; details in HOME/dbt_target)"
-    return f"{step} failed: {message}"
