@@ -98,9 +98,11 @@ def test_incremental_run_rebuilds_only_what_the_suppression_inputs_feed(incremen
     assert _table_rows(home, "incremental_state.list_members_source") == [(generation,)]
     built = _built_models(home)
     assert {"int_opt_outs", "int_sms_classified", "int_dnc_status", "list_decisions", "list_members"} <= built
-    # People and the segments that read no suppression fact are reused as the first run left them.
+    # People and every segment are reused as the first run left them: no segment reads a
+    # suppression fact (a number the phone rules have not evaluated is C06 in list_decisions).
     assert not built & {"int_voters", "int_contacts", "int_households", "int_person_crosswalk", "int_turnout",
-                        "everyone", "gotv", "persuasion", "survey_sample", "issue_climate"}
+                        "everyone", "gotv", "persuasion", "survey_sample", "issue_climate", "donor_asks",
+                        "lapsed_donors", "volunteer_prospects", "segment_members"}
 
 
 def test_incremental_decisions_equal_a_cold_run(incremental_and_cold):

@@ -16,10 +16,6 @@ donors as (
     select * from {{ ref('int_donor_history') }}
 ),
 
-checked_phones as (
-    select phone_e164 from {{ ref('int_phone_facts') }}
-),
-
 run as (
     select * from {{ ref('int_run') }}
 ),
@@ -39,8 +35,10 @@ scored as (
     cross join run
     where donors.gifts > 0
       and {{ list_size('contacts.voter_rule_ids') }} = 0
-      -- Safeguard: a number the phone rules have not evaluated is never offered to a list.
-      and contacts.phone_e164 in (select phone_e164 from checked_phones)
+      -- Contacts with a number. One the phone rules have not evaluated is excluded from
+      -- every list by C06 (list_decisions); not read from int_phone_facts here, so an
+      -- opt-out or a do-not-call change does not rebuild the segment.
+      and contacts.phone_e164 is not null
 ),
 
 final as (

@@ -19,10 +19,6 @@ donors as (
     select contact_id, gifts from {{ ref('int_donor_history') }} where gifts > 0
 ),
 
-checked_phones as (
-    select phone_e164 from {{ ref('int_phone_facts') }}
-),
-
 people as (
     select contact_id from volunteers
     union
@@ -46,7 +42,10 @@ scored as (
     left join volunteers using (contact_id)
     left join donors using (contact_id)
     where {{ list_size('contacts.voter_rule_ids') }} = 0
-      and contacts.phone_e164 in (select phone_e164 from checked_phones)
+      -- Contacts with a number. One the phone rules have not evaluated is excluded from
+      -- every list by C06 (list_decisions); not read from int_phone_facts here, so an
+      -- opt-out or a do-not-call change does not rebuild the segment.
+      and contacts.phone_e164 is not null
 ),
 
 final as (
