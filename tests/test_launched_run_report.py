@@ -10,15 +10,10 @@ import sys
 from pathlib import Path
 
 from .conftest import AS_OF
+from .test_list_selection import ONE_LIST
 
-LISTS = """caller_entity: Friends of Jane Doe
-caller_entity_type: candidate_committee
-lists:
-  - name: gotv_calls
-    segment: gotv
-    channel: manual_call
-    purpose: political
-  - name: unregistered_texts
+# gotv_calls publishes; a p2p_sms list without its 10DLC campaign is blocked (R25).
+LISTS = ONE_LIST + """  - name: unregistered_texts
     segment: gotv
     channel: p2p_sms
     purpose: political
