@@ -10,7 +10,8 @@
     number. Each model keeps its hashes in incremental_state.<model>_inputs, written in the
     same transaction as the model. -#}
 
-{#- incremental_state.<this model>_inputs -#}
+{#- incremental_state.<this model>_inputs. Outside main: not a model, and not the erasure
+    sweep's to remove rows from (the sweep makes the next build full, which writes them anew). -#}
 {% macro number_inputs_relation() -%}
 {{ return(incremental_state_relation(this.identifier ~ '_inputs')) }}
 {%- endmacro %}
