@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 import duckdb
@@ -16,7 +16,7 @@ from configuration.settings import RunSettings
 
 from .sql_text import exact_path
 
-CONFIG_TABLES = ("run", "lists", "channels", "rules", "window_overrides", "purposes", "state_rules", "sms_keywords",
+CONFIG_TABLES = ("run", "run_day", "lists", "channels", "rules", "window_overrides", "purposes", "state_rules", "sms_keywords",
                  "pending_prerecorded")
 
 # Policy keys another change adds to policy.yaml; read with these defaults until then (R16).
@@ -64,6 +64,11 @@ def write_run_config(con: duckdb.DuckDBPyConnection, settings: RunSettings) -> N
         "nh_prerecorded_federal_dnc": "boolean", "dnc_max_age_days": "integer",
         "rnd_max_age_days": "integer", "rnd_consent_cutoff_date": "date",
     })
+    # The as-of's UTC day on its own: the models that read only the day (turnout, primary
+    # ballots, the survey's age bands) are then downstream of this table, not of config.run,
+    # and a later run on the same day reuses them (docs/performance.md).
+    _replace(con, "run_day", pd.DataFrame([{"as_of_date": settings.as_of.astimezone(timezone.utc).date()}]),
+             {"as_of_date": "date"})
     _replace(con, "lists", pd.DataFrame([
         {"name": s.name, "segment": s.segment, "channel": s.channel, "effective_channel": s.effective_channel,
          "purpose": s.purpose, "live_operator_intro": s.prerecorded.get("live_operator_intro") is True,

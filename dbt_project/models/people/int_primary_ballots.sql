@@ -18,9 +18,9 @@ party_codes as (
 run as (
     -- The as-of day and the eight-year cutoff once, not cast per ballot row.
     select
-        as_of::date as as_of_date,
-        as_of::date - interval 8 year as since_8y
-    from {{ ref('int_run') }}
+        as_of_date,
+        as_of_date - interval 8 year as since_8y
+    from {{ ref('int_run_day') }}
 ),
 
 primaries as (

@@ -7,9 +7,9 @@ run as (
     -- The as-of day and the eight-year cutoff once, not per history row (a timestamptz-to-date
     -- cast per row was most of this model's time).
     select
-        as_of::date as as_of_date,
-        as_of::date - interval 8 year as since_8y
-    from {{ ref('int_run') }}
+        as_of_date,
+        as_of_date - interval 8 year as since_8y
+    from {{ ref('int_run_day') }}
 ),
 
 final as (

@@ -17,7 +17,7 @@ voters as (
 
 run as (
     -- The as-of day once, not cast per history row.
-    select as_of::date as as_of_date from {{ ref('int_run') }}
+    select as_of_date from {{ ref('int_run_day') }}
 ),
 
 voted as (

@@ -15,7 +15,7 @@ with contacts as (
 ),
 
 run as (
-    select * from {{ ref('int_run') }}
+    select * from {{ ref('int_run_day') }}
 ),
 
 quota_overrides as (
@@ -32,9 +32,9 @@ stratified as (
         {{ list_size('contacts.voter_rule_ids') }} = 0 as in_frame,
         case
             when contacts.birth_year is null then 'unknown'
-            when year(run.as_of) - contacts.birth_year < 30 then '18-29'
-            when year(run.as_of) - contacts.birth_year < 45 then '30-44'
-            when year(run.as_of) - contacts.birth_year < 65 then '45-64'
+            when year(run.as_of_date) - contacts.birth_year < 30 then '18-29'
+            when year(run.as_of_date) - contacts.birth_year < 45 then '30-44'
+            when year(run.as_of_date) - contacts.birth_year < 65 then '45-64'
             else '65+'
         end as age_band,
         case when contacts.gender in ('M', 'F') then contacts.gender else 'U' end as gender,
