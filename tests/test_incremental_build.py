@@ -41,12 +41,12 @@ def _table_rows(home: Path, table: str) -> list[tuple]:
         return con.execute(f"select * from {ident(schema)}.{ident(name)} order by all").fetchall()
 
 
-def _run(inbox: Path, home: Path):
+def _run(inbox: Path, home: Path, as_of=AS_OF):
     from configuration.settings import RunSettings
     from orchestration.runner import run_pipeline
 
     out = io.StringIO()
-    status, outcomes = run_pipeline(RunSettings.build(inbox, home, AS_OF), out=out)
+    status, outcomes = run_pipeline(RunSettings.build(inbox, home, as_of), out=out)
     return status, outcomes, out.getvalue()
 
 
