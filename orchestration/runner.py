@@ -172,5 +172,3 @@ def _erasure_sweep_removed_rows(result) -> bool:
             if value is not None and getattr(value, "value", value):
                 return True
     return False
-
-
