@@ -26,6 +26,10 @@ from .location import ALL_ASSETS_JOB, build_definitions
 from .outcomes import ListOutcome, collect_outcomes, exit_status, write_run_report
 from configuration.settings import RunSettings
 
+# The config tables every new as-of rewrites: the as-of itself (with the run's other settings,
+# which the per-number hashes hold) and the published prerecorded lists still unexpired at it.
+AS_OF_TABLES = frozenset({"config.run", "config.run_day", "config.pending_prerecorded"})
+
 
 def _progress_logger(started: float, out) -> dg.LoggerDefinition:
     """Step starts, ends and the assets' own count messages; none carry personal data."""
@@ -143,8 +147,10 @@ def plan_build(settings: RunSettings, out) -> tuple[BuildState | None, set[str] 
     needed = production_models(manifest, segments)
     models = downstream_of_sources(manifest, changed, needed)
     families = sorted(name.split(".", 1)[1] for name in changed)
-    # A changed setting (as-of, lists, policy) changes every number's inputs: decide them all.
-    decisions_delta = not any(name.startswith("config.") for name in changed)
+    # A changed setting (lists, policy) changes every number's inputs: decide them all. A new
+    # as-of (and the pending lists it leaves unexpired) changes only the numbers whose time
+    # tests it crossed, which their hashes find (macros/number_delta.sql, settings_hash).
+    decisions_delta = not any(name.startswith("config.") and name not in AS_OF_TABLES for name in changed)
     print(f"incremental: {len(models)} of {len(needed)} dbt models to rebuild "
           f"(changed: {', '.join(families) or 'nothing'}); list decisions: "
           f"{'numbers whose inputs changed' if decisions_delta else 'every number'}", file=out, flush=True)

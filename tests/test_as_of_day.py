@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import pytest
 
-from .conftest import AS_OF
+from .conftest import AS_OF, open_db
 from .test_incremental_build import _built_models, _latest, _run, _table_rows
 
 LATER_SAME_DAY = AS_OF + timedelta(hours=1)  # 18:00 UTC; AS_OF is 17:00 UTC
@@ -34,18 +34,19 @@ def test_the_day_table_changes_with_the_day_only(tmp_path):
 
 @pytest.fixture(scope="module")
 def later_and_cold(pipeline_run, small_inbox, tmp_path_factory):
-    """(home run again an hour later, a cold home at that as-of)."""
+    """(home run again an hour later, a cold home at that as-of, what the later run printed)."""
     first_home, *_ = pipeline_run
     base = tmp_path_factory.mktemp("as_of_day")
     home, cold = base / "home", base / "cold"
     shutil.copytree(first_home, home)
-    assert _run(small_inbox, home, LATER_SAME_DAY)[0] in (0, 3)
+    status, _, printed = _run(small_inbox, home, LATER_SAME_DAY)
+    assert status in (0, 3)
     assert _run(small_inbox, cold, LATER_SAME_DAY)[0] in (0, 3)
-    return home, cold
+    return home, cold, printed
 
 
 def test_a_later_run_on_the_same_day_reuses_the_day_models(later_and_cold):
-    home, _ = later_and_cold
+    home, _, _ = later_and_cold
     built = _built_models(home)
     # What reads the as-of's time is built again ...
     assert {"int_run", "int_phone_facts", "int_donor_history", "list_decisions", "list_members"} <= built
@@ -53,8 +54,18 @@ def test_a_later_run_on_the_same_day_reuses_the_day_models(later_and_cold):
     assert not built & DAY_MODELS
 
 
+def test_a_later_run_decides_again_only_the_numbers_whose_time_tests_moved(later_and_cold):
+    """The as-of is in no number's hash; its time tests are (macros/number_delta.sql)."""
+    home, _, printed = later_and_cold
+    assert "list decisions: numbers whose inputs changed" in printed
+    with open_db(home / "warehouse.duckdb") as con:
+        decided_again = con.execute("select count(*) from incremental_state.list_decisions_redo").fetchone()[0]
+        numbers = con.execute("select count(distinct coalesce(phone_e164, '')) from main.list_decisions").fetchone()[0]
+    assert decided_again < numbers / 5, (decided_again, numbers)
+
+
 def test_its_lists_equal_a_cold_run_at_that_as_of(later_and_cold):
-    home, cold = later_and_cold
+    home, cold, _ = later_and_cold
     for table in ("main.int_turnout_propensity", "main.segment_members", "main.list_decisions", "main.list_members"):
         assert _table_rows(home, table) == _table_rows(cold, table), table
     names = sorted(path.name for path in (cold / "published").iterdir() if path.is_dir())

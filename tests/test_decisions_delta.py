@@ -184,3 +184,10 @@ def test_a_delta_build_decides_again_only_the_numbers_whose_inputs_changed(built
         members = con.execute("select phone_e164, score from main.list_members where phone_e164 in ($kept, $changed)",
                               {"kept": kept, "changed": changed}).fetchall()
     assert members and all(phone == kept and score == -1 for phone, score in members)
+
+
+def test_list_decisions_reads_no_last_dial_time():
+    """The consent checks' expires_at (as-of plus hours) is left out of the decisions' hash
+    (list_decision_inputs): a decision that read it would not be decided again when it moves."""
+    for model in ("compliance/list_decisions.sql", "lists/list_members.sql"):
+        assert "expires_at" not in (DBT_PROJECT_DIR / "models" / model).read_text(), model

@@ -100,9 +100,9 @@ def test_a_delta_build_gives_the_rows_of_a_full_build_after_every_kind_of_input_
     assert [_rows(built, kept) for kept in KEPT] == [_rows(full, kept) for kept in KEPT]
 
 
-def test_a_setting_change_rebuilds_every_number(built, tmp_path):
-    """The run's settings are in every number's hash: an as-of a week later (the cap window,
-    expiry and line-type age move) gives every number new rows."""
+def test_an_as_of_a_week_later_gives_the_rows_of_a_full_build(built, tmp_path):
+    """A week moves every time test (events in effect, the cap window, pending lists, the
+    line-type check's age) past many numbers' thresholds."""
     _execute(built, ["update main.int_run set as_of = as_of + interval 7 day"])
     full = _full_copy(built, tmp_path)
     _build(built, tmp_path / "delta_dbt", delta=True, models=MODELS)
@@ -134,3 +134,58 @@ def test_a_delta_build_rebuilds_only_the_numbers_whose_inputs_changed(built, tmp
                                    "where phone_e164 in ($kept, $changed) group by 1", numbers).fetchall())
     assert facts[kept] == (-1, False) and kept not in evidence and counted[kept] == -1, "an unchanged number's rows are kept"
     assert facts[changed][0] >= 0 and facts[changed][1] and evidence[changed] == 1 and counted[changed] >= 0
+
+
+AS_OF = "(select as_of from main.int_run)"
+# The earliest time a line-type check is fresh at the dial time for some channel (R05).
+FRESH_FROM = (f"(select min({AS_OF} + to_hours(expires_hours::integer) - to_days(line_type_max_age_days::integer)) "
+              "from config.channels where line_type_max_age_days is not null)")
+
+
+def _listed(salt: str) -> str:
+    """Three numbers some list decides, picked by a salted hash (the same in every copy)."""
+    return f"(select phone_e164 from main.list_decisions group by 1 order by hash(phone_e164 || '{salt}'), 1 limit 3)"
+
+
+# Each puts three numbers' rows an hour before a threshold that an as-of two hours later crosses.
+NEAR_THRESHOLDS = {
+    "opt-out taking effect": f"insert into main.int_events_opt_outs by name select phone_e164, "
+                             f"{_event('opt_out', 'R09', f'{AS_OF} + interval 1 hour')} from {_listed('future')}",
+    "call leaving the cap window": f"insert into main.int_events_contact_history by name select phone_e164, "
+                                   f"{_event('prerecorded_call', 'prerecorded_call_landline', f'{AS_OF} + interval 1 hour - to_days((select max(cap_days) from config.channels)::integer)')} "
+                                   f"from {_listed('cap')}",
+    "pending list expiring": f"insert into config.pending_prerecorded by name select phone_e164, 'earlier_list' as list_name, "
+                             f"{AS_OF} + interval 1 hour as expires_at from {_listed('pending')}",
+    "line-type check going stale": f"update main.int_events_line_types set event_at = {FRESH_FROM} + interval 1 hour "
+                                   f"where phone_e164 in {_listed('stale')}",
+}
+
+
+def test_a_later_as_of_rebuilds_only_the_numbers_whose_time_tests_it_crosses(built, tmp_path):
+    """The per-number models read the as-of only in time tests of a number's own rows, so two
+    hours later only the numbers with a row at a threshold in between are built and decided
+    again, and every row equals a full build's at that as-of (macros/number_delta.sql)."""
+    models = (*MODELS, "list_decisions", "list_members")
+    tables = (*TABLES, "main.list_decisions", "main.list_members")
+    _execute(built, list(NEAR_THRESHOLDS.values()))
+    _build(built, tmp_path / "first", delta=False, models=models)
+    with connect(built, read_only=True) as con:
+        crossing = {phone for (phone,) in con.execute(
+            " union ".join(f"select phone_e164 from {_listed(salt)}" for salt in ("future", "cap", "pending", "stale"))
+        ).fetchall()}
+    assert len(crossing) == 12
+    before = [_rows(built, table) for table in tables]
+
+    _execute(built, ["update main.int_run set as_of = as_of + interval 2 hour"])
+    full = _full_copy(built, tmp_path)
+    _build(built, tmp_path / "delta_dbt", delta=True, models=models)
+    _build(full, tmp_path / "full_dbt", delta=False, models=models)
+    after = [_rows(built, table) for table in tables]
+    assert all(now != then for now, then in zip(after, before)), "crossing a threshold changed rows of each model"
+    assert after == [_rows(full, table) for table in tables]
+    with connect(built, read_only=True) as con:
+        decided_again = {phone for (phone,) in con.execute("select phone_e164 from incremental_state.list_decisions_redo").fetchall()}
+        numbers = con.execute("select count(distinct phone_e164) from main.list_decisions").fetchone()[0]
+    # The session's own rows put a few more numbers at a threshold (a line-type check going
+    # stale in those two hours); a number no threshold separates is not decided again.
+    assert crossing <= decided_again and len(decided_again) < max(len(crossing) + 10, numbers / 50), (len(decided_again), numbers)

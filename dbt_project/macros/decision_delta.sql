@@ -52,7 +52,12 @@ number_rows as (
     union all
     select phone_e164, hash('evidence', t)::hugeint from {{ ref('int_phone_evidence') }} as t
     union all
-    select phone_e164, hash('consent', t)::hugeint from {{ ref('int_consent_checks') }} as t
+    -- All but the scope's last dial time, as-of plus hours, which list_decisions does not read:
+    -- it would decide every consented number again at every as-of (R16's test of the answer's
+    -- age against it is in the row's other columns).
+    select phone_e164, hash('consent', t)::hugeint from (
+        select * exclude (expires_at) from {{ ref('int_consent_checks') }}
+    ) as t
     union all
     select phone_e164, hash('holders', t)::hugeint from {{ ref('int_phone_holders') }} as t
     union all

@@ -81,14 +81,21 @@ group by number_rows.phone_e164
 {%- endmacro %}
 
 {#- One row, inputs_hash: the sum of the hashes of every row of the named config tables, of
-    int_run and of the disabled test rule, the settings every per-number model reads. -#}
+    int_run and of the disabled test rule, the settings every per-number model reads.
+
+    All of int_run but the as-of. The per-number models read the as-of only in time tests of
+    a number's own rows (an event in effect, a prerecorded call in the cap window, a pending
+    list unexpired, a line-type check fresh at the dial time), and each such row is hashed
+    with the outcomes of its tests. So a run at a later as-of rebuilds the numbers whose
+    thresholds it crossed, not every number; a row holding the as-of itself (an event whose
+    time is unreadable) changes its number's hash at every as-of. -#}
 {% macro settings_hash(config_tables) -%}
 select sum(row_hash) as inputs_hash from (
 {%- for name in config_tables %}
     select hash('{{ name }}', t)::hugeint as row_hash from {{ source('config', name) }} as t
     union all
 {%- endfor %}
-    select hash('run', t)::hugeint from {{ ref('int_run') }} as t
+    select hash('run', t)::hugeint from (select * exclude (as_of) from {{ ref('int_run') }}) as t
     union all
     select hash('disabled_rule', '{{ disabled_rule() | replace("'", "''") }}')::hugeint
 ) as settings_rows
@@ -103,7 +110,8 @@ select sum(row_hash) as inputs_hash from (
     union all
     select phone_e164, hash('events', events_hash)::hugeint from {{ ref('int_phone_event_hashes') }}
     union all
-    select coalesce(phone_e164, ''), hash('pending', t)::hugeint from {{ source('config', 'pending_prerecorded') }} as t
+    select coalesce(phone_e164, ''), {{ pending_list_hash() }} from {{ source('config', 'pending_prerecorded') }} as t
+    cross join {{ ref('int_run') }} as run
     union all
     select coalesce(phone_e164, ''), hash('consent', t)::hugeint from {{ ref('int_valid_consents') }} as t
     union all
@@ -116,13 +124,33 @@ select sum(row_hash) as inputs_hash from (
 {%- call number_inputs() -%}
     select phone_e164, hash('events', events_hash)::hugeint as row_hash from {{ ref('int_phone_event_hashes') }}
     union all
-    select coalesce(phone_e164, ''), hash('pending', t)::hugeint from {{ source('config', 'pending_prerecorded') }} as t
+    select coalesce(phone_e164, ''), {{ pending_list_hash() }} from {{ source('config', 'pending_prerecorded') }} as t
+    cross join {{ ref('int_run') }} as run
 {%- endcall -%}
 {%- endmacro %}
 
-{#- phone_channel_eligibility reads, per number: its facts. -#}
+{#- A pending list (config.pending_prerecorded as t), with whether it is unexpired at the as-of. -#}
+{% macro pending_list_hash() -%}
+hash('pending', t, t.expires_at > run.as_of)::hugeint
+{%- endmacro %}
+
+{#- phone_channel_eligibility reads, per number: its facts, and R05's test of the line-type
+    check's age at each channel's dial time. -#}
 {% macro channel_eligibility_inputs() -%}
 {%- call number_inputs() -%}
-    select coalesce(phone_e164, '') as phone_e164, hash('facts', t)::hugeint as row_hash from {{ ref('int_phone_facts') }} as t
+    select
+        coalesce(facts.phone_e164, '') as phone_e164,
+        hash('facts', facts, {{ list_map('r05.fresh_from', 'fresh_from', 'facts.line_type_checked_at < fresh_from') }})::hugeint
+            as row_hash
+    from {{ ref('int_phone_facts') }} as facts
+    cross join (
+        -- A check before one of these is too old for some channel: the dial time (as-of plus
+        -- expires_hours) less the maximum age, as phone_channel_eligibility computes it.
+        select list_sort(list(distinct run.as_of + {{ interval_hours('channels.expires_hours') }}
+                              - {{ interval_days('channels.line_type_max_age_days') }})) as fresh_from
+        from {{ source('config', 'channels') }} as channels
+        cross join {{ ref('int_run') }} as run
+        where channels.line_type_max_age_days is not null
+    ) as r05
 {%- endcall -%}
 {%- endmacro %}

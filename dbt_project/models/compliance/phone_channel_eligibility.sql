@@ -1,11 +1,13 @@
 -- One row per voter phone and channel: eligible, or the ids of the rules that exclude it,
 -- from the number alone (rules that also depend on the person or the list, such as
 -- residence-state rules, purposes and the cap across this run's lists, are applied in
--- list_decisions). Times: a list of the channel may be dialed up to expires_at = as-of plus
--- the channel's expires_hours.
+-- list_decisions). Times: a list of the channel may be dialed up to as-of plus the channel's
+-- expires_hours (the manifest's expires_at), and R05 is checked at that time.
 --
--- Every row is derived from its number's facts alone, so an incremental run rebuilds only the
--- numbers whose facts changed (macros/number_delta.sql, docs/performance.md).
+-- Every row is derived from its number's facts alone, and from the as-of only through R05's
+-- test of the check's age, so an incremental run rebuilds only the numbers whose facts or
+-- R05 tests changed (macros/number_delta.sql, docs/performance.md). The last dial time is not
+-- a column: it would change every row at every as-of.
 {{ config(
     materialized='incremental' if decisions_delta() else 'table',
     incremental_strategy='append',
@@ -52,7 +54,6 @@ ruled as (
         effective_line_type,
         line_types,
         has_channel_consent,
-        expires_at,
         recent_prerecorded_calls + pending_prerecorded_lists as prerecorded_calls_counted,
         -- R05: the latest check at most line_type_max_age_days old at expires_at.
         -- R13 for the first list of the channel, "counting this one": calls + 1 <= cap.
@@ -81,7 +82,6 @@ sorted as (
         effective_line_type,
         line_types,
         has_channel_consent,
-        expires_at,
         prerecorded_calls_counted,
         {{ without_disabled_rule(list_sorted_distinct('rule_ids')) }} as rule_ids
     from ruled
