@@ -8,7 +8,9 @@ Per size: `outreach generate` (time, peak memory), `bench/naive_script.py` (time
 a cold `outreach run` (total, each stage from the runner's step lines, peak resident memory
 of its whole process tree, lists published), then an incremental refresh: one new opt-out
 file, a DNC change list and 1,000 inbound replies added to the inbox and `outreach run` again
-on the same home (whatever the incremental path is, this measures it). Every program runs as
+on the same home, an hour later (whatever the incremental path is, this measures it). An
+hour later, because a real refresh's as-of is now: the schedule, the sensor and `outreach
+run` without --as-of all take it. Every program runs as
 its own process, so each peak is that program's alone. The inbox and home of a size are
 deleted before the next size (a 10M inbox is about 14 GB) unless --keep.
 
@@ -37,6 +39,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 AS_OF = datetime.fromisoformat("2026-11-28T12:00:00-05:00")
+# The refresh's as-of: the same UTC day, an hour on (before 2026-12-05 it was AS_OF itself).
+REFRESH_AS_OF = AS_OF + timedelta(hours=1)
 STAGES = [("ingest", ("ingest_",)), ("phones", ("phone_reference",)), ("config", ("run_settings",)),
           ("dbt", ("outreach_dbt",)), ("lists", ("lists__",)), ("publish", ("published__",))]
 HISTORY_MARKER = "<!-- history: older figures below, newest first -->"
@@ -141,8 +145,8 @@ def _outreach() -> str:
     return str(Path(sys.executable).parent / "outreach")
 
 
-def _run(inbox: Path, home: Path) -> Timed:
-    return timed([_outreach(), "run", "--inbox", str(inbox), "--home", str(home), "--as-of", AS_OF.isoformat()])
+def _run(inbox: Path, home: Path, as_of: datetime = AS_OF) -> Timed:
+    return timed([_outreach(), "run", "--inbox", str(inbox), "--home", str(home), "--as-of", as_of.isoformat()])
 
 
 def add_incremental_inputs(inbox: Path, replies: int = INBOUND_REPLIES) -> dict[str, str]:
@@ -207,7 +211,7 @@ def measure_size(voters: int, seed: int, work: Path, naive: bool, incremental: b
     if incremental:
         added = add_incremental_inputs(inbox)
         print(f"== {voters:,} voters: outreach run (incremental: {', '.join(added.values())})", flush=True)
-        refresh = _run(inbox, home)
+        refresh = _run(inbox, home, REFRESH_AS_OF)
     result = SizeResult(voters, seed, generate, naive_result, cold, refresh, history_rows)
     (work / f"naive-{voters}.csv").unlink(missing_ok=True)
     if not keep:
@@ -381,7 +385,9 @@ def main() -> int:
         "DNC, invalid numbers). It runs on the same inbox in the same bench run. Peak memory is the",
         "resident memory of the program's whole process tree (dbt included), sampled every 0.1 s.",
         "Incremental: after the cold run, one new opt-out file, a DNC change list and "
-        f"{INBOUND_REPLIES:,} inbound replies are added and `outreach run` runs again on the same home.",
+        f"{INBOUND_REPLIES:,} inbound replies are added and `outreach run` runs again on the same home, "
+        f"at as-of {REFRESH_AS_OF.isoformat()}, an hour after the cold run's, as a real refresh's as-of is now "
+        "(rows measured before 2026-12-05 ran it at the cold run's as-of).",
         "",
         *size_rows(results, carried_sizes),
         *(["", "A size marked (measured DATE) was not run this time: its row is the last run's at that size."]
