@@ -370,50 +370,71 @@ def _text_map(con, texts: str, table: str, normalize) -> None:
 
 
 def contact_facts(con, inputs: FactInputs, days: int) -> tuple[dict[str, list[datetime | None]], dict[str, int]]:
-    """From the contact history (valid phones only), in DuckDB:
+    """From the contact history (valid phones only):
 
     - phone -> times of its wrong-number dispositions on or before as-of (None: unreadable,
       which counts as before as-of);
     - R13: phone -> prerecorded calls by the caller entity (or naming none) in the `days` days
-      before as-of, or at an unreadable time.
+      before as-of, or at an unreadable time."""
+    build_contact_events(con, "_gate_contact_events")
+    found = contact_facts_at(con, "_gate_contact_events", inputs, days)
+    con.execute("drop table _gate_contact_events")
+    return found
 
-    Phones and times are read by `sql_normalize`; channels, dispositions and entities, a few
-    distinct texts, by `normalize_enum` and `normalize_text` themselves."""
+
+def build_contact_events(con, table: str, temporary: bool = True) -> None:
+    """Table `table` (a temp table unless `temporary` is false): the contact history's rows the
+    gate counts, whatever the as-of, as (`e164`, `instant`, `channel`, `entity`,
+    `disposition`): wrong-number dispositions and prerecorded calls. Kept from run to run while
+    the contact history is the same.
+
+    In DuckDB: phones and times are read by `sql_normalize` (the answers of `normalize_phone`
+    and `parse_time`); channels, dispositions and entities, a few distinct texts, by
+    `normalize_enum` and `normalize_text` themselves."""
     from .sql_normalize import build_phone_map, build_time_map
 
     rows = source_sql(con, "contact_history", ["phone", "channel", "attempted_at", "caller_entity", "disposition"])
     if rows is None:
-        return {}, {}
+        rows = ("select null::varchar as phone, null::varchar as channel, null::varchar as attempted_at, "
+                "null::varchar as caller_entity, null::varchar as disposition where false")
     con.execute(f"create or replace temp table _gate_contact_rows as {rows}")
     build_phone_map(con, "select phone as text from _gate_contact_rows", "_gate_contact_phones")
     build_time_map(con, "select attempted_at as text from _gate_contact_rows", "_gate_contact_times")
     _text_map(con, "select channel as text from _gate_contact_rows union select disposition from _gate_contact_rows",
               "_gate_contact_enums", normalize_enum)
     _text_map(con, "select caller_entity as text from _gate_contact_rows", "_gate_contact_entities", normalize_text)
-    history = """
-        select p.e164, t.instant, coalesce(c.value, '') as channel, coalesce(e.value, '') as entity,
-               coalesce(d.value, '') as disposition
-        from _gate_contact_rows r
-        join _gate_contact_phones p on p.text = r.phone
-        left join _gate_contact_times t on t.text = r.attempted_at
-        left join _gate_contact_enums c on c.text = r.channel
-        left join _gate_contact_enums d on d.text = r.disposition
-        left join _gate_contact_entities e on e.text = r.caller_entity
-        where p.e164 is not null
-    """
+    con.execute(f"""
+        create or replace {'temp ' if temporary else ''}table {table} as
+        select * from (
+            select p.e164, t.instant, coalesce(c.value, '') as channel, coalesce(e.value, '') as entity,
+                   coalesce(d.value, '') as disposition
+            from _gate_contact_rows r
+            join _gate_contact_phones p on p.text = r.phone
+            left join _gate_contact_times t on t.text = r.attempted_at
+            left join _gate_contact_enums c on c.text = r.channel
+            left join _gate_contact_enums d on d.text = r.disposition
+            left join _gate_contact_entities e on e.text = r.caller_entity
+            where p.e164 is not null
+        )
+        where disposition = 'wrong_number' or starts_with(channel, 'prerecorded')
+    """)
+    for name in ("_gate_contact_rows", "_gate_contact_phones", "_gate_contact_times", "_gate_contact_enums",
+                 "_gate_contact_entities"):
+        con.execute(f"drop table if exists {name}")
+
+
+def contact_facts_at(con, events: str, inputs: FactInputs, days: int) -> tuple[dict[str, list[datetime | None]], dict[str, int]]:
+    """`contact_facts` at the as-of, from the events table `events` of `build_contact_events`."""
     wrong: dict[str, list] = defaultdict(list)
     for e164, instant in con.execute(
-            f"select e164, instant from ({history}) where disposition = 'wrong_number' "
+            f"select e164, instant from {events} where disposition = 'wrong_number' "
             "and (instant is null or instant <= $as_of)", {"as_of": inputs.as_of}).fetchall():
         wrong[e164].append(instant)
     calls = dict(con.execute(
-        f"select e164, count(*) from ({history}) where starts_with(channel, 'prerecorded') "
+        f"select e164, count(*) from {events} where starts_with(channel, 'prerecorded') "
         "and entity in ('', $entity) and (instant is null or instant between $since and $as_of) group by e164",
         {"entity": normalize_text(inputs.caller_entity), "since": inputs.as_of - timedelta(days=days),
          "as_of": inputs.as_of}).fetchall())
-    for table in ("_gate_contact_rows", "_gate_contact_phones", "_gate_contact_times", "_gate_contact_enums",
-                  "_gate_contact_entities"):
-        con.execute(f"drop table if exists {table}")
     return wrong, calls
 
 
@@ -425,13 +446,21 @@ def line_type_facts(con, as_of: datetime) -> pd.DataFrame:
     return frame
 
 
-def build_line_type_facts(con, as_of: datetime, table: str, temporary: bool = True) -> None:
-    """Table `table` (a temp table unless `temporary` is false): per phone (`phone_e164`),
-    the effective line types of its latest answers on or before as-of (`line_types`, sorted)
-    and their time (`line_checked_at`).
-    Several answers at that time: the number holds all of them. An answer with an
-    unreadable time is `unknown` at as-of (it may be the newest), and so is every number in
-    an unreadable line_types/ line (C07).
+def build_line_type_facts(con, as_of: datetime, table: str) -> None:
+    """Temp table `table`: per phone (`phone_e164`), the effective line types of its latest
+    answers on or before as-of (`line_types`, sorted) and their time (`line_checked_at`), from
+    the answers of `build_line_type_answers`."""
+    build_line_type_answers(con, "_gate_line_answers")
+    line_types_at(con, "_gate_line_answers", as_of, table)
+    con.execute("drop table _gate_line_answers")
+
+
+def build_line_type_answers(con, table: str, temporary: bool = True) -> None:
+    """Table `table` (a temp table unless `temporary` is false): every line-type answer as
+    (`e164`, `instant`, `kind`, the effective line type), whatever the as-of: kept from run to
+    run while the sources are the same. An answer with an unreadable time has no instant and is
+    `unknown` (it may be the newest), and so is every number in an unreadable line_types/ line
+    (C07).
 
     In DuckDB: ten million voters bring millions of answers. Phones and times are read by
     `sql_normalize` (the answers of `normalize_phone` and `parse_time`), line types, a handful
@@ -451,16 +480,28 @@ def build_line_type_facts(con, as_of: datetime, table: str, temporary: bool = Tr
     unknown = EFFECTIVE_LINE_TYPE["unknown"]
     con.execute(f"""
         create or replace {'temp ' if temporary else ''}table {table} as
+        select p.e164, t.instant, case when t.instant is null then $unknown else coalesce(k.value, $unknown) end as kind
+        from _gate_line_rows r
+        join _gate_line_phones p on p.text = r.phone
+        left join _gate_line_times t on t.text = r.checked_at
+        left join _gate_line_kinds k on k.text = r.line_type
+        where p.e164 is not null
+        union all
+        select e164, null::timestamptz, $unknown from _gate_line_unread
+    """, {"unknown": unknown})
+    con.unregister("_gate_line_unread")
+    for name in ("_gate_line_rows", "_gate_line_phones", "_gate_line_times", "_gate_line_kinds"):
+        con.execute(f"drop table if exists {name}")
+
+
+def line_types_at(con, answers: str, as_of: datetime, table: str) -> None:
+    """Temp table `table` from the answers table `answers` at `as-of`: per phone, the effective
+    line types of its latest answers on or before as-of and their time. Several answers at that
+    time: the number holds all of them. An answer without a time counts as given at as-of."""
+    con.execute(f"""
+        create or replace temp table {table} as
         with answers as (
-            select p.e164, coalesce(t.instant, $as_of) as checked_at,
-                   case when t.instant is null then $unknown else coalesce(k.value, $unknown) end as kind
-            from _gate_line_rows r
-            join _gate_line_phones p on p.text = r.phone
-            left join _gate_line_times t on t.text = r.checked_at
-            left join _gate_line_kinds k on k.text = r.line_type
-            where p.e164 is not null
-            union all
-            select e164, $as_of, $unknown from _gate_line_unread
+            select e164, coalesce(instant, $as_of) as checked_at, kind from {answers}
         ),
         latest as (
             select e164, max(checked_at) as checked_at from answers where checked_at <= $as_of group by e164
@@ -469,10 +510,7 @@ def build_line_type_facts(con, as_of: datetime, table: str, temporary: bool = Tr
                l.checked_at as line_checked_at
         from answers a join latest l on l.e164 = a.e164 and l.checked_at = a.checked_at
         group by a.e164, l.checked_at
-    """, {"as_of": as_of, "unknown": unknown})
-    con.unregister("_gate_line_unread")
-    for name in ("_gate_line_rows", "_gate_line_phones", "_gate_line_times", "_gate_line_kinds"):
-        con.execute(f"drop table if exists {name}")
+    """, {"as_of": as_of})
 
 
 def rnd_answers(con, as_of: datetime, phone) -> dict[tuple[str, date | None], tuple[datetime, bool]]:
@@ -551,9 +589,12 @@ def consent_facts(con, inputs: FactInputs, phone, wrong_numbers, rnd) -> dict[tu
 
 
 # The parts of the phone facts an incremental run can reuse (expectations/kept_facts.py), with
-# the sources each reads. The opt-outs are derived every run: their sources change most.
-_LINE_TYPE_PART = ("line_types", ("kept_line_types",))
-_HISTORY_PART = ("history_and_consents", ("kept_wrong_numbers", "kept_prerecorded_calls", "kept_consents"))
+# the sources each reads. The opt-outs are derived every run: their sources change most. The
+# line-type answers and the contact history's events are kept whatever the as-of (normalizing
+# them is the cost); what is in force at the as-of is read from them every run.
+_LINE_TYPE_PART = ("line_type_answers", ("kept_line_type_answers",))
+_CONTACT_EVENTS_PART = ("contact_events", ("kept_contact_events",))
+_CONSENTS_PART = ("consents", ("kept_consents",))
 _HOLDERS_PART = ("holders", ("holders",))
 
 
@@ -575,22 +616,35 @@ def _ensure_part(con, part: tuple[str, tuple[str, ...]], reads, settings: dict, 
     remember(con, FACTS_SCHEMA, name, key)
 
 
-def _build_history_part(con, inputs: FactInputs, phone, cap_days: int) -> None:
-    wrong, calls = contact_facts(con, inputs, cap_days)
+def _write_frame(con, table: str, frame: pd.DataFrame, temporary: bool = False) -> None:
+    con.register("_gate_frame", frame)
+    con.execute(f"create or replace {'temp ' if temporary else ''}table {table} as select * from _gate_frame")
+    con.unregister("_gate_frame")
+
+
+def _build_consents_part(con, inputs: FactInputs, phone, wrong) -> None:
     consents = consent_facts(con, inputs, phone, wrong, rnd_answers(con, inputs.as_of, phone))
-    frames = {
-        "kept_wrong_numbers": pd.DataFrame({"phone_e164": pd.Series(sorted(wrong), dtype=object)}),
-        "kept_prerecorded_calls": pd.DataFrame({"phone_e164": pd.Series(list(calls), dtype=object),
-                                                "calls": pd.Series(list(calls.values()), dtype="int64")}),
-        "kept_consents": pd.DataFrame({
-            "phone_e164": pd.Series([p for p, _ in consents], dtype=object),
-            "scope": pd.Series([scope for _, scope in consents], dtype=object),
-            "rnd_at": pd.Series([pd.Timestamp(at) for at in consents.values()], dtype="datetime64[us, UTC]")}),
-    }
-    for name, frame in frames.items():
-        con.register("_gate_frame", frame)
-        con.execute(f"create or replace table {FACTS_SCHEMA}.{name} as select * from _gate_frame")
-        con.unregister("_gate_frame")
+    _write_frame(con, f"{FACTS_SCHEMA}.kept_consents", pd.DataFrame({
+        "phone_e164": pd.Series([p for p, _ in consents], dtype=object),
+        "scope": pd.Series([scope for _, scope in consents], dtype=object),
+        "rnd_at": pd.Series([pd.Timestamp(at) for at in consents.values()], dtype="datetime64[us, UTC]")}))
+
+
+def _contact_history_facts(con, inputs: FactInputs, phone, cap_days: int) -> None:
+    """Temp tables _gate_wrong_numbers and _gate_prerecorded_calls at the as-of, and the kept
+    consents (which a wrong number after a consent voids)."""
+    events = f"{FACTS_SCHEMA}.kept_contact_events"
+    _ensure_part(con, _CONTACT_EVENTS_PART, _source_reads("contact_history"), {},
+                 lambda: build_contact_events(con, events, temporary=False))
+    wrong, calls = contact_facts_at(con, events, inputs, cap_days)
+    _write_frame(con, "_gate_wrong_numbers", pd.DataFrame({"phone_e164": pd.Series(sorted(wrong), dtype=object)}),
+                 temporary=True)
+    _write_frame(con, "_gate_prerecorded_calls", pd.DataFrame({
+        "phone_e164": pd.Series(list(calls), dtype=object), "calls": pd.Series(list(calls.values()), dtype="int64")}),
+        temporary=True)
+    _ensure_part(con, _CONSENTS_PART, [*_source_reads("rnd", "consents", "quarantine"), (FACTS_SCHEMA, "kept_contact_events", WHOLE_ROW)],
+                 {"as_of": inputs.as_of.isoformat(), "entity": inputs.caller_entity, "rnd_cutoff": inputs.rnd_cutoff},
+                 lambda: _build_consents_part(con, inputs, phone, wrong))
 
 
 def build_phone_facts(con, inputs: FactInputs, table: str, cap_days: int = 30) -> None:
@@ -600,12 +654,10 @@ def build_phone_facts(con, inputs: FactInputs, table: str, cap_days: int = 30) -
     with the consents, are reused from an earlier run while their sources are unchanged."""
     phone = _Phones()
     opted = opted_out_phones(con, inputs, phone)
-    as_of = inputs.as_of.isoformat()
-    _ensure_part(con, _LINE_TYPE_PART, _source_reads("line_types", "quarantine"), {"as_of": as_of},
-                 lambda: build_line_type_facts(con, inputs.as_of, f"{FACTS_SCHEMA}.kept_line_types", temporary=False))
-    _ensure_part(con, _HISTORY_PART, _source_reads("contact_history", "rnd", "consents", "quarantine"),
-                 {"as_of": as_of, "entity": inputs.caller_entity, "rnd_cutoff": inputs.rnd_cutoff, "cap_days": cap_days},
-                 lambda: _build_history_part(con, inputs, phone, cap_days))
+    _ensure_part(con, _LINE_TYPE_PART, _source_reads("line_types", "quarantine"), {},
+                 lambda: build_line_type_answers(con, f"{FACTS_SCHEMA}.kept_line_type_answers", temporary=False))
+    line_types_at(con, f"{FACTS_SCHEMA}.kept_line_type_answers", inputs.as_of, "_gate_line_types")
+    _contact_history_facts(con, inputs, phone, cap_days)
     con.register("_gate_opted", pd.DataFrame({"phone_e164": pd.Series(sorted(opted), dtype=object)}))
     scopes = ", ".join(f"max(rnd_at) filter (where scope = '{scope}') as consent_{scope}_rnd_at"
                        for scope in CONSENT_SCOPES)
@@ -613,10 +665,10 @@ def build_phone_facts(con, inputs: FactInputs, table: str, cap_days: int = 30) -
                               for scope in CONSENT_SCOPES)
     con.execute(f"""
         create or replace table {table} as
-        with wrong as (select * from {FACTS_SCHEMA}.kept_wrong_numbers),
-        calls as (select * from {FACTS_SCHEMA}.kept_prerecorded_calls),
+        with wrong as (select * from _gate_wrong_numbers),
+        calls as (select * from _gate_prerecorded_calls),
         consents as (select * from {FACTS_SCHEMA}.kept_consents),
-        line_facts as (select * from {FACTS_SCHEMA}.kept_line_types),
+        line_facts as (select * from _gate_line_types),
         phones as (
             select phone_e164 from _gate_opted union select phone_e164 from wrong
             union select phone_e164 from calls union select phone_e164 from line_facts
@@ -638,6 +690,8 @@ def build_phone_facts(con, inputs: FactInputs, table: str, cap_days: int = 30) -
         left join by_scope s on s.phone_e164 = p.phone_e164
     """)
     con.unregister("_gate_opted")
+    for name in ("_gate_line_types", "_gate_wrong_numbers", "_gate_prerecorded_calls"):
+        con.execute(f"drop table {name}")
 
 
 def phone_facts(con, inputs: FactInputs, cap_days: int = 30) -> pd.DataFrame:

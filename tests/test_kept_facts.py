@@ -80,7 +80,7 @@ def copy(run_home, tmp_path):
 def test_the_run_kept_its_parts(copy):
     con, _ = copy
     parts = {row[0] for row in con.execute(f"select part from {F.FACTS_SCHEMA}.kept_parts").fetchall()}
-    assert parts == {"line_types", "history_and_consents", "holders"}
+    assert parts == {"line_type_answers", "contact_events", "consents", "holders"}
 
 
 @pytest.mark.parametrize("change", list(SOURCE_CHANGES), ids=list(SOURCE_CHANGES))
@@ -107,12 +107,30 @@ def test_a_later_as_of_derives_the_time_dependent_parts_again(copy):
     assert reused == _facts(con)
 
 
+def test_a_later_as_of_reuses_the_answers_and_events_it_reads_again(copy):
+    """The line-type answers and the contact history's events hold no as-of: a run at another
+    as-of reuses them (a marker answer and a marker wrong number show) and reads what is in
+    force at its own as-of from them."""
+    con, settings = copy
+    marker = "+12025550000"
+    con.execute(f"insert into {F.FACTS_SCHEMA}.kept_line_type_answers values (?, '2026-11-01 00:00:00+00', 'landline')", [marker])
+    con.execute(f"insert into {F.FACTS_SCHEMA}.kept_contact_events values (?, '2026-11-02 00:00:00+00', 'call', '', 'wrong_number')",
+                [marker])
+    _ensure(con, settings, "later", as_of=AS_OF + timedelta(hours=1))
+    assert con.execute(f"select line_types, wrong_number from {F.FACTS_SCHEMA}.phone_facts where phone_e164 = ?",
+                       [marker]).fetchall() == [(["landline"], True)]
+    parts = dict(con.execute(f"select part, fingerprint from {F.FACTS_SCHEMA}.kept_parts").fetchall())
+    _ensure(con, settings, "next-day", as_of=AS_OF + timedelta(days=1))
+    after = dict(con.execute(f"select part, fingerprint from {F.FACTS_SCHEMA}.kept_parts").fetchall())
+    assert {part for part in parts if parts[part] != after[part]} == {"consents"}
+
+
 def test_unchanged_sources_reuse_the_part_and_a_change_replaces_it(copy):
     """A marker row put into the kept line types shows in the next run's facts while the
     sources are unchanged, and is gone once a line-type answer changes."""
     con, settings = copy
     marker = "+12025550000"
-    con.execute(f"insert into {F.FACTS_SCHEMA}.kept_line_types values (?, ['landline'], now())", [marker])
+    con.execute(f"insert into {F.FACTS_SCHEMA}.kept_line_type_answers values (?, '2026-11-01 00:00:00+00', 'landline')", [marker])
     _ensure(con, settings, "unchanged")
     assert con.execute(f"select count(*) from {F.FACTS_SCHEMA}.phone_facts where phone_e164 = ?", [marker]).fetchone()[0] == 1
     con.execute(SOURCE_CHANGES["line_types"])

@@ -94,7 +94,9 @@ REVIEWED: dict[str, set[str]] = {
                               "digits_sql('phone')", "ten_digits_sql('d')", "scopes",
                               # GATE_FRAME over the list's own table (quoted by the caller);
                               # `source_sql` of the module's own column names.
-                              "frame", "rows", "texts", "history", "name", "scope_columns",
+                              "frame", "rows", "texts", "name", "scope_columns",
+                              # kept tables' names: FACTS_SCHEMA and the module's literals
+                              "events", "answers",
                               # one of two literals
                               "'temp ' if temporary else ''"},
     # Column lists of the gate's sources through ident(); schema and table names too.
