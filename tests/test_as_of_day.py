@@ -14,7 +14,7 @@ from .test_incremental_build import _built_models, _latest, _run, _table_rows
 
 LATER_SAME_DAY = AS_OF + timedelta(hours=1)  # 18:00 UTC; AS_OF is 17:00 UTC
 DAY_MODELS = {"int_run_day", "int_turnout", "int_turnout_propensity", "int_primary_ballots", "everyone", "gotv",
-              "persuasion", "survey_sample"}
+              "persuasion", "survey_sample", "int_dnc_status", "dnc_snapshots"}
 
 
 def test_the_day_table_changes_with_the_day_only(tmp_path):
@@ -66,7 +66,8 @@ def test_a_later_run_decides_again_only_the_numbers_whose_time_tests_moved(later
 
 def test_its_lists_equal_a_cold_run_at_that_as_of(later_and_cold):
     home, cold, _ = later_and_cold
-    for table in ("main.int_turnout_propensity", "main.segment_members", "main.list_decisions", "main.list_members"):
+    for table in ("main.int_turnout_propensity", "main.segment_members", "main.int_dnc_status", "main.dnc_snapshots",
+                  "main.list_decisions", "main.list_members"):
         assert _table_rows(home, table) == _table_rows(cold, table), table
     names = sorted(path.name for path in (cold / "published").iterdir() if path.is_dir())
     assert len(names) == 16

@@ -1,18 +1,20 @@
 -- Numbers on each do-not-call list at as-of: the newest full snapshot, then later change
--- lists applied in date order so a later deletion removes an earlier addition.
+-- lists applied in date order so a later deletion removes an earlier addition. Snapshots are
+-- dated by day, so only the as-of's day is read (int_run_day): a later run on the same day
+-- reuses this model.
 with entries as (
     select * from {{ ref('stg_dnc_entries') }}
 ),
 
 run as (
-    select * from {{ ref('int_run') }}
+    select * from {{ ref('int_run_day') }}
 ),
 
 usable as (
     select entries.*
     from entries
     cross join run
-    where entries.snapshot_date <= run.as_of::date and entries.phone_e164 is not null
+    where entries.snapshot_date <= run.as_of_date and entries.phone_e164 is not null
 ),
 
 newest_full as (
