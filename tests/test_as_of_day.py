@@ -50,8 +50,9 @@ def test_a_later_run_on_the_same_day_reuses_the_day_models(later_and_cold):
     built = _built_models(home)
     # What reads the as-of's time is built again ...
     assert {"int_run", "int_phone_facts", "int_donor_history", "list_decisions", "list_members"} <= built
-    # ... and what reads only its day is not.
+    # ... and what reads only its day is not, nor the dated line-type answers, which read no as-of.
     assert not built & DAY_MODELS
+    assert "int_events_line_types" not in built and "int_events_line_types_undated" in built
 
 
 def test_a_later_run_decides_again_only_the_numbers_whose_time_tests_moved(later_and_cold):

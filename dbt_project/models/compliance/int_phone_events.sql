@@ -7,7 +7,8 @@
 {{ config(materialized='view' if target.type == 'duckdb' else 'table') }}
 
 {%- set families = ['int_events_consents', 'int_events_sms_opt_ins', 'int_events_opt_outs', 'int_events_rnd',
-                    'int_events_line_types', 'int_events_unreadable', 'int_events_contact_history'] %}
+                    'int_events_line_types', 'int_events_line_types_undated', 'int_events_unreadable',
+                    'int_events_contact_history'] %}
 
 {% for family in families %}
 {%- if not loop.first %}

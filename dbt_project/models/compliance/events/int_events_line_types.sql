@@ -1,14 +1,14 @@
--- Line-type look-ups from line_types/. Fail closed: an answer whose time cannot be read may be
--- the newest, and what it says cannot be placed in time, so it is the answer `unknown` at as-of.
+-- Line-type look-ups from line_types/ whose time can be read. One whose time cannot be read is
+-- in int_events_line_types_undated: apart, so that this table, millions of rows, does not read
+-- the as-of and a run at a new as-of leaves it as it is.
 select
     line_types.phone_e164,
-    coalesce(line_types.checked_at, run.as_of) as event_at,
+    line_types.checked_at as event_at,
     'line_type_check' as event_type,
-    case when line_types.checked_at is null then 'unknown' else line_types.line_type end as detail,
+    line_types.line_type as detail,
     cast(null as string) as caller_entity,
     cast(null as date) as consent_date,
     line_types.source_file,
     line_types.source_line
 from {{ ref('stg_line_types') }} as line_types
-cross join {{ ref('int_run') }} as run
-where line_types.phone_e164 is not null
+where line_types.phone_e164 is not null and line_types.checked_at is not null
