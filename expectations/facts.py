@@ -425,17 +425,37 @@ def build_contact_events(con, table: str, temporary: bool = True) -> None:
 
 def contact_facts_at(con, events: str, inputs: FactInputs, days: int) -> tuple[dict[str, list[datetime | None]], dict[str, int]]:
     """`contact_facts` at the as-of, from the events table `events` of `build_contact_events`."""
-    wrong: dict[str, list] = defaultdict(list)
-    for e164, instant in con.execute(
-            f"select e164, instant from {events} where disposition = 'wrong_number' "
-            "and (instant is null or instant <= $as_of)", {"as_of": inputs.as_of}).fetchall():
-        wrong[e164].append(instant)
-    calls = dict(con.execute(
-        f"select e164, count(*) from {events} where starts_with(channel, 'prerecorded') "
+    contact_tables_at(con, events, inputs, days)
+    wrong = wrong_number_times(con)
+    calls = dict(con.execute("select phone_e164, calls from _gate_prerecorded_calls").fetchall())
+    con.execute("drop table _gate_wrong_numbers")
+    con.execute("drop table _gate_prerecorded_calls")
+    return wrong, calls
+
+
+def contact_tables_at(con, events: str, inputs: FactInputs, days: int) -> None:
+    """Temp tables at the as-of, from the events table `events` of `build_contact_events`:
+    _gate_wrong_numbers (`phone_e164`, `instant`), a row per wrong-number disposition on or
+    before as-of or at an unreadable time; _gate_prerecorded_calls (`phone_e164`, `calls`), R13's
+    count of prerecorded calls by the caller entity (or naming none) in the `days` days before
+    as-of or at an unreadable time."""
+    con.execute(
+        f"create or replace temp table _gate_wrong_numbers as select e164 as phone_e164, instant from {events} "
+        "where disposition = 'wrong_number' and (instant is null or instant <= $as_of)", {"as_of": inputs.as_of})
+    con.execute(
+        f"create or replace temp table _gate_prerecorded_calls as select e164 as phone_e164, count(*) as calls "
+        f"from {events} where starts_with(channel, 'prerecorded') "
         "and entity in ('', $entity) and (instant is null or instant between $since and $as_of) group by e164",
         {"entity": normalize_text(inputs.caller_entity), "since": inputs.as_of - timedelta(days=days),
-         "as_of": inputs.as_of}).fetchall())
-    return wrong, calls
+         "as_of": inputs.as_of})
+
+
+def wrong_number_times(con) -> dict[str, list[datetime | None]]:
+    """phone -> times of its wrong-number dispositions, from _gate_wrong_numbers."""
+    wrong: dict[str, list] = defaultdict(list)
+    for e164, instant in con.execute("select phone_e164, instant from _gate_wrong_numbers").fetchall():
+        wrong[e164].append(instant)
+    return wrong
 
 
 def line_type_facts(con, as_of: datetime) -> pd.DataFrame:
@@ -616,9 +636,9 @@ def _ensure_part(con, part: tuple[str, tuple[str, ...]], reads, settings: dict, 
     remember(con, FACTS_SCHEMA, name, key)
 
 
-def _write_frame(con, table: str, frame: pd.DataFrame, temporary: bool = False) -> None:
+def _write_frame(con, table: str, frame: pd.DataFrame) -> None:
     con.register("_gate_frame", frame)
-    con.execute(f"create or replace {'temp ' if temporary else ''}table {table} as select * from _gate_frame")
+    con.execute(f"create or replace table {table} as select * from _gate_frame")
     con.unregister("_gate_frame")
 
 
@@ -636,15 +656,11 @@ def _contact_history_facts(con, inputs: FactInputs, phone, cap_days: int) -> Non
     events = f"{FACTS_SCHEMA}.kept_contact_events"
     _ensure_part(con, _CONTACT_EVENTS_PART, _source_reads("contact_history"), {},
                  lambda: build_contact_events(con, events, temporary=False))
-    wrong, calls = contact_facts_at(con, events, inputs, cap_days)
-    _write_frame(con, "_gate_wrong_numbers", pd.DataFrame({"phone_e164": pd.Series(sorted(wrong), dtype=object)}),
-                 temporary=True)
-    _write_frame(con, "_gate_prerecorded_calls", pd.DataFrame({
-        "phone_e164": pd.Series(list(calls), dtype=object), "calls": pd.Series(list(calls.values()), dtype="int64")}),
-        temporary=True)
+    contact_tables_at(con, events, inputs, cap_days)
+    # The wrong numbers' times come into Python only when the consents are derived again.
     _ensure_part(con, _CONSENTS_PART, [*_source_reads("rnd", "consents", "quarantine"), (FACTS_SCHEMA, "kept_contact_events", WHOLE_ROW)],
                  {"as_of": inputs.as_of.isoformat(), "entity": inputs.caller_entity, "rnd_cutoff": inputs.rnd_cutoff},
-                 lambda: _build_consents_part(con, inputs, phone, wrong))
+                 lambda: _build_consents_part(con, inputs, phone, wrong_number_times(con)))
 
 
 def build_phone_facts(con, inputs: FactInputs, table: str, cap_days: int = 30) -> None:
@@ -665,7 +681,7 @@ def build_phone_facts(con, inputs: FactInputs, table: str, cap_days: int = 30) -
                               for scope in CONSENT_SCOPES)
     con.execute(f"""
         create or replace table {table} as
-        with wrong as (select * from _gate_wrong_numbers),
+        with wrong as (select distinct phone_e164 from _gate_wrong_numbers),
         calls as (select * from _gate_prerecorded_calls),
         consents as (select * from {FACTS_SCHEMA}.kept_consents),
         line_facts as (select * from _gate_line_types),
