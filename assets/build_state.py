@@ -54,6 +54,20 @@ class BuildState:
     files: dict[str, list] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class BuildPlan:
+    """What a run's dbt step builds, decided under HOME's run lock before the run reads its inputs.
+
+    `before`: the inputs' fingerprints, recorded once the run's steps up to dbt succeeded (None:
+    record nothing). `models`: the dbt models to build (None: every model the run selected);
+    the dbt step reuses the other selected models as they are. `decisions_delta`: list_decisions
+    may decide again only the numbers whose inputs changed."""
+
+    before: BuildState | None = None
+    models: frozenset[str] | None = None
+    decisions_delta: bool = False
+
+
 def state_path(home: Path) -> Path:
     return Path(home) / STATE_FILE
 

@@ -20,8 +20,8 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 from configuration.permissions import private_tree
 from configuration.settings import RunSettings
 from . import encryption
-from .build_state import forget_build_state
-from .dbt_selection import configured_segments
+from .build_state import BuildPlan, forget_build_state
+from .dbt_selection import configured_segments, guard_tests, in_dependency_order
 from .warehouse import MEMORY_ENV, memory_limit
 
 from .dbt_progress import model_progress
@@ -78,34 +78,55 @@ def model_folder(fqn: list[str]) -> str:
 
 def build_dbt_assets() -> dg.AssetsDefinition:
     @dbt_assets(manifest=ensure_manifest(), name="outreach_dbt", dagster_dbt_translator=FolderTranslator())
-    def outreach_dbt(context: dg.AssetExecutionContext, dbt: DbtCliResource, settings: dg.ResourceParam[RunSettings]):
+    def outreach_dbt(context: dg.AssetExecutionContext, dbt: DbtCliResource, settings: dg.ResourceParam[RunSettings],
+                     build_plan: dg.ResourceParam[BuildPlan]):
         os.environ["OUTREACH_WAREHOUSE"] = str(settings.warehouse)
         # The profile's memory_limit: the same bound as this process's connections.
         os.environ[MEMORY_ENV] = memory_limit()
         # dbt attaches the encrypted warehouse with this key; dbt masks DBT_ENV_SECRET_* in its logs.
         os.environ[encryption.DBT_KEY_ENV] = encryption.read_key(settings.home)
-        # Any dbt build makes the incremental state stale: only `outreach run` writes it anew,
-        # after its build succeeded (assets/build_state.py).
+        # Any dbt build makes the incremental state stale: it is written anew only after a run
+        # whose build succeeded (orchestration/build_plan.py, record_build).
         forget_build_state(settings.home)
         # Read by list_decisions' config (dbt_project/macros/decision_delta.sql). An environment
         # variable, not a dbt var: dbt re-parses only what reads it, not the whole project.
-        os.environ[DECISIONS_DELTA_ENV] = "true" if context.run.tags.get(DECISIONS_TAG) == DECISIONS_DELTA else ""
+        delta = build_plan.decisions_delta or context.run.tags.get(DECISIONS_TAG) == DECISIONS_DELTA
+        os.environ[DECISIONS_DELTA_ENV] = "true" if delta else ""
         # The gates after this step load Great Expectations and input-independent tables
         # (seconds, mostly disk); this process only waits while dbt builds in its own process.
         from expectations import preload
 
         preload.start()
-        segments = configured_segments(load_manifest(), [spec.segment for spec in settings.lists.lists])
-        args = dbt_build_args(segments)
+        manifest = load_manifest()
+        segments = configured_segments(manifest, [spec.segment for spec in settings.lists.lists])
+        selected = {key.path[-1]: key for key in context.selected_asset_keys}
+        reused = reused_models(build_plan, set(selected))
+        args = dbt_build_args(segments, skip=sorted(reused | (guard_tests(manifest, set(selected))
+                                                           - guard_tests(manifest, set(selected) - reused))))
         try:
             if settings.engine == "spark":
                 yield from _build_on_spark(context, dbt, settings, args)
                 return
-            yield from _build(context, dbt, settings, args)
+            # A reused model reads no built one (it would be downstream of a change): report them
+            # first, parents before children, as Dagster wants. Each table is what a build would
+            # make now, and the lists downstream run on it.
+            for name in in_dependency_order(manifest, reused):
+                yield dg.Output(None, output_name=context.assets_def.get_output_name_for_asset_key(selected[name]),
+                                metadata={"reused": True})
+            if reused:
+                context.log.info(f"reused {len(reused)} of {len(selected)} models: their inputs did not change "
+                                 "since the last recorded build")
+            if len(reused) < len(selected):
+                yield from _build(context, dbt, settings, args)
         finally:
             os.environ.pop(DECISIONS_DELTA_ENV, None)  # a later dbt of this process decides every number
 
     return outreach_dbt
+
+
+def reused_models(plan: BuildPlan, selected: set[str]) -> set[str]:
+    """The selected models the plan leaves as they are (none when it builds every model)."""
+    return set() if plan.models is None else selected - plan.models
 
 
 def _event_key(event) -> tuple | None:
@@ -255,12 +276,15 @@ class DbtBuildFailed(RuntimeError):
     """dbt build failed; the message names nodes and error kinds, with quoted values blanked."""
 
 
-def dbt_build_args(segments: list[str] | None = None) -> list[str]:
+def dbt_build_args(segments: list[str] | None = None, skip: list[str] | None = None) -> list[str]:
     """A production build: unit tests belong in CI (tests/test_dbt_ci_build.py), and which models
     and data tests run is the Dagster selection's (orchestration/location.py), which dagster-dbt
-    passes as --select. `segments`: the segment models the lists use (None: all)."""
+    passes as --select. `segments`: the segment models the lists use (None: all). `skip`: models
+    and tests of that selection the run's plan reuses (dbt node names, one --exclude)."""
     # No dbt.log: at debug level it records every error in full, values DuckDB quoted included.
     args = ["build", "--log-level-file", "none", "--exclude-resource-type", "unit_test"]
+    if skip:
+        args += ["--exclude", " ".join(skip)]
     variables = {}
     disabled = os.environ.get(TEST_DISABLE_RULE_ENV, "").strip()
     if disabled:

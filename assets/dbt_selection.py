@@ -92,3 +92,23 @@ def downstream_of_sources(manifest: Mapping[str, Any], sources: set[str], within
                 picked.add(name)
                 progress = True
     return picked & within
+
+
+def in_dependency_order(manifest: Mapping[str, Any], names: Iterable[str]) -> list[str]:
+    """`names` (models) with every model after the models of `names` it reads."""
+    models = _models(manifest)
+    by_id = {node["unique_id"]: name for name, node in models.items()}
+    wanted, ordered, seen = set(names), [], set()
+
+    def visit(name: str) -> None:
+        if name in seen:
+            return
+        seen.add(name)
+        for parent in models[name]["depends_on"]["nodes"]:
+            if by_id.get(parent) in wanted:
+                visit(by_id[parent])
+        ordered.append(name)
+
+    for name in sorted(wanted):
+        visit(name)
+    return ordered

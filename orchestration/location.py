@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dagster as dg
 
+from assets.build_state import BuildPlan
 from assets.dbt import DECISIONS_DELTA, DECISIONS_TAG, build_dbt_assets, dbt_resource, load_manifest
 from assets.dbt_selection import configured_segments, guard_tests, production_models
 from assets.journal.asset import suppressed_numbers_snapshot
@@ -13,6 +14,7 @@ from assets.publishing import remove_stale_leftovers
 from assets.sources_assets import source_assets
 
 from .automation import build_automation, federal_dnc_fresh
+from .build_plan import plan_build, record_build
 from .home_lock import hold_home, holds_home
 from .outcomes import report_launched_run
 from configuration.permissions import private_umask, secure_home
@@ -56,6 +58,44 @@ def prepare_home(settings: RunSettings) -> list[str]:
     return remove_stale_leftovers(settings.published)
 
 
+def build_plan_resource(settings: RunSettings, planned: BuildPlan | None, job_keys) -> dg.ResourceDefinition:
+    """The run's BuildPlan (assets/build_state.py), which the dbt step follows.
+
+    `outreach run` plans before it builds the job, narrows the job's selection to the plan and
+    records the build itself: `planned` is its plan. A run of the whole job launched any other
+    way (the schedule, the sensor, "Materialize all" in the UI) is planned here, under HOME's run
+    lock and before its first step reads an input, and the build is recorded here after its
+    last step, so the run after it is incremental too. A subset of the job picked in the UI
+    builds what was picked and records nothing. `job_keys()`: the job's asset keys."""
+
+    @dg.resource(required_resource_keys={"settings"},
+                 description="What the dbt step builds: the models downstream of the inputs changed since the "
+                             "last recorded build (HOME/dbt_build_state.json), or every model.")
+    def _build_plan(init_context):
+        if planned is not None:
+            yield planned
+            return
+        # None or empty: the whole job (a launch of the job, or execute_in_process without a selection).
+        selection = init_context.dagster_run.asset_selection
+        if selection and not job_keys() <= set(selection):
+            init_context.log.info("incremental: not for a subset of the job; dbt builds the models picked")
+            yield BuildPlan()
+            return
+        plan = plan_build(settings, init_context.log.info)
+        yield plan
+        try:
+            events = [entry.dagster_event for entry in init_context.instance.all_logs(init_context.run_id)
+                      if entry.dagster_event is not None]
+            kept = record_build(settings, plan, events)
+        except Exception as error:  # noqa: BLE001 - the dbt step forgot the old state: the next run is full
+            init_context.log.warning(f"build state: not recorded ({error.__class__.__name__}); the next run is full")
+            return
+        if kept:
+            init_context.log.info("build state recorded: the next run rebuilds only what changes before it")
+
+    return _build_plan
+
+
 def production_selection(dbt_assets: dg.AssetsDefinition, settings: RunSettings,
                          dbt_models: set[str] | None = None) -> dg.AssetSelection:
     """Every asset, but of the dbt models only those the configured lists need (or `dbt_models`,
@@ -71,10 +111,9 @@ def production_selection(dbt_assets: dg.AssetsDefinition, settings: RunSettings,
     return dg.AssetSelection.all() - dg.AssetSelection.assets(*unbuilt) - dg.AssetSelection.checks(*untested)
 
 
-def build_definitions(settings: RunSettings, loggers: dict | None = None,
-                      dbt_models: set[str] | None = None, decisions_delta: bool = False) -> dg.Definitions:
-    """`dbt_models`: an incremental run's models (orchestration/runner.py); None builds all the lists need.
-    `decisions_delta`: that run may decide again only the numbers whose inputs changed."""
+def build_definitions(settings: RunSettings, loggers: dict | None = None, plan: BuildPlan | None = None) -> dg.Definitions:
+    """`plan`: `outreach run`'s (orchestration/runner.py); the job selects only its dbt models.
+    Without one, each run of the job plans itself when it starts (build_plan_resource)."""
     dbt_assets = build_dbt_assets()
     assets = [*source_assets(), dbt_assets, suppressed_numbers_snapshot, erasure_sweep]
     checks = [federal_dnc_fresh]
@@ -84,22 +123,30 @@ def build_definitions(settings: RunSettings, loggers: dict | None = None,
         checks += list_checks
     job = dg.define_asset_job(
         ALL_ASSETS_JOB,
-        selection=production_selection(dbt_assets, settings, dbt_models),
+        selection=production_selection(dbt_assets, settings, None if plan is None else plan.models),
         executor_def=dg.in_process_executor,
         description=(
             "Pull the HTTP sources, ingest the inbox into DuckDB, build staging, people, compliance, "
             "segments and lists with dbt, gate every list with Great Expectations, publish the lists that pass."
         ),
-        tags={"owner": "team:data-engineering", **({DECISIONS_TAG: DECISIONS_DELTA} if decisions_delta else {})},
+        tags={"owner": "team:data-engineering",
+              **({DECISIONS_TAG: DECISIONS_DELTA} if plan is not None and plan.decisions_delta else {})},
     )
     schedules, sensors = build_automation(ALL_ASSETS_JOB, settings)
-    return dg.Definitions(
+    definitions: list[dg.Definitions] = []
+
+    def job_keys() -> set[dg.AssetKey]:
+        return set(definitions[0].resolve_job_def(ALL_ASSETS_JOB).asset_layer.selected_asset_keys)
+
+    definitions.append(dg.Definitions(
         assets=assets,
         asset_checks=checks,
         jobs=[job],
         schedules=schedules,
         sensors=sensors,
-        resources={"settings": settings_resource(settings), "dbt": dbt_resource()},
+        resources={"settings": settings_resource(settings), "dbt": dbt_resource(),
+                   "build_plan": build_plan_resource(settings, plan, job_keys)},
         executor=dg.in_process_executor,
         loggers=loggers,
-    )
+    ))
+    return definitions[0]

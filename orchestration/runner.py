@@ -12,24 +12,17 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from assets.build_state import BuildState, changed_sources, current_state, load_build_state, save_build_state, state_after_run
-from assets.dbt import load_manifest
-from assets.dbt_selection import configured_segments, downstream_of_sources, production_models
 from assets.ledger import ledger_path
 from configuration.permissions import private_umask
 
 from assets import encryption
 from assets.encryption import check_home
 
+from .build_plan import plan_build, record_build
 from .home_lock import hold_home
 from .location import ALL_ASSETS_JOB, build_definitions
 from .outcomes import ListOutcome, collect_outcomes, exit_status, write_run_report
 from configuration.settings import RunSettings
-
-# The config tables every new as-of rewrites: the as-of itself (with the run's other settings,
-# which the per-number hashes hold) and the published prerecorded lists still unexpired at it.
-AS_OF_TABLES = frozenset({"config.run", "config.run_day", "config.pending_prerecorded"})
-
 
 def _progress_logger(started: float, out) -> dg.LoggerDefinition:
     """Step starts, ends and the assets' own count messages; none carry personal data."""
@@ -112,9 +105,8 @@ def _run_pipeline_locked(settings: RunSettings, out) -> tuple[int, list[ListOutc
         if problem:
             raise DatabaseBusyError(problem)
     os.environ["OUTREACH_WAREHOUSE"] = str(settings.warehouse)
-    before, dbt_models, decisions_delta = plan_build(settings, out)
-    definitions = build_definitions(settings, loggers={"progress": _progress_logger(started, out)},
-                                    dbt_models=dbt_models, decisions_delta=decisions_delta)
+    plan = plan_build(settings, lambda line: print(line, file=out, flush=True))
+    definitions = build_definitions(settings, loggers={"progress": _progress_logger(started, out)}, plan=plan)
     job = definitions.resolve_job_def(ALL_ASSETS_JOB)
     # With DAGSTER_HOME set (as `make dev` does), CLI runs land in that instance and show in the UI.
     dagster_home = os.environ.get("DAGSTER_HOME")
@@ -122,59 +114,7 @@ def _run_pipeline_locked(settings: RunSettings, out) -> tuple[int, list[ListOutc
     with instance_for_run() as instance:
         result = job.execute_in_process(instance=instance, raise_on_error=False, run_config={"loggers": {"progress": {}}})
     outcomes = collect_outcomes(settings, result.all_events)
-    record_build(settings, before, result)
+    record_build(settings, plan, result.all_events)
     status = exit_status(outcomes, result.all_events)
     write_run_report(settings, result.run_id, status, outcomes, out)
     return status, outcomes
-
-
-def plan_build(settings: RunSettings, out) -> tuple[BuildState | None, set[str] | None, bool]:
-    """This run's input fingerprints, the dbt models to build when only some inputs changed
-    since the last successful build (None: all the lists need), and whether list_decisions may
-    decide again only the numbers whose inputs changed. docs/performance.md."""
-    if settings.engine != "duckdb":
-        # Spark builds its models afresh from the Parquet export each run; its results are
-        # loaded into the warehouse, so a later DuckDB run must not take them as its own build.
-        return None, None, False
-    manifest = load_manifest()
-    segments = configured_segments(manifest, [spec.segment for spec in settings.lists.lists])
-    previous = load_build_state(settings.home)
-    before = current_state(settings, segments, previous)
-    changed = changed_sources(previous, before)
-    if changed is None or not settings.warehouse.exists():
-        # (No warehouse: the models an incremental build would reuse are gone with it.)
-        return before, None, False
-    needed = production_models(manifest, segments)
-    models = downstream_of_sources(manifest, changed, needed)
-    families = sorted(name.split(".", 1)[1] for name in changed)
-    # A changed setting (lists, policy) changes every number's inputs: decide them all. A new
-    # as-of (and the pending lists it leaves unexpired) changes only the numbers whose time
-    # tests it crossed, which their hashes find (macros/number_delta.sql, settings_hash).
-    decisions_delta = not any(name.startswith("config.") and name not in AS_OF_TABLES for name in changed)
-    print(f"incremental: {len(models)} of {len(needed)} dbt models to rebuild "
-          f"(changed: {', '.join(families) or 'nothing'}); list decisions: "
-          f"{'numbers whose inputs changed' if decisions_delta else 'every number'}", file=out, flush=True)
-    return before, models, decisions_delta
-
-
-def record_build(settings: RunSettings, before: BuildState | None, result) -> None:
-    """After a run whose every step up to dbt succeeded, the models reflect `before`: keep it."""
-    if before is None:
-        return
-    failed = [e.step_key for e in result.all_events if e.is_step_failure
-              and not (e.step_key or "").startswith(("lists", "published"))]
-    if failed or _erasure_sweep_removed_rows(result):
-        return
-    save_build_state(settings.home, state_after_run(settings, before))
-
-
-def _erasure_sweep_removed_rows(result) -> bool:
-    """The sweep blanked raw rows or removed model rows of people forgotten on request: the
-    models no longer match what the inputs build, so the next run builds everything."""
-    for materialization in result.asset_materializations_for_node("erasure_sweep"):
-        metadata = materialization.metadata
-        for name in ("raw_rows", "model_rows", "quarantine_lines"):
-            value = metadata.get(name)
-            if value is not None and getattr(value, "value", value):
-                return True
-    return False

@@ -122,3 +122,75 @@ def test_incremental_decisions_equal_a_cold_run(incremental_and_cold):
     # The new inputs took effect: none of those numbers is in any list now.
     for name in ("everyone_texts", "everyone_calls"):
         assert not set(_phones(home, name)) & (added["opted"] | added["replied"])
+
+
+# --- runs the schedule, the sensor or the UI launch (the code location's job) -----------------
+
+
+def _launch(inbox: Path, home: Path, asset_selection=None):
+    """The job as `dagster dev` runs it for the schedule, the sensor or the UI: no `outreach run`."""
+    import dagster as dg
+
+    from configuration.settings import RunSettings
+    from orchestration.location import ALL_ASSETS_JOB, build_definitions
+
+    job = build_definitions(RunSettings.build(inbox, home, AS_OF)).resolve_job_def(ALL_ASSETS_JOB)
+    with dg.DagsterInstance.ephemeral() as instance:
+        return job.execute_in_process(instance=instance, raise_on_error=False, asset_selection=asset_selection)
+
+
+@pytest.fixture(scope="module")
+def launched_incremental(pipeline_run, small_inbox, tmp_path_factory):
+    """(home, inbox, result) of a launched run after the same new inputs as `incremental_and_cold`."""
+    first_home, *_ = pipeline_run
+    base = tmp_path_factory.mktemp("launched")
+    inbox, home = base / "inbox", base / "home"
+    shutil.copytree(small_inbox, inbox)
+    shutil.copytree(first_home, home)
+    add_suppression_inputs(inbox, first_home)
+    return home, inbox, _launch(inbox, home)
+
+
+def test_a_launched_run_rebuilds_only_what_changed(launched_incremental, incremental_and_cold):
+    home, _, result = launched_incremental
+    built = _built_models(home)
+    assert {"int_opt_outs", "int_sms_classified", "int_dnc_status", "list_decisions", "list_members"} <= built
+    assert not built & {"int_voters", "int_contacts", "int_households", "everyone", "gotv", "segment_members"}
+    # The models it reuses are reported as such, and the lists downstream of them still ran.
+    reused = {event.asset_key.path[-1] for event in result.all_events if event.is_step_materialization
+              and event.step_materialization_data.materialization.metadata.get("reused") is not None}
+    assert {"int_voters", "gotv", "segment_members"} <= reused and not reused & built
+    generation, every_number = _table_rows(home, "incremental_state.list_decisions_generation")[0][::2]
+    assert every_number is False
+    # Every list equals the cold run's on the same final inbox.
+    cold_home = incremental_and_cold[2]
+    names = sorted(path.name for path in (cold_home / "published").iterdir() if path.is_dir())
+    assert len(names) == 16
+    for name in names:
+        assert (_latest(home, name) / "contacts.csv").read_bytes() == (_latest(cold_home, name) / "contacts.csv").read_bytes(), name
+    for table in ("main.list_decisions", "main.list_members"):
+        assert _table_rows(home, table) == _table_rows(cold_home, table), table
+
+
+def test_a_launched_run_records_its_build_for_the_next(launched_incremental):
+    from configuration.settings import RunSettings
+    from orchestration.build_plan import plan_build
+
+    home, inbox, _ = launched_incremental
+    said = []
+    plan = plan_build(RunSettings.build(inbox, home, AS_OF), said.append)
+    assert plan.models == frozenset() and plan.decisions_delta, said
+
+
+def test_a_subset_launched_from_the_ui_builds_what_was_picked_and_records_nothing(pipeline_run, small_inbox,
+                                                                                   tmp_path_factory):
+    import dagster as dg
+
+    first_home, *_ = pipeline_run
+    home = tmp_path_factory.mktemp("subset") / "home"
+    shutil.copytree(first_home, home)
+    result = _launch(small_inbox, home, asset_selection=[dg.AssetKey("int_opt_outs")])
+    assert result.success
+    assert _built_models(home) == {"int_opt_outs"}
+    # Its inputs were not ingested in this run: what the models reflect is unknown, the next run is full.
+    assert not (home / "dbt_build_state.json").exists()
