@@ -16,7 +16,7 @@ from configuration.settings import RunSettings
 
 from .sql_text import exact_path
 
-CONFIG_TABLES = ("run", "run_day", "lists", "channels", "rules", "window_overrides", "purposes", "state_rules", "sms_keywords",
+CONFIG_TABLES = ("run", "run_day", "caller", "lists", "channels", "rules", "window_overrides", "purposes", "state_rules", "sms_keywords",
                  "pending_prerecorded")
 
 # Policy keys another change adds to policy.yaml; read with these defaults until then (R16).
@@ -69,6 +69,11 @@ def write_run_config(con: duckdb.DuckDBPyConnection, settings: RunSettings) -> N
     # and a later run on the same day reuses them (docs/performance.md).
     _replace(con, "run_day", pd.DataFrame([{"as_of_date": settings.as_of.astimezone(timezone.utc).date()}]),
              {"as_of_date": "date"})
+    # The caller entity on its own: what reads it but not the as-of is then downstream of this
+    # table only, and a run at a new as-of reuses it.
+    _replace(con, "caller", pd.DataFrame([{"caller_entity": settings.lists.caller_entity,
+                                           "caller_entity_type": settings.lists.caller_entity_type}]),
+             {"caller_entity": "varchar", "caller_entity_type": "varchar"})
     _replace(con, "lists", pd.DataFrame([
         {"name": s.name, "segment": s.segment, "channel": s.channel, "effective_channel": s.effective_channel,
          "purpose": s.purpose, "live_operator_intro": s.prerecorded.get("live_operator_intro") is True,

@@ -135,5 +135,5 @@ def _step_failures(events: list[dg.DagsterEvent]) -> dict[str, str]:
 
 def _upstream_failure(step: str, message: str) -> str:
     if step.startswith("outreach_dbt"):
-        return "dbt build failed (its error lines are printed above; details in HOME/dbt_target)"
+        return "dbt build failed (its error lines are in the run's output or Dagster log; details in HOME/dbt_target)"
     return f"{step} failed: {message}"

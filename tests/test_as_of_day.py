@@ -14,7 +14,9 @@ from .test_incremental_build import _built_models, _latest, _run, _table_rows
 
 LATER_SAME_DAY = AS_OF + timedelta(hours=1)  # 18:00 UTC; AS_OF is 17:00 UTC
 DAY_MODELS = {"int_run_day", "int_turnout", "int_turnout_propensity", "int_primary_ballots", "everyone", "gotv",
-              "persuasion", "survey_sample", "int_dnc_status", "dnc_snapshots"}
+              "persuasion", "survey_sample", "int_dnc_listed", "int_dnc_status", "dnc_snapshots"}
+# What reads the run's settings but neither the as-of's time nor its day (config.caller).
+AS_OF_FREE_MODELS = {"int_caller", "int_events_sms_opt_ins"}
 
 
 def test_the_day_table_changes_with_the_day_only(tmp_path):
@@ -27,6 +29,7 @@ def test_the_day_table_changes_with_the_day_only(tmp_path):
     first, later, next_day = fingerprints(AS_OF), fingerprints(LATER_SAME_DAY), fingerprints(AS_OF + timedelta(days=1))
     assert first["config.run"] != later["config.run"]
     assert first["config.run_day"] == later["config.run_day"] != next_day["config.run_day"]
+    assert first["config.caller"] == later["config.caller"] == next_day["config.caller"]
     # 23:30 in New York is the next day in UTC: the day is the UTC one, as `as_of::date` is in dbt.
     late_evening = AS_OF.replace(hour=23, minute=30)
     assert fingerprints(late_evening)["config.run_day"] == next_day["config.run_day"]
@@ -52,6 +55,7 @@ def test_a_later_run_on_the_same_day_reuses_the_day_models(later_and_cold):
     assert {"int_run", "int_phone_facts", "int_donor_history", "list_decisions", "list_members"} <= built
     # ... and what reads only its day is not, nor the dated line-type answers, which read no as-of.
     assert not built & DAY_MODELS
+    assert not built & AS_OF_FREE_MODELS
     assert "int_events_line_types" not in built and "int_events_line_types_undated" in built
 
 
@@ -68,6 +72,7 @@ def test_a_later_run_decides_again_only_the_numbers_whose_time_tests_moved(later
 def test_its_lists_equal_a_cold_run_at_that_as_of(later_and_cold):
     home, cold, _ = later_and_cold
     for table in ("main.int_turnout_propensity", "main.segment_members", "main.int_dnc_status", "main.dnc_snapshots",
+                  "main.int_events_sms_opt_ins",
                   "main.list_decisions", "main.list_members"):
         assert _table_rows(home, table) == _table_rows(cold, table), table
     names = sorted(path.name for path in (cold / "published").iterdir() if path.is_dir())

@@ -124,6 +124,26 @@ def test_incremental_decisions_equal_a_cold_run(incremental_and_cold):
         assert not set(_phones(home, name)) & (added["opted"] | added["replied"])
 
 
+def test_a_new_opt_out_file_alone_reuses_the_listed_dnc_numbers(pipeline_run, small_inbox, tmp_path_factory):
+    """Any new file changes the quarantined numbers (they fail closed, whatever the family): only
+    the union with them is built again, not the numbers the dnc/ files list."""
+    first_home, *_ = pipeline_run
+    base = tmp_path_factory.mktemp("opt_out_only")
+    inbox, home = base / "inbox", base / "home"
+    shutil.copytree(small_inbox, inbox)
+    shutil.copytree(first_home, home)
+    with (inbox / "opt_outs" / "opt_outs_only.csv").open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["phone", "received_at", "channel", "source", "reason"])
+        writer.writerow([_phones(first_home, "everyone_texts")[0], "2026-11-27T09:00:00-05:00", "all", "web_form", "stop"])
+    status, _, printed = _run(inbox, home)
+    assert status in (0, 3) and "incremental:" in printed
+    built = _built_models(home)
+    assert {"int_quarantined_numbers", "int_dnc_status", "int_opt_outs"} <= built
+    assert not built & {"int_dnc_listed", "int_dnc_lists", "dnc_snapshots"}
+    assert _table_rows(home, "main.int_dnc_status") == _table_rows(first_home, "main.int_dnc_status")
+
+
 # --- runs the schedule, the sensor or the UI launch (the code location's job) -----------------
 
 
