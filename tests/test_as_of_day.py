@@ -16,7 +16,7 @@ LATER_SAME_DAY = AS_OF + timedelta(hours=1)  # 18:00 UTC; AS_OF is 17:00 UTC
 DAY_MODELS = {"int_run_day", "int_turnout", "int_turnout_propensity", "int_primary_ballots", "everyone", "gotv",
               "persuasion", "survey_sample", "int_dnc_listed", "int_dnc_status", "dnc_snapshots"}
 # What reads the run's settings but neither the as-of's time nor its day (config.caller).
-AS_OF_FREE_MODELS = {"int_caller", "int_events_sms_opt_ins"}
+AS_OF_FREE_MODELS = {"int_caller", "int_events_sms_opt_ins", "int_line_types_undated"}
 
 
 def test_the_day_table_changes_with_the_day_only(tmp_path):
