@@ -50,6 +50,15 @@ def _run(inbox: Path, home: Path, as_of=AS_OF):
     return status, outcomes, out.getvalue()
 
 
+def copy_of_first_run(first_home: Path, small_inbox: Path, tmp_path_factory, name: str) -> tuple[Path, Path]:
+    """(inbox, home): copies of the session run's inbox and home, to change and run again."""
+    base = tmp_path_factory.mktemp(name)
+    inbox, home = base / "inbox", base / "home"
+    shutil.copytree(small_inbox, inbox)
+    shutil.copytree(first_home, home)
+    return inbox, home
+
+
 def add_suppression_inputs(inbox: Path, published_home: Path) -> dict[str, set[str]]:
     """Only suppression-type inputs change: an opt-out file, inbound STOP replies and a federal
     DNC change list, each naming numbers the first run published."""
@@ -74,15 +83,12 @@ def add_suppression_inputs(inbox: Path, published_home: Path) -> dict[str, set[s
 def incremental_and_cold(pipeline_run, small_inbox, tmp_path_factory):
     """(incremental home, its printed output, cold home, the numbers that opted out)."""
     first_home, *_ = pipeline_run
-    base = tmp_path_factory.mktemp("incremental")
-    inbox, home = base / "inbox", base / "home"
-    shutil.copytree(small_inbox, inbox)
-    shutil.copytree(first_home, home)
+    inbox, home = copy_of_first_run(first_home, small_inbox, tmp_path_factory, "incremental")
     assert (home / "dbt_build_state.json").is_file(), "a successful run records what its models reflect"
     added = add_suppression_inputs(inbox, first_home)
     status, _, printed = _run(inbox, home)
     assert status in (0, 3)
-    cold_home = base / "cold"
+    cold_home = home.parent / "cold"
     _run(inbox, cold_home)
     return home, printed, cold_home, added
 
@@ -128,10 +134,7 @@ def test_a_new_opt_out_file_alone_reuses_the_listed_dnc_numbers(pipeline_run, sm
     """Any new file changes the quarantined numbers (they fail closed, whatever the family): only
     the union with them is built again, not the numbers the dnc/ files list."""
     first_home, *_ = pipeline_run
-    base = tmp_path_factory.mktemp("opt_out_only")
-    inbox, home = base / "inbox", base / "home"
-    shutil.copytree(small_inbox, inbox)
-    shutil.copytree(first_home, home)
+    inbox, home = copy_of_first_run(first_home, small_inbox, tmp_path_factory, "opt_out_only")
     with (inbox / "opt_outs" / "opt_outs_only.csv").open("w", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(["phone", "received_at", "channel", "source", "reason"])
@@ -163,10 +166,7 @@ def _launch(inbox: Path, home: Path, asset_selection=None):
 def launched_incremental(pipeline_run, small_inbox, tmp_path_factory):
     """(home, inbox, result) of a launched run after the same new inputs as `incremental_and_cold`."""
     first_home, *_ = pipeline_run
-    base = tmp_path_factory.mktemp("launched")
-    inbox, home = base / "inbox", base / "home"
-    shutil.copytree(small_inbox, inbox)
-    shutil.copytree(first_home, home)
+    inbox, home = copy_of_first_run(first_home, small_inbox, tmp_path_factory, "launched")
     add_suppression_inputs(inbox, first_home)
     return home, inbox, _launch(inbox, home)
 

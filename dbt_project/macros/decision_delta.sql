@@ -121,8 +121,8 @@ insert into {{ relation }} select * from temp.{{ now }} where phone_e164 in (sel
     replaced, and the numbers' rows deleted. After any DuckDB build: the hashes kept
     (keep), and for list_members the numbers decided again with this build's
     generation (keep_redo, keep_generation; a build of every number leaves no numbers and
-    says so). Without kept hashes every number is redone. Around every DuckDB build, DuckDB's
-    insertion order is let go (unordered, first) and restored (ordered, last). -#}
+    says so). Without kept hashes every number is redone. (DuckDB's insertion order is off for
+    every model: profiles.yml.) -#}
 {% macro list_decisions_delta_step(step) -%}
 {%- if step in ('inputs', 'redo', 'delete', 'keep') -%}
 {{ number_delta_step(step, list_decision_inputs() if step in ('inputs', 'keep') else none) }}
@@ -134,12 +134,6 @@ create or replace temp table list_decisions_previous as
 select
     {% if not table_exists(generation) %}null::varchar{% else %}(select max(generation) from {{ generation }}){% endif %} as generation,
     {{ 'false' if kept else 'true' }} as every_number
-{%- elif step == 'unordered' and target.type == 'duckdb' -%}
-{#- Its rows' order is nobody's (every reader sorts), and keeping it costs DuckDB memory it
-    cannot spill: a full build at ten million voters ran out of its 6 GB with it. -#}
-set preserve_insertion_order = false
-{%- elif step == 'ordered' and target.type == 'duckdb' -%}
-reset preserve_insertion_order
 {%- elif step == 'keep_redo' and target.type == 'duckdb' -%}
 create or replace table {{ incremental_state_relation('list_decisions_redo') }} as
 {% if deciding_changed_numbers() -%}

@@ -13,12 +13,10 @@
 {{ config(
     materialized='incremental' if decisions_delta() else 'table',
     incremental_strategy='append',
-    pre_hook=["{{ list_decisions_delta_step('unordered') }}",
-              "{{ list_decisions_delta_step('inputs') }}", "{{ list_decisions_delta_step('redo') }}",
+    pre_hook=["{{ list_decisions_delta_step('inputs') }}", "{{ list_decisions_delta_step('redo') }}",
               "{{ list_decisions_delta_step('previous') }}", "{{ list_decisions_delta_step('delete') }}"],
     post_hook=["{{ list_decisions_delta_step('keep') }}",
-               "{{ list_decisions_delta_step('keep_redo') }}", "{{ list_decisions_delta_step('keep_generation') }}",
-               "{{ list_decisions_delta_step('ordered') }}"],
+               "{{ list_decisions_delta_step('keep_redo') }}", "{{ list_decisions_delta_step('keep_generation') }}"],
 ) }}
 
 with lists as (
