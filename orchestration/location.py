@@ -133,12 +133,12 @@ def build_definitions(settings: RunSettings, loggers: dict | None = None, plan: 
               **({DECISIONS_TAG: DECISIONS_DELTA} if plan is not None and plan.decisions_delta else {})},
     )
     schedules, sensors = build_automation(ALL_ASSETS_JOB, settings)
-    definitions: list[dg.Definitions] = []
 
     def job_keys() -> set[dg.AssetKey]:
-        return set(definitions[0].resolve_job_def(ALL_ASSETS_JOB).asset_layer.selected_asset_keys)
+        # Read when a run starts, from the definitions built below.
+        return set(definitions.resolve_job_def(ALL_ASSETS_JOB).asset_layer.selected_asset_keys)
 
-    definitions.append(dg.Definitions(
+    definitions = dg.Definitions(
         assets=assets,
         asset_checks=checks,
         jobs=[job],
@@ -148,5 +148,5 @@ def build_definitions(settings: RunSettings, loggers: dict | None = None, plan: 
                    "build_plan": build_plan_resource(settings, plan, job_keys)},
         executor=dg.in_process_executor,
         loggers=loggers,
-    ))
-    return definitions[0]
+    )
+    return definitions
