@@ -21,6 +21,7 @@ from configuration.permissions import private_tree
 from configuration.settings import RunSettings
 from . import encryption
 from .build_state import BuildPlan, forget_build_state
+from .dbt_memory import memory_retry, read_run_results
 from .dbt_selection import configured_segments, guard_tests, in_dependency_order
 from .warehouse import MEMORY_ENV, memory_limit
 
@@ -101,11 +102,10 @@ def build_dbt_assets() -> dg.AssetsDefinition:
         segments = configured_segments(manifest, [spec.segment for spec in settings.lists.lists])
         selected = {key.path[-1]: key for key in context.selected_asset_keys}
         reused = reused_models(build_plan, set(selected))
-        args = dbt_build_args(segments, skip=sorted(reused | (guard_tests(manifest, set(selected))
-                                                           - guard_tests(manifest, set(selected) - reused))))
+        skip = sorted(reused | (guard_tests(manifest, set(selected)) - guard_tests(manifest, set(selected) - reused)))
         try:
             if settings.engine == "spark":
-                yield from _build_on_spark(context, dbt, settings, args)
+                yield from _build_on_spark(context, dbt, settings, dbt_build_args(segments, skip=skip))
                 return
             # A reused model reads no built one (it would be downstream of a change): report them
             # first, parents before children, as Dagster wants. Each table is what a build would
@@ -117,7 +117,7 @@ def build_dbt_assets() -> dg.AssetsDefinition:
                 context.log.info(f"reused {len(reused)} of {len(selected)} models: their inputs did not change "
                                  "since the last recorded build")
             if len(reused) < len(selected):
-                yield from _build(context, dbt, settings, args)
+                yield from _build_within_memory(context, dbt, settings, segments, skip)
         finally:
             os.environ.pop(DECISIONS_DELTA_ENV, None)  # a later dbt of this process decides every number
 
@@ -140,11 +140,48 @@ def _event_key(event) -> tuple | None:
     return None
 
 
-def _build(context, dbt: DbtCliResource, settings: RunSettings, args: list[str], reported: set | None = None):
+# The start of the step's log line when a build is retried (orchestration/runner.py prints it).
+OUT_OF_MEMORY_NOTICE = "Out of memory:"
+
+
+def _build_within_memory(context, dbt: DbtCliResource, settings: RunSettings, segments: list[str] | None,
+                         skip: list[str]):
+    """The DuckDB build; when it fails only because DuckDB ran out of memory, the nodes that did
+    not finish are built again one at a time (assets/dbt_memory.py). A second failure fails the step."""
+    reported: set = set()
+    held: list = []
+    limit = os.environ[MEMORY_ENV]
+    first_pass_limit = os.environ.get(TEST_FIRST_PASS_MEMORY_ENV, "").strip() or limit
+    os.environ[MEMORY_ENV] = first_pass_limit
+    try:
+        yield from _build(context, dbt, settings, dbt_build_args(segments, skip=skip), reported, held)
+        return
+    except DbtBuildFailed:
+        retry = memory_retry(read_run_results(settings.home / "dbt_target"))
+        if retry is None:
+            yield from held
+            raise
+    finally:
+        os.environ[MEMORY_ENV] = limit
+    context.log.warning(
+        f"{OUT_OF_MEMORY_NOTICE} DuckDB's {first_pass_limit} ({MEMORY_ENV}) ran out in "
+        f"{', '.join(retry.out_of_memory)} with models built side by side; building what did not finish "
+        "again, one model at a time")
+    if "list_decisions" not in retry.finished:
+        # Decided again for every number: the first pass's delta steps are not trusted.
+        os.environ[DECISIONS_DELTA_ENV] = ""
+    yield from _build(context, dbt, settings,
+                      dbt_build_args(segments, skip=sorted({*skip, *retry.finished}), threads=1), reported)
+
+
+def _build(context, dbt: DbtCliResource, settings: RunSettings, args: list[str], reported: set | None = None,
+           held: list | None = None):
     """One `dbt build` (args say which target and nodes), its events streamed to Dagster.
 
     `reported` collects what was reported; an event already in it is not reported again
-    (the staging views are built on both engines by `--engine spark`)."""
+    (the staging views are built on both engines by `--engine spark`). With `held`, the failed
+    checks of tests that errored (rather than found rows) go there, not to Dagster: a second
+    pass may run those tests again."""
     with contextlib.redirect_stdout(_DbtSummary(sys.stdout)):
         # Run artifacts live with the home they describe, not in the source tree.
         with dies_with_this_process():
@@ -153,6 +190,9 @@ def _build(context, dbt: DbtCliResource, settings: RunSettings, args: list[str],
         # dagster-dbt copies partial_parse.msgpack in with shutil.copy, which keeps the source tree's 0644.
         private_tree(settings.home / "dbt_target")
         for event in invocation.stream():
+            if held is not None and _errored_check(event):
+                held.append(event)
+                continue
             key = _event_key(event)
             if reported is not None and key is not None:
                 if key in reported:
@@ -163,6 +203,12 @@ def _build(context, dbt: DbtCliResource, settings: RunSettings, args: list[str],
         if error is not None:
             # dagster-dbt's own error repeats dbt's messages, which quote values DuckDB choked on.
             raise DbtBuildFailed(redact_quoted(str(error))) from None
+
+
+def _errored_check(event) -> bool:
+    """A failed check whose dbt test errored (DuckDB failed to run it), not one that found rows."""
+    return isinstance(event, dg.AssetCheckResult) and not event.passed and \
+        str(getattr(event.metadata.get("status"), "value", event.metadata.get("status"))) == "error"
 
 
 # Models not written in engine-neutral SQL (docs/scale-out.md "What is not ported"): with
@@ -265,6 +311,9 @@ def dies_with_this_process() -> Iterator[None]:
 # Mutation tests only (tests/test_gate_independence.py): switch one rule id off in the
 # eligibility SQL, so the independent gate can be seen to block what it lets through.
 TEST_DISABLE_RULE_ENV = "OUTREACH_TEST_DISABLE_RULE"
+# Fault injection for tests only (tests/test_dbt_memory.py): the memory limit of a build's first
+# pass, so that DuckDB runs out in it and the second pass, at the run's limit, can be seen to finish.
+TEST_FIRST_PASS_MEMORY_ENV = "OUTREACH_TEST_FIRST_PASS_MEMORY"
 # The run tag an incremental `outreach run` sets when list_decisions may decide again only the
 # numbers whose inputs changed (orchestration/runner.py), and what passes it on to dbt.
 DECISIONS_TAG = "outreach/decisions"
@@ -276,15 +325,19 @@ class DbtBuildFailed(RuntimeError):
     """dbt build failed; the message names nodes and error kinds, with quoted values blanked."""
 
 
-def dbt_build_args(segments: list[str] | None = None, skip: list[str] | None = None) -> list[str]:
+def dbt_build_args(segments: list[str] | None = None, skip: list[str] | None = None,
+                   threads: int | None = None) -> list[str]:
     """A production build: unit tests belong in CI (tests/test_dbt_ci_build.py), and which models
     and data tests run is the Dagster selection's (orchestration/location.py), which dagster-dbt
     passes as --select. `segments`: the segment models the lists use (None: all). `skip`: models
-    and tests of that selection the run's plan reuses (dbt node names, one --exclude)."""
+    and tests of that selection the run's plan reuses (dbt node names, one --exclude). `threads`:
+    models built side by side, when not the profile's."""
     # No dbt.log: at debug level it records every error in full, values DuckDB quoted included.
     args = ["build", "--log-level-file", "none", "--exclude-resource-type", "unit_test"]
     if skip:
         args += ["--exclude", " ".join(skip)]
+    if threads is not None:
+        args += ["--threads", str(threads)]
     variables = {}
     disabled = os.environ.get(TEST_DISABLE_RULE_ENV, "").strip()
     if disabled:
@@ -304,7 +357,7 @@ def load_manifest() -> dict:
 class _DbtSummary(io.TextIOBase):
     """dagster-dbt echoes every dbt line to stdout; a run keeps the errors and the totals."""
 
-    _KEEP = ("ERROR", "FAIL", "WARN", "Done.", "Failure", "Runtime Error", "Compilation Error")
+    _KEEP = ("ERROR", "FAIL", "WARN", "Done.", "Failure", "Runtime Error", "Compilation Error", "Out of Memory Error")
 
     def __init__(self, target):
         self._target = target

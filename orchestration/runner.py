@@ -12,6 +12,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
+from assets.dbt import OUT_OF_MEMORY_NOTICE
 from assets.ledger import ledger_path
 from configuration.permissions import private_umask
 
@@ -51,7 +52,8 @@ def _progress_logger(started: float, out) -> dg.LoggerDefinition:
                     if not step or not text or text.endswith("Not executing."):
                         return
                     # dbt narrates every node; keep its summary lines only.
-                    if step.startswith("outreach_dbt") and not text.startswith(("Done.", "Finished", "Failure", "Completed")):
+                    kept = ("Done.", "Finished", "Failure", "Completed", OUT_OF_MEMORY_NOTICE)
+                    if step.startswith("outreach_dbt") and not text.startswith(kept):
                         return
                 print(f"[{time.monotonic() - started:7.1f}s] {step}: {text}", file=out, flush=True)
 
