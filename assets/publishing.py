@@ -11,7 +11,6 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import duckdb
-import pyarrow.parquet as pq
 
 from configuration.permissions import fsync_dir, published_modes, set_published_modes
 
@@ -143,9 +142,12 @@ def publish_version(
         _copy(con, contacts, staging / "contacts.csv", "header, delimiter ','")
         _copy(con, contacts, staging / "contacts.parquet", "format parquet")
         _copy(con, f"select * from {decisions_table} order by contact_id", staging / "decisions.parquet", "format parquet")
-        source = con.sql(f"select * from {PUBLISH_ROWS} {in_order}").to_arrow_table()
-        pq.write_table(source, staging / "profile_source.parquet")
-        row_count = len(source)
+        # Written by DuckDB on every core; the rows reach Python only for the export profiles,
+        # which render them with pyarrow as the API does from this file (assets/exports).
+        source_rows = f"select * from {PUBLISH_ROWS} {in_order}"
+        _copy(con, source_rows, staging / "profile_source.parquet", "format parquet")
+        row_count = con.execute(f"select count(*) from {PUBLISH_ROWS}").fetchone()[0]
+        source = con.sql(source_rows).to_arrow_table() if exports else None
         written = {name: export_profile(source, name, staging) for name in exports}
         names = ["contacts.csv", "contacts.parquet", "decisions.parquet", "profile_source.parquet"]
         files = {name: file_entry(staging / name) for name in names}

@@ -107,7 +107,7 @@ def test_a_build_out_of_memory_finishes_one_model_at_a_time(pipeline_run, small_
 
 
 def test_a_build_out_of_memory_one_model_at_a_time_too_fails_closed(pipeline_run, small_inbox, tmp_path_factory,
-                                                                  monkeypatch):
+                                                                  monkeypatch, capsys):
     inbox, home = _full_build_copy(pipeline_run, small_inbox, tmp_path_factory, "memory_short")
     before = {path.name: (path / "LATEST").read_text() for path in (home / "published").iterdir() if path.is_dir()}
     # Too little for some models even alone; the inputs are unchanged, so ingest reads nothing.
@@ -116,7 +116,9 @@ def test_a_build_out_of_memory_one_model_at_a_time_too_fails_closed(pipeline_run
     assert status == 3
     assert outcomes and all(not outcome.published and "dbt build failed" in outcome.detail for outcome in outcomes)
     assert "outreach_dbt: Out of memory: DuckDB's 10MB (OUTREACH_DUCKDB_MEMORY) ran out in" in printed
-    # dbt's own lines say why, twice (both passes); nothing was published.
-    assert printed.count("dbt: Out of Memory Error") >= 2
+    # dbt's own lines (on standard output, as `outreach run` shows them) say why, in both passes.
+    dbt_lines = capsys.readouterr().out
+    assert dbt_lines.count("dbt: Out of Memory Error") >= 2 and dbt_lines.count("dbt: Done.") == 2
+    # Nothing was published.
     assert {path.name: (path / "LATEST").read_text() for path in (home / "published").iterdir() if path.is_dir()} == before
     assert not (home / "dbt_build_state.json").exists()

@@ -228,28 +228,46 @@ ruled as (
     cross join run
 ),
 
-best_members as (
-    -- CONTRACT rule 10: a shared household phone is contacted once, for its best-scored member
-    -- (highest score, then lowest contact id), among the rows no rule excludes. An aggregate by
-    -- list and phone, not a window over every decision row. The consent and the calls counted
-    -- belong to the (phone, channel), so they are the same on every row of a group.
+best_scores as (
+    -- The best score of each list and phone among the rows no rule excludes (a scored row before
+    -- an unscored one), with the consent and the calls counted, which belong to the (phone,
+    -- channel) and so are the same on every row of a group. Fixed-size aggregates: an arg_min
+    -- keyed by a struct held a state per group in memory that DuckDB cannot spill, and
+    -- list_decisions ran out of 4 GB at ten million voters (docs/performance.md).
     select
         list_name,
-        {%- if disabled_rule() == 'C05' %}
-        contact_id,
         phone_e164,
-        has_channel_consent,
-        prerecorded_calls_counted
-        {%- else %}
-        {{ arg_min_of('contact_id', struct_of([('unscored', 'score is null'), ('negated_score', '-coalesce(score, 0)'),
-                                               ('contact_id', 'contact_id')])) }} as contact_id,
-        phone_e164,
+        bool_or(score is not null) as any_scored,
+        max(score) as best_score,
         bool_or(has_channel_consent) as has_channel_consent,
         max(prerecorded_calls_counted) as prerecorded_calls_counted
-        {%- endif %}
     from ruled
     where {{ list_size('rule_ids') }} = 0
-    {% if disabled_rule() != 'C05' %}group by list_name, phone_e164{% endif %}
+    group by list_name, phone_e164
+),
+
+best_members as (
+    -- CONTRACT rule 10: a shared household phone is contacted once, for its best-scored member
+    -- (highest score, then lowest contact id), among the rows no rule excludes. Aggregates by
+    -- list and phone, not a window over every decision row.
+    select
+        ruled.list_name,
+        {%- if disabled_rule() == 'C05' %}
+        ruled.contact_id,
+        {%- else %}
+        min(ruled.contact_id) as contact_id,
+        {%- endif %}
+        ruled.phone_e164,
+        best_scores.has_channel_consent,
+        best_scores.prerecorded_calls_counted
+    from ruled
+    inner join best_scores
+        on best_scores.list_name = ruled.list_name and best_scores.phone_e164 is not distinct from ruled.phone_e164
+    where {{ list_size('ruled.rule_ids') }} = 0
+    {%- if disabled_rule() != 'C05' %}
+      and case when best_scores.any_scored then ruled.score = best_scores.best_score else ruled.score is null end
+    group by ruled.list_name, ruled.phone_e164, best_scores.has_channel_consent, best_scores.prerecorded_calls_counted
+    {%- endif %}
 ),
 
 capped as (

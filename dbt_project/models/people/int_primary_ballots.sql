@@ -54,14 +54,35 @@ ballots as (
     where parties.ballot_party is not null
 ),
 
+voter_parties as (
+    -- One row per voter and party: a count and a date, which DuckDB can spill, where a list of
+    -- parties per voter it keeps in memory (docs/performance.md).
+    select ncid, ballot_party, count(*) as ballots, max(election_date) as last_ballot_on
+    from ballots
+    group by ncid, ballot_party
+),
+
+party_lists as (
+    {{ ordered_list_per_key('voter_parties', 'ncid', 'r.ballot_party', ['r.ballot_party'], 'primary_ballot_parties') }}
+),
+
+totals as (
+    select
+        ncid,
+        cast(sum(ballots) as bigint) as primary_ballots,
+        {{ arg_max_of('ballot_party', 'last_ballot_on') }} as last_primary_party
+    from voter_parties
+    group by ncid
+),
+
 final as (
     select
-        'NC-' || ncid as voter_key,
-        count(*) as primary_ballots,
-        {{ list_sorted_distinct(list_gather('ballot_party')) }} as primary_ballot_parties,
-        {{ arg_max_of('ballot_party', 'election_date') }} as last_primary_party
-    from ballots
-    group by ncid
+        'NC-' || totals.ncid as voter_key,
+        totals.primary_ballots,
+        party_lists.primary_ballot_parties,
+        totals.last_primary_party
+    from totals
+    inner join party_lists on party_lists.ncid = totals.ncid
 )
 
 select * from final
