@@ -41,7 +41,9 @@ def memory_retry(run_results: Mapping[str, Any]) -> MemoryRetry | None:
     for result in run_results.get("results", []):
         status = result.get("status")
         if status in _FINISHED:
-            finished.append(node_name(result["unique_id"]))
+            # The project's hooks run on every build and cannot be selected or left out.
+            if not result["unique_id"].startswith("operation."):
+                finished.append(node_name(result["unique_id"]))
         elif status == "error" and OUT_OF_MEMORY in (result.get("message") or ""):
             out_of_memory.append(node_name(result["unique_id"]))
         elif status != "skipped":

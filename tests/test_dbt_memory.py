@@ -27,6 +27,7 @@ def test_node_names_come_from_unique_ids():
 
 def test_a_build_that_only_ran_out_of_memory_is_built_again_without_what_finished():
     results = {"results": [
+        _result("operation.outreach.outreach-on-run-start-0", "success"),
         _result("model.outreach.stg_voters", "success"),
         _result("test.outreach.not_null_x.ab12", "pass"),
         _result("test.outreach.unique_y.cd34", "warn"),
