@@ -48,8 +48,9 @@ def profile_source_select(con: duckdb.DuckDBPyConnection, table: str) -> str:
     return f"select {', '.join(columns)} from {table} {PUBLISH_ORDER}"
 
 
-def _copy(con: duckdb.DuckDBPyConnection, select: str, path: Path, options: str) -> None:
-    con.execute(f"copy ({select}) to {sql_string(str(path))} ({options})")
+def _copy(con: duckdb.DuckDBPyConnection, select: str, path: Path, options: str) -> int:
+    """Rows written."""
+    return con.execute(f"copy ({select}) to {sql_string(str(path))} ({options})").fetchone()[0]
 
 
 def _keeps_insertion_order(con: duckdb.DuckDBPyConnection) -> bool:
@@ -145,8 +146,7 @@ def publish_version(
         # Written by DuckDB on every core; the rows reach Python only for the export profiles,
         # which render them with pyarrow as the API does from this file (assets/exports).
         source_rows = f"select * from {PUBLISH_ROWS} {in_order}"
-        _copy(con, source_rows, staging / "profile_source.parquet", "format parquet")
-        row_count = con.execute(f"select count(*) from {PUBLISH_ROWS}").fetchone()[0]
+        row_count = _copy(con, source_rows, staging / "profile_source.parquet", "format parquet")
         source = con.sql(source_rows).to_arrow_table() if exports else None
         written = {name: export_profile(source, name, staging) for name in exports}
         names = ["contacts.csv", "contacts.parquet", "decisions.parquet", "profile_source.parquet"]

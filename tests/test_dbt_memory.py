@@ -10,8 +10,7 @@ import pytest
 
 from assets.dbt_memory import memory_retry, node_name
 
-from .conftest import AS_OF
-from .test_incremental_build import _latest, _run, copy_of_first_run
+from .test_incremental_build import _latest, _run, copy_of_first_run, launch_keeping_logs
 
 OOM = "Runtime Error in model m (models/m.sql)\n  Out of Memory Error: could not allocate block of size 256.0 KiB"
 
@@ -63,19 +62,6 @@ def _full_build_copy(pipeline_run, small_inbox, tmp_path_factory, name: str) -> 
     return inbox, home
 
 
-def _launch_keeping_logs(inbox: Path, home: Path):
-    """The job as the sensor launches it: (result, the run's log messages)."""
-    import dagster as dg
-
-    from configuration.settings import RunSettings
-    from orchestration.location import ALL_ASSETS_JOB, build_definitions
-
-    job = build_definitions(RunSettings.build(inbox, home, AS_OF)).resolve_job_def(ALL_ASSETS_JOB)
-    with dg.DagsterInstance.ephemeral() as instance:
-        result = job.execute_in_process(instance=instance, raise_on_error=False)
-        return result, [entry.user_message or "" for entry in instance.all_logs(result.run_id)]
-
-
 def test_a_build_out_of_memory_finishes_one_model_at_a_time(pipeline_run, small_inbox, tmp_path_factory, monkeypatch):
     """Without the second pass the launched run fails: every list blocked (before this change)."""
     import dagster as dg
@@ -84,7 +70,7 @@ def test_a_build_out_of_memory_finishes_one_model_at_a_time(pipeline_run, small_
     inbox, home = _full_build_copy(pipeline_run, small_inbox, tmp_path_factory, "memory_retry")
     # DuckDB runs out in the first pass's models (tests only; assets/dbt.py); the second pass has the run's limit.
     monkeypatch.setenv("OUTREACH_TEST_FIRST_PASS_MEMORY", "8MB")
-    result, messages = _launch_keeping_logs(inbox, home)
+    result, messages = launch_keeping_logs(inbox, home)
     assert result.success
     notices = [message for message in messages if "Out of memory:" in message]
     assert len(notices) == 1 and "8MB" in notices[0], notices

@@ -150,8 +150,9 @@ def test_a_new_opt_out_file_alone_reuses_the_listed_dnc_numbers(pipeline_run, sm
 # --- runs the schedule, the sensor or the UI launch (the code location's job) -----------------
 
 
-def _launch(inbox: Path, home: Path, asset_selection=None):
-    """The job as `dagster dev` runs it for the schedule, the sensor or the UI: no `outreach run`."""
+def launch_keeping_logs(inbox: Path, home: Path, asset_selection=None):
+    """The job as `dagster dev` runs it for the schedule, the sensor or the UI (no `outreach
+    run`): (result, the run's log messages)."""
     import dagster as dg
 
     from configuration.settings import RunSettings
@@ -159,7 +160,12 @@ def _launch(inbox: Path, home: Path, asset_selection=None):
 
     job = build_definitions(RunSettings.build(inbox, home, AS_OF)).resolve_job_def(ALL_ASSETS_JOB)
     with dg.DagsterInstance.ephemeral() as instance:
-        return job.execute_in_process(instance=instance, raise_on_error=False, asset_selection=asset_selection)
+        result = job.execute_in_process(instance=instance, raise_on_error=False, asset_selection=asset_selection)
+        return result, [entry.user_message or "" for entry in instance.all_logs(result.run_id)]
+
+
+def _launch(inbox: Path, home: Path, asset_selection=None):
+    return launch_keeping_logs(inbox, home, asset_selection)[0]
 
 
 @pytest.fixture(scope="module")

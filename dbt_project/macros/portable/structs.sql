@@ -34,16 +34,18 @@ v := {{ expr }})){% if where %} filter (where {{ where }}){% endif %}), sorted -
     (3.3 million one-element lists of line-type answers ran out of 4 GB at ten million
     voters). The keys with more rows, found by a count DuckDB can spill, are aggregated. -#}
 {% macro ordered_list_per_key(relation, key, value, order_by, name) -%}
+{%- set several -%}
+(select {{ key }} from {{ relation }} group by {{ key }} having count(*) > 1) as several
+    on several.{{ key }} is not distinct from r.{{ key }}
+{%- endset -%}
 select r.{{ key }}, {{ list_of([value]) }} as {{ name }}
 from {{ relation }} as r
-left join (select {{ key }} from {{ relation }} group by {{ key }} having count(*) > 1) as several
-    on several.{{ key }} is not distinct from r.{{ key }}
+left join {{ several }}
 where several.{{ key }} is null
 union all
 select r.{{ key }}, {{ ordered_list(value, order_by) }} as {{ name }}
 from {{ relation }} as r
-inner join (select {{ key }} from {{ relation }} group by {{ key }} having count(*) > 1) as several
-    on several.{{ key }} is not distinct from r.{{ key }}
+inner join {{ several }}
 group by r.{{ key }}
 {%- endmacro %}
 {#- The sort keys of ordered_list: each key after its NULL flag. -#}
