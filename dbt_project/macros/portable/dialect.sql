@@ -122,6 +122,15 @@
 {% macro default__days_between(start, stop) -%}date_diff('day', {{ start }}, {{ stop }}){%- endmacro %}
 {% macro spark__days_between(start, stop) -%}datediff(cast({{ stop }} as date), cast({{ start }} as date)){%- endmacro %}
 
+{#- The rows of a table stored in the order of `columns`, for a table whose readers each read
+    one key's rows (list_decisions, list_members: one step per list). DuckDB skips the column
+    segments of a stored vector no row of which passes a filter, so a list's rows read in one
+    run instead of a scan of every list's evidence. Spark writes files whose order nothing
+    reads: no sort there. -#}
+{% macro stored_in_order_of(columns) -%}{{ return(adapter.dispatch('stored_in_order_of')(columns)) }}{%- endmacro %}
+{% macro default__stored_in_order_of(columns) -%}order by {{ columns | join(', ') }}{%- endmacro %}
+{% macro spark__stored_in_order_of(columns) -%}{%- endmacro %}
+
 {#- `*` without some columns: `relation.* exclude (a)` / `relation.* except (a)`. -#}
 {% macro star_except(relation, columns) -%}{{ return(adapter.dispatch('star_except')(relation, columns)) }}{%- endmacro %}
 {% macro default__star_except(relation, columns) -%}{{ relation }}.* exclude ({{ columns | join(', ') }}){%- endmacro %}

@@ -94,3 +94,5 @@ final as (
 )
 
 select * from final
+-- One list's rows together: each list's step reads only its own (docs/performance.md).
+{{ stored_in_order_of(['list_name']) }}
