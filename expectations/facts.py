@@ -226,22 +226,40 @@ def classify_reply(body, sms_policy: dict) -> str | None:
     """`opt_out` when the normalized body equals or starts with (as a word) a `starts_with`
     keyword or contains a `contains` phrase; `review` when it starts with a
     `review_starts_with` prefix (suppressed until a person reads it); else None."""
-    text = normalize_text(body)
-    if not text:
+    return ReplyClassifier(sms_policy)(body)
+
+
+class ReplyClassifier:
+    """`classify_reply` for one policy: its keywords normalized once, each distinct body
+    classified once (a run reads hundreds of thousands of replies, most of them alike)."""
+
+    def __init__(self, sms_policy: dict):
+        def normalized(key):
+            return [word for word in (normalize_text(text) for text in sms_policy.get(key) or []) if word]
+
+        self._starts_with = normalized("starts_with")
+        self._contains = normalized("contains")
+        self._review_starts_with = normalized("review_starts_with")
+        self._seen: dict = {}
+
+    def __call__(self, body) -> str | None:
+        if body not in self._seen:
+            self._seen[body] = self._classify(normalize_text(body))
+        return self._seen[body]
+
+    def _classify(self, text: str) -> str | None:
+        if not text:
+            return None
+        for word in self._starts_with:
+            if text.startswith(word) and (len(text) == len(word) or not text[len(word)].isalnum()):
+                return "opt_out"
+        for phrase in self._contains:
+            if phrase in text:
+                return "opt_out"
+        for prefix in self._review_starts_with:
+            if text.startswith(prefix):
+                return "review"
         return None
-    for keyword in sms_policy.get("starts_with") or []:
-        word = normalize_text(keyword)
-        if word and text.startswith(word) and (len(text) == len(word) or not text[len(word)].isalnum()):
-            return "opt_out"
-    for phrase in sms_policy.get("contains") or []:
-        phrase = normalize_text(phrase)
-        if phrase and phrase in text:
-            return "opt_out"
-    for prefix in sms_policy.get("review_starts_with") or []:
-        prefix = normalize_text(prefix)
-        if prefix and text.startswith(prefix):
-            return "review"
-    return None
 
 
 # --------------------------------------------------------------------------------------
@@ -325,9 +343,10 @@ def opted_out_phones(con, inputs: FactInputs, phone=None) -> set[str]:
         when = parse_time(received_at)
         if e164 and (when is None or when <= as_of):
             opted.add(e164)
+    classify = ReplyClassifier(inputs.sms_policy)
     for number, received_at, body, from_contact in source_rows(
             con, "inbound_sms", ["phone", "received_at", "body", "is_from_contact"]):
-        if is_outbound_message(from_contact) or classify_reply(body, inputs.sms_policy) is None:
+        if is_outbound_message(from_contact) or classify(body) is None:
             continue
         e164 = phone(number)
         when = parse_time(received_at)

@@ -130,6 +130,15 @@ def test_reply_classification(body, expected):
     assert F.classify_reply(body, POLICY["sms_opt_out"]) == expected
 
 
+def test_one_classifier_over_many_replies_answers_as_each_alone():
+    # opted_out_phones classifies every reply with one ReplyClassifier, which remembers each
+    # distinct body: the answers must be those of a fresh classification, in any order.
+    bodies = ["STOP", "unsub", "Stop.", None, "Can you stop by the rally?", "STOP", "", "unsub", "END", "yes"] * 3
+    classify = F.ReplyClassifier(POLICY["sms_opt_out"])
+    assert [classify(body) for body in bodies] == [F.classify_reply(body, POLICY["sms_opt_out"]) for body in bodies]
+    assert [classify(body) for body in reversed(bodies)] == [F.classify_reply(body, POLICY["sms_opt_out"]) for body in reversed(bodies)]
+
+
 def test_phones_in_quarantined_text():
     a, b = number(2), number(3)
     line = f'"{a[:3]}-{a[3:6]}-{a[6:]},2026-10-01T10:00:00-04:00,"unterminated,{b}'
