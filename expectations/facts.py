@@ -635,6 +635,8 @@ _LINE_TYPE_PART = ("line_type_answers", ("kept_line_type_answers",))
 _CONTACT_EVENTS_PART = ("contact_events", ("kept_contact_events",))
 _CONSENTS_PART = ("consents", ("kept_consents",))
 _HOLDERS_PART = ("holders", ("holders",))
+# The do-not-call numbers depend on the as-of's day only: kept for the day's later runs.
+_DNC_PART = ("dnc", ("dnc", "dnc_numbers"))
 
 
 def _source_reads(*tables: str) -> list[tuple[str, str, None]]:
@@ -1001,7 +1003,9 @@ def ensure_facts(con, inputs: FactInputs, *, run_id: str, published: Path, run_l
                                           "residence_state")),
                     ("raw", "donations", ("donor_phone", "donor_state"))] + _source_reads("volunteers")
     _ensure_part(con, _HOLDERS_PART, record_reads, {}, lambda: build_holders(con))
-    build_dnc(con, inputs.as_of.date())
+    as_of_date = inputs.as_of.date()
+    _ensure_part(con, _DNC_PART, [("raw", "dnc_entries", WHOLE_ROW), *_source_reads("quarantine")],
+                 {"as_of_date": as_of_date.isoformat()}, lambda: build_dnc(con, as_of_date))
     build_pending(con, published, run_lists, inputs.as_of)
     phones, opted_out, wrong_number, line_typed = con.execute(
         "select count(*), count(*) filter (where opted_out), count(*) filter (where wrong_number), "

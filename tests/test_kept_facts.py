@@ -1,9 +1,9 @@
 """Gate facts kept from one run to the next while their sources are unchanged (issue 12,
 expectations/kept_facts.py).
 
-A later run reuses the kept line types, contact history with consents, and holders only when
-everything they were derived from is the same: whatever source changes, the facts equal those
-built from nothing on the same warehouse."""
+A later run reuses the kept line types, contact history with consents, holders and (the same
+day) do-not-call numbers only when everything they were derived from is the same: whatever
+source changes, the facts equal those built from nothing on the same warehouse."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from expectations import facts as F
 
 from .conftest import AS_OF, open_db
 
-FACT_TABLES = ("phone_facts", "holders")
+FACT_TABLES = ("phone_facts", "holders", "dnc", "dnc_numbers")
 
 # Each change picks its rows by a salted hash, so it picks the same rows in every copy.
 SOURCE_CHANGES = {
@@ -47,6 +47,12 @@ SOURCE_CHANGES = {
                   "(select rowid from raw.volunteers order by hash(attendance_id), rowid limit 10)",
     "donations": "update raw.donations set donor_state = 'NH' where rowid in "
                  "(select rowid from raw.donations order by hash(receipt_id), rowid limit 20)",
+    "dnc_entries": "insert into raw.dnc_entries (list, file_kind, snapshot_date, phone, action, _file, _line) "
+                   "select 'federal', 'change', '2026-11-27', phone, 'A', 'dnc/x.csv', 2 "
+                   "from raw.line_types order by hash(phone || 'd'), rowid limit 5",
+    "quarantined_dnc_line": "insert into raw.quarantine (source, _file, _line, reason, raw_line) "
+                            "select 'dnc', 'dnc/x.csv', 2, 'test', phone || ',???' "
+                            "from raw.line_types order by hash(phone || 'n'), rowid limit 5",
 }
 
 
@@ -80,7 +86,7 @@ def copy(run_home, tmp_path):
 def test_the_run_kept_its_parts(copy):
     con, _ = copy
     parts = {row[0] for row in con.execute(f"select part from {F.FACTS_SCHEMA}.kept_parts").fetchall()}
-    assert parts == {"line_type_answers", "contact_events", "consents", "holders"}
+    assert parts == {"line_type_answers", "contact_events", "consents", "holders", "dnc"}
 
 
 @pytest.mark.parametrize("change", list(SOURCE_CHANGES), ids=list(SOURCE_CHANGES))
@@ -116,13 +122,32 @@ def test_a_later_as_of_reuses_the_answers_and_events_it_reads_again(copy):
     con.execute(f"insert into {F.FACTS_SCHEMA}.kept_line_type_answers values (?, '2026-11-01 00:00:00+00', 'landline')", [marker])
     con.execute(f"insert into {F.FACTS_SCHEMA}.kept_contact_events values (?, '2026-11-02 00:00:00+00', 'call', '', 'wrong_number')",
                 [marker])
+    parts = _kept_parts(con)
     _ensure(con, settings, "later", as_of=AS_OF + timedelta(hours=1))
     assert con.execute(f"select line_types, wrong_number from {F.FACTS_SCHEMA}.phone_facts where phone_e164 = ?",
                        [marker]).fetchall() == [(["landline"], True)]
-    parts = dict(con.execute(f"select part, fingerprint from {F.FACTS_SCHEMA}.kept_parts").fetchall())
-    _ensure(con, settings, "next-day", as_of=AS_OF + timedelta(days=1))
-    after = dict(con.execute(f"select part, fingerprint from {F.FACTS_SCHEMA}.kept_parts").fetchall())
+    # Later the same day: the do-not-call numbers (which read the as-of's day) are kept too.
+    after = _kept_parts(con)
     assert {part for part in parts if parts[part] != after[part]} == {"consents"}
+    _ensure(con, settings, "next-day", as_of=AS_OF + timedelta(days=1))
+    next_day = _kept_parts(con)
+    assert {part for part in after if after[part] != next_day[part]} == {"consents", "dnc"}
+
+
+def test_a_dnc_part_kept_for_the_day_is_what_the_day_derives(copy):
+    """A marker number put into the kept do-not-call numbers shows in a later run of the same
+    day, and is gone the next day (derived again at the new day)."""
+    con, settings = copy
+    marker = "2025550000"
+    con.execute(f"insert into {F.FACTS_SCHEMA}.dnc_numbers values (?, true)", [marker])
+    _ensure(con, settings, "same-day", as_of=AS_OF + timedelta(hours=1))
+    assert con.execute(f"select count(*) from {F.FACTS_SCHEMA}.dnc_numbers where phone10 = ?", [marker]).fetchone()[0] == 1
+    _ensure(con, settings, "next-day", as_of=AS_OF + timedelta(days=1))
+    assert con.execute(f"select count(*) from {F.FACTS_SCHEMA}.dnc_numbers where phone10 = ?", [marker]).fetchone()[0] == 0
+
+
+def _kept_parts(con) -> dict[str, str]:
+    return dict(con.execute(f"select part, fingerprint from {F.FACTS_SCHEMA}.kept_parts").fetchall())
 
 
 def test_unchanged_sources_reuse_the_part_and_a_change_replaces_it(copy):
