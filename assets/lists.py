@@ -20,9 +20,17 @@ from .warehouse import connect
 
 DBT_INPUTS = [dg.AssetKey("list_members"), dg.AssetKey("list_decisions"), dg.AssetKey("dnc_snapshots")]
 
-# The list's rows as the models built them. The gate does not trust their compliance columns:
-# it joins these rows to facts it derives itself (expectations/facts.py, GATE_FRAME there).
-_LIST_ROWS = "select m.* from main.list_members m where m.list_name = $list"
+# The list's rows as the models built them: a view of its rows of main.list_members (stored
+# together, so nothing is copied). The gate does not trust their compliance columns: it joins
+# these rows to facts it derives itself (expectations/facts.py, GATE_FRAME there), and records a
+# fingerprint of the rows it checked, which publishing compares with the rows it writes.
+_LIST_ROWS = "select * from main.list_members where list_name = {list_name}"
+# Row count and a sum of row hashes (a sum: two equal rows do not cancel); no value in it.
+_ROWS_FINGERPRINT = "select count(*), coalesce(sum(hash(m)::hugeint), 0)::varchar from {table} m"
+
+
+class RowsChangedSinceGate(RuntimeError):
+    """The list's rows are not the rows its gate checked (or no gate recorded them)."""
 
 
 def _table(spec: ListSpec, suffix: str = "") -> str:
@@ -82,7 +90,7 @@ def build_list_assets(spec: ListSpec) -> tuple[list[dg.AssetsDefinition], list[d
     def list_rows(context: dg.AssetExecutionContext, settings: dg.ResourceParam[RunSettings]):
         with connect(settings.warehouse) as con:
             con.execute("create schema if not exists lists")
-            con.execute(f"create or replace table {_table(spec)} as {_LIST_ROWS}", {"list": spec.name})
+            _view_rows(con, spec)
             _view_decisions(con, spec)
             rows = con.execute(f"select count(*) from {_table(spec)}").fetchone()[0]
             candidates, suppressed, waterfall = _decision_counts(con, spec, settings)
@@ -104,6 +112,7 @@ def build_list_assets(spec: ListSpec) -> tuple[list[dg.AssetsDefinition], list[d
         inputs = FactInputs(as_of=settings.as_of, caller_entity=settings.lists.caller_entity, policy=settings.policy.data)
         with connect(settings.warehouse) as con:
             problems = list_problems(con, spec, settings)
+            gated_rows = _rows_fingerprint(con, spec)
             # Built by the first gate of the run, then reused: the facts are the same for every list.
             fact_counts = ensure_facts(con, inputs, run_id=context.run.run_id, published=settings.published,
                                        run_lists=[s.name for s in settings.lists.lists])
@@ -120,8 +129,8 @@ def build_list_assets(spec: ListSpec) -> tuple[list[dg.AssetsDefinition], list[d
             gates = [{"name": "configuration", "success": not problems}] + [
                 {"name": expectation.name, "success": expectation.name not in result.failed} for expectation in suite
             ]
-            con.execute(f"create or replace table {_table(spec, '__gates')} as select * from (values (?)) t(gates)",
-                        [json.dumps(gates)])
+            con.execute(f"create or replace table {_table(spec, '__gates')} as "
+                        "select * from (values (?, ?)) t(gates, rows_fingerprint)", [json.dumps(gates), gated_rows])
         passed = result.success and not problems
         reasons = problems + ([] if result.success else [result.summary()])
         # Kept under the run's report: the reason a list was blocked, readable a day later.
@@ -149,7 +158,7 @@ def build_list_assets(spec: ListSpec) -> tuple[list[dg.AssetsDefinition], list[d
         hours = settings.policy.expires_hours(spec.effective_channel)
         with connect(settings.warehouse) as con:
             candidates, suppressed, waterfall = _decision_counts(con, spec, settings)
-            gates = json.loads(con.execute(f"select gates from {_table(spec, '__gates')}").fetchone()[0])
+            gates = _rows_as_gated(con, spec)
             version, manifest = publish_version(
                 con,
                 published=settings.published,
@@ -195,19 +204,52 @@ def build_list_assets(spec: ListSpec) -> tuple[list[dg.AssetsDefinition], list[d
     return [list_rows, published], [gate]
 
 
+def _view_rows(con, spec: ListSpec) -> None:
+    """`lists.<name>`: the list's rows of main.list_members, as a view. A copy cost a write of
+    every row each run (3.5 s for a 4.4 M-row list at 10M); the rows of a list are stored
+    together, so the gate and publishing read them filtered for about what the copy cost them."""
+    _replace_with_view(con, spec, "", _LIST_ROWS.format(list_name=sql_string(spec.name)))
+
+
 def _view_decisions(con, spec: ListSpec) -> None:
     """`lists.<name>__decisions`: the list's rows of main.list_decisions, as a view. A copy cost
     every list a pass over the table's evidence (8.7 s for a 4.8 M-row list at 10M), while what
     reads it (the counts, the waterfall, decisions.parquet) reads it filtered anyway."""
+    _replace_with_view(con, spec, "__decisions",
+                       "select contact_id, phone_e164, included, rule_ids, evidence from main.list_decisions "
+                       f"where list_name = {sql_string(spec.name)}")
+
+
+def _replace_with_view(con, spec: ListSpec, suffix: str, select: str) -> None:
+    """`lists.<name><suffix>` as a view of `select` (whose list name went in through the
+    quoting helper: a view's text cannot take a parameter)."""
     kind = con.execute(
         "select table_type from information_schema.tables where table_catalog = current_database() "
-        "and table_schema = 'lists' and table_name = ?", [f"{spec.name}__decisions"]).fetchone()
+        "and table_schema = 'lists' and table_name = ?", [f"{spec.name}{suffix}"]).fetchone()
     if kind is not None and kind[0] != "VIEW":
-        con.execute(f"drop table {_table(spec, '__decisions')}")  # the copy an earlier version made
-    # A view's text cannot take a parameter: the list name goes in through the quoting helper.
-    con.execute(f"create or replace view {_table(spec, '__decisions')} as "
-                "select contact_id, phone_e164, included, rule_ids, evidence from main.list_decisions "
-                f"where list_name = {sql_string(spec.name)}")
+        con.execute(f"drop table {_table(spec, suffix)}")  # the copy an earlier version made
+    con.execute(f"create or replace view {_table(spec, suffix)} as {select}")
+
+
+def _rows_fingerprint(con, spec: ListSpec) -> str:
+    count, total = con.execute(_ROWS_FINGERPRINT.format(table=_table(spec))).fetchone()
+    return f"{count}:{total}"
+
+
+def _rows_as_gated(con, spec: ListSpec) -> list[dict]:
+    """The gates recorded for the list, once its rows are checked to be those its gate saw:
+    a build of the models after the gate (another run's) must not publish rows no gate
+    checked. Raises RowsChangedSinceGate otherwise."""
+    gates_table = _table(spec, "__gates")
+    columns = {row[0] for row in con.execute(f"select * from {gates_table} limit 0").description}
+    recorded = (con.execute(f"select gates, rows_fingerprint from {gates_table}").fetchone()
+                if "rows_fingerprint" in columns else None)
+    now = _rows_fingerprint(con, spec)
+    if recorded is None or recorded[1] != now:
+        gated = "no rows recorded" if recorded is None else f"{recorded[1].split(':')[0]} rows"
+        raise RowsChangedSinceGate(f"{spec.name}: the list's rows changed since its gate ran ({gated} gated, "
+                                   f"{now.split(':')[0]} now); not published: run its gate again")
+    return json.loads(recorded[0])
 
 
 def _decision_counts(con, spec: ListSpec, settings: RunSettings) -> tuple[int, dict[str, int], dict[str, int]]:

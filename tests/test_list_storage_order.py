@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import pytest
 
+from assets.sql_text import ident
 from tests.conftest import open_db
 
 STORED_RUNS = """
 select count(*) filter (where previous is distinct from list_name), count(distinct list_name)
-from (select list_name, lag(list_name) over (order by rowid) as previous from main.{table})
+from (select list_name, lag(list_name) over (order by rowid) as previous from main.{relation})
 """
 
 
@@ -20,7 +21,7 @@ def test_each_lists_rows_are_stored_together(pipeline_run, table):
     assert status == 0
     con = open_db(home / "warehouse.duckdb")
     try:
-        runs, lists = con.execute(STORED_RUNS.format(table=table)).fetchone()
+        runs, lists = con.execute(STORED_RUNS.format(relation=ident(table))).fetchone()
     finally:
         con.close()
     assert lists == 16

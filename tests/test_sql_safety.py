@@ -46,7 +46,9 @@ REVIEWED: dict[str, set[str]] = {
                              # the select above over the members table; one of two literals
                              "profile_source_select(con, members_table)", "in_order"},
     # `_table()` is `ident()` of a list name that configuration validated to [A-Za-z0-9_].
-    "assets/lists.py": {"_table(spec)", "_table(spec, '__gates')", "_table(spec, '__gate')", "_table(spec, '__decisions')", "_LIST_ROWS"},
+    # `select` is one of the module's two view texts, the list name in it through `sql_string()`.
+    "assets/lists.py": {"_table(spec)", "_table(spec, '__gates')", "_table(spec, '__gate')", "_table(spec, '__decisions')",
+                        "_table(spec, suffix)", "select", "gates_table"},
     # `_table()` is ALIAS + `ident()`; ledger column lists are built with `ident()`.
     # Conditions, key matches and partitions are built from the ledger's own column names with
     # `ident()` and `$` parameters (tables.py).
