@@ -174,11 +174,11 @@ def launched_incremental(pipeline_run, small_inbox, tmp_path_factory):
     first_home, *_ = pipeline_run
     inbox, home = copy_of_first_run(first_home, small_inbox, tmp_path_factory, "launched")
     add_suppression_inputs(inbox, first_home)
-    return home, inbox, _launch(inbox, home)
+    return (home, inbox, *launch_keeping_logs(inbox, home))
 
 
 def test_a_launched_run_rebuilds_only_what_changed(launched_incremental, incremental_and_cold):
-    home, _, result = launched_incremental
+    home, _, result, _ = launched_incremental
     built = _built_models(home)
     assert {"int_opt_outs", "int_sms_classified", "int_dnc_status", "list_decisions", "list_members"} <= built
     assert not built & {"int_voters", "int_contacts", "int_households", "everyone", "gotv", "segment_members"}
@@ -198,11 +198,44 @@ def test_a_launched_run_rebuilds_only_what_changed(launched_incremental, increme
         assert _table_rows(home, table) == _table_rows(cold_home, table), table
 
 
+def test_the_guard_checks_of_reused_models_report_their_earlier_pass(launched_incremental):
+    """A reused model's publish-guard tests are not run again; their checks say so (passed in
+    the build that made the model), and no list waits on a blocking check without a result."""
+    home, _, result, logs = launched_incremental
+    built = _built_models(home)
+    checks = [event.asset_check_evaluation_data for event in result.all_events
+              if event.event_type_value == "ASSET_CHECK_EVALUATION"]
+    reused = {(c.asset_key.path[-1], c.check_name) for c in checks if c.metadata.get("reused") is not None}
+    assert {model for model, _ in reused} >= {"int_caller", "int_events_consents"}
+    assert all(c.passed for c in checks if (c.asset_key.path[-1], c.check_name) in reused)
+    assert not {model for model, _ in reused} & built
+    # Every check is reported once, run or reused.
+    assert len(checks) == len({(c.asset_key.path[-1], c.check_name) for c in checks})
+    assert not [line for line in logs if "emitted no result" in line]
+
+
+def test_a_launched_run_with_nothing_new_reuses_every_model_and_its_checks(launched_incremental, tmp_path_factory):
+    """The lists read dnc_snapshots, whose guard test is blocking: reused, it reports its
+    earlier pass, and the lists do not run past a check without a result."""
+    launched_home, launched_inbox, *_ = launched_incremental
+    inbox, home = copy_of_first_run(launched_home, launched_inbox, tmp_path_factory, "again")
+    result, logs = launch_keeping_logs(inbox, home)
+    assert result.success
+    checks = {(e.asset_check_evaluation_data.asset_key.path[-1], e.asset_check_evaluation_data.check_name):
+              e.asset_check_evaluation_data for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"}
+    dnc = checks[("dnc_snapshots", "unique_dnc_snapshots_dnc_list")]
+    assert dnc.passed and dnc.metadata.get("reused") is not None, dnc
+    # Every dbt check (all but the lists' gates and the DNC snapshot's age) is a reused model's.
+    assert [key for key, check in checks.items() if check.metadata.get("reused") is None
+            and key[1] not in ("gate", "federal_dnc_fresh")] == []
+    assert not [line for line in logs if "emitted no result" in line]
+
+
 def test_a_launched_run_records_its_build_for_the_next(launched_incremental):
     from configuration.settings import RunSettings
     from orchestration.build_plan import plan_build
 
-    home, inbox, _ = launched_incremental
+    home, inbox, *_ = launched_incremental
     said = []
     plan = plan_build(RunSettings.build(inbox, home, AS_OF), said.append)
     assert plan.models == frozenset() and plan.decisions_delta, said
