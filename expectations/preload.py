@@ -31,6 +31,15 @@ def start() -> None:
     global _thread
     with _lock:
         if _thread is None:
+            # Great Expectations imports SQLAlchemy's ORM, which Dagster's event storage in this
+            # thread imports lazily while the dbt step reports: two threads importing it at once
+            # failed a run at 10M ("partially initialized module 'sqlalchemy.orm.exc'"). Imported
+            # here first, it is whole before the loading thread starts.
+            try:
+                import sqlalchemy.orm  # noqa: F401
+            except ImportError:
+                pass
+
             def target():
                 try:
                     _load()
