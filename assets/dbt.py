@@ -93,11 +93,6 @@ def build_dbt_assets() -> dg.AssetsDefinition:
         # variable, not a dbt var: dbt re-parses only what reads it, not the whole project.
         delta = build_plan.decisions_delta or context.run.tags.get(DECISIONS_TAG) == DECISIONS_DELTA
         os.environ[DECISIONS_DELTA_ENV] = "true" if delta else ""
-        # The gates after this step load Great Expectations and input-independent tables
-        # (seconds, mostly disk); this process only waits while dbt builds in its own process.
-        from expectations import preload
-
-        preload.start()
         manifest = load_manifest()
         segments = configured_segments(manifest, [spec.segment for spec in settings.lists.lists])
         selected = {key.path[-1]: key for key in context.selected_asset_keys}
@@ -198,6 +193,12 @@ def _build(context, dbt: DbtCliResource, settings: RunSettings, args: list[str],
                                  raise_on_error=False)
         # dagster-dbt copies partial_parse.msgpack in with shutil.copy, which keeps the source tree's 0644.
         private_tree(settings.home / "dbt_target")
+        # The gates after this step load Great Expectations and input-independent tables
+        # (seconds, mostly disk): loaded now, while dbt starts and builds in its own process.
+        # In this thread, once per process (expectations/preload.py says why not in another).
+        from expectations import preload
+
+        preload.load()
         for event in invocation.stream():
             if held is not None and _errored_check(event):
                 held.append(event)

@@ -981,9 +981,6 @@ def run_key(run_id: str, inputs: FactInputs, published: Path, run_lists: list[st
 
 def ensure_facts(con, inputs: FactInputs, *, run_id: str, published: Path, run_lists: list[str]) -> dict[str, int]:
     """Build the gate.* fact tables unless this run already did; returns their counts."""
-    from .preload import wait
-
-    wait()  # the input-independent tables below may be loading in the background
     key = run_key(run_id, inputs, published, run_lists)
     con.execute(f"create schema if not exists {FACTS_SCHEMA}")
     con.execute(f"create table if not exists {FACTS_SCHEMA}.built (run_key varchar, counts varchar)")

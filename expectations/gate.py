@@ -3,7 +3,7 @@
 DuckDB counts, per expectation, the rows of the list's gate frame that break it
 (`suites.counts_sql`); GE checks that one-row frame, one expectation per rule. GE cannot
 validate DuckDB through its SQL datasource, and importing it costs seconds, so it is imported
-lazily, once per process (expectations/preload.py starts it while dbt builds), and each suite
+lazily, once per process (expectations/preload.py loads it while dbt builds), and each suite
 runs inside an ephemeral context. The result is a compact summary: statistics, the names of
 the failed expectations and their counts of rows (never row values)."""
 
@@ -50,9 +50,6 @@ def suite_counts(con, frame: str, suite: list[Expectation], parameters: dict | N
 
 def run_suite(counts: pd.DataFrame, suite: list[Expectation], name: str) -> GateResult:
     """Check `counts` (one row, a column per expectation, from `suite_counts`) with GE."""
-    from .preload import wait
-
-    wait()
     import_gx()
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig

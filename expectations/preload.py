@@ -3,56 +3,35 @@
 The first gate of a run used to pay for importing Great Expectations (it imports pyspark,
 SQLAlchemy and Altair because they are installed) and for the facts' input-independent
 tables (the ZIP-to-state map of the `zipcodes` package, the area-code states from
-phonenumbers' geocoder, the Unicode digit map): tens of seconds on a busy machine, mostly
-waiting on the disk. The dbt build runs in its own process while this one only waits, so
-`start` (called as the build begins) loads them in a daemon thread, and `wait` (called
-before a gate uses any of them) joins it. Nothing here reads the warehouse, so the gate's
-facts are still derived after dbt, from the inputs only."""
+phonenumbers' geocoder, the Unicode digit map): seconds on an idle machine, tens on a busy
+one, mostly waiting on the disk. The dbt step calls `load` once dbt's own process has
+started (assets/dbt.py), so the loading overlaps the build. Nothing here reads the
+warehouse, so the gate's facts are still derived after dbt, from the inputs only.
+
+It loads in the calling thread, not in a thread of its own: a loading thread once imported
+SQLAlchemy's ORM (through Great Expectations) while Dagster's event storage imported it in
+the main thread, and a run at 10M failed on the half-initialized module ("partially
+initialized module 'sqlalchemy.orm.exc'"). Any module both import lazily can race that way,
+so none is imported beside the main thread."""
 
 from __future__ import annotations
 
-import threading
-
-_lock = threading.Lock()
-_thread: threading.Thread | None = None
+_loaded = False
 
 
-def _load() -> None:
+def load() -> None:
+    """Load, once per process. Only a head start: a failure is ignored here, and the gate that
+    needs what failed loads it again and raises the real error."""
+    global _loaded
+    if _loaded:
+        return
+    _loaded = True
     from . import facts, gate
 
-    facts.area_code_rows()
-    facts._zip_states()
-    facts._digit_translation()
-    gate.import_gx()
-
-
-def start() -> None:
-    """Start loading, once per process."""
-    global _thread
-    with _lock:
-        if _thread is None:
-            # Great Expectations imports SQLAlchemy's ORM, which Dagster's event storage in this
-            # thread imports lazily while the dbt step reports: two threads importing it at once
-            # failed a run at 10M ("partially initialized module 'sqlalchemy.orm.exc'"). Imported
-            # here first, it is whole before the loading thread starts.
-            try:
-                import sqlalchemy.orm  # noqa: F401
-            except ImportError:
-                pass
-
-            def target():
-                try:
-                    _load()
-                except Exception:  # only a head start: the gate loads again and raises the real error
-                    pass
-            _thread = threading.Thread(target=target, name="gate-preload", daemon=True)
-            _thread.start()
-
-
-def wait() -> None:
-    """Join the loading thread if one was started: two threads importing one package at once
-    can see each other's half-initialized modules, and a cache filled twice is work lost."""
-    with _lock:
-        thread = _thread
-    if thread is not None:
-        thread.join()
+    try:
+        facts.area_code_rows()
+        facts._zip_states()
+        facts._digit_translation()
+        gate.import_gx()
+    except Exception:  # noqa: BLE001 - see above
+        pass
