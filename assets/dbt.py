@@ -21,6 +21,7 @@ from configuration.permissions import private_tree
 from configuration.settings import RunSettings
 from . import encryption
 from .build_state import BuildPlan, forget_build_state
+from .dbt_failure import failure_summary
 from .dbt_memory import memory_retry, read_run_results
 from .dbt_selection import configured_segments, guard_tests, in_dependency_order
 from .warehouse import MEMORY_ENV, memory_limit
@@ -187,6 +188,9 @@ def _build(context, dbt: DbtCliResource, settings: RunSettings, args: list[str],
     checks of tests that errored (rather than found rows) go there, not to Dagster: a second
     pass may run those tests again."""
     with contextlib.redirect_stdout(_DbtSummary(sys.stdout)):
+        # What this build's failure is read from (dbt_memory, dbt_failure): never an earlier
+        # build's, when dbt stops before writing its own.
+        (settings.home / "dbt_target" / "run_results.json").unlink(missing_ok=True)
         # Run artifacts live with the home they describe, not in the source tree.
         with dies_with_this_process():
             invocation = dbt.cli(args, context=context, target_path=settings.home / "dbt_target",
@@ -212,7 +216,10 @@ def _build(context, dbt: DbtCliResource, settings: RunSettings, args: list[str],
         error = invocation.get_error()
         if error is not None:
             # dagster-dbt's own error repeats dbt's messages, which quote values DuckDB choked on.
-            raise DbtBuildFailed(redact_quoted(str(error))) from None
+            # The first line, which the run's outcomes show, names the failed nodes and why.
+            summary = failure_summary(read_run_results(settings.home / "dbt_target"))
+            details = redact_quoted(str(error))
+            raise DbtBuildFailed(f"{summary}\n{details}" if summary else details) from None
 
 
 def _errored_check(event) -> bool:

@@ -12,6 +12,7 @@ from typing import Iterable
 
 import dagster as dg
 
+from assets.dbt_failure import SUMMARY_PREFIX as DBT_SUMMARY_PREFIX
 from configuration.settings import RunSettings
 
 EXIT_PUBLISHED, EXIT_USAGE, EXIT_BLOCKED = 0, 2, 3
@@ -135,5 +136,7 @@ def _step_failures(events: list[dg.DagsterEvent]) -> dict[str, str]:
 
 def _upstream_failure(step: str, message: str) -> str:
     if step.startswith("outreach_dbt"):
-        return "dbt build failed (its error lines are in the run's output or Dagster log; details in HOME/dbt_target)"
+        # The failed nodes and why (assets/dbt_failure.py), when dbt got as far as a node.
+        what = message if message.startswith(DBT_SUMMARY_PREFIX) else "dbt build failed"
+        return f"{what} (its error lines are in the run's output or Dagster log; details in HOME/dbt_target)"
     return f"{step} failed: {message}"

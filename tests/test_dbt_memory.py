@@ -102,6 +102,9 @@ def test_a_build_out_of_memory_one_model_at_a_time_too_fails_closed(pipeline_run
     status, outcomes, printed = _run(inbox, home)
     assert status == 3
     assert outcomes and all(not outcome.published and "dbt build failed" in outcome.detail for outcome in outcomes)
+    # Each blocked list says which models failed, and why.
+    assert all(outcome.detail.startswith("dbt build failed in ") and
+               "(DuckDB ran out of memory (OUTREACH_DUCKDB_MEMORY))" in outcome.detail for outcome in outcomes)
     assert "outreach_dbt: Out of memory: DuckDB's 10MB (OUTREACH_DUCKDB_MEMORY) ran out in" in printed
     # dbt's own lines (on standard output, as `outreach run` shows them) say why, in both passes.
     dbt_lines = capsys.readouterr().out
