@@ -6,6 +6,7 @@ import json
 
 import dagster as dg
 
+from expectations.kept_facts import table_columns
 from expectations.suites import suite_for
 from configuration.config_files import ListSpec
 from configuration.settings import RunSettings
@@ -158,7 +159,7 @@ def build_list_assets(spec: ListSpec) -> tuple[list[dg.AssetsDefinition], list[d
         hours = settings.policy.expires_hours(spec.effective_channel)
         with connect(settings.warehouse) as con:
             candidates, suppressed, waterfall = _decision_counts(con, spec, settings)
-            gates = _rows_as_gated(con, spec)
+            gates, rows = _rows_as_gated(con, spec)
             version, manifest = publish_version(
                 con,
                 published=settings.published,
@@ -175,7 +176,7 @@ def build_list_assets(spec: ListSpec) -> tuple[list[dg.AssetsDefinition], list[d
                     "policy": {"version": settings.policy.version, "sha256": settings.policy.sha256},
                     "gates": gates,
                     "candidates": candidates,
-                    "excluded": candidates - con.execute(f"select count(*) from {_table(spec)}").fetchone()[0],
+                    "excluded": candidates - rows,
                     "suppressed": suppressed,
                     # Each excluded row once, at its first rule in the rules table's order (docs/report.md).
                     "waterfall": waterfall,
@@ -236,20 +237,19 @@ def _rows_fingerprint(con, spec: ListSpec) -> str:
     return f"{count}:{total}"
 
 
-def _rows_as_gated(con, spec: ListSpec) -> list[dict]:
-    """The gates recorded for the list, once its rows are checked to be those its gate saw:
-    a build of the models after the gate (another run's) must not publish rows no gate
-    checked. Raises RowsChangedSinceGate otherwise."""
+def _rows_as_gated(con, spec: ListSpec) -> tuple[list[dict], int]:
+    """The gates recorded for the list and its row count, once its rows are checked to be those
+    its gate saw: a build of the models after the gate (another run's) must not publish rows no
+    gate checked. Raises RowsChangedSinceGate otherwise."""
     gates_table = _table(spec, "__gates")
-    columns = {row[0] for row in con.execute(f"select * from {gates_table} limit 0").description}
     recorded = (con.execute(f"select gates, rows_fingerprint from {gates_table}").fetchone()
-                if "rows_fingerprint" in columns else None)
+                if "rows_fingerprint" in table_columns(con, "lists", f"{spec.name}__gates") else None)
     now = _rows_fingerprint(con, spec)
     if recorded is None or recorded[1] != now:
         gated = "no rows recorded" if recorded is None else f"{recorded[1].split(':')[0]} rows"
         raise RowsChangedSinceGate(f"{spec.name}: the list's rows changed since its gate ran ({gated} gated, "
                                    f"{now.split(':')[0]} now); not published: run its gate again")
-    return json.loads(recorded[0])
+    return json.loads(recorded[0]), int(now.split(":")[0])
 
 
 def _decision_counts(con, spec: ListSpec, settings: RunSettings) -> tuple[int, dict[str, int], dict[str, int]]:
