@@ -369,12 +369,42 @@ def opted_out_phones(con, inputs: FactInputs, phone=None) -> set[str]:
 
 
 def quarantined_phones(con, families) -> set[str]:
-    """Every valid number in the quarantined lines of these inbox families (C07)."""
+    """Every valid number in the quarantined lines of these inbox families (C07), and in the
+    phone fields of their loaded rows that do not read as a valid number (`unread_phone_fields`)."""
     found: set[str] = set()
     for source, raw_line in source_rows(con, "quarantine", ["source", "raw_line"]):
         if normalize_enum(source) in families:
             found |= phones_in_text(raw_line)
+    for family in families:
+        for text in unread_phone_fields(con, family):
+            found |= phones_in_text(text)
     return found
+
+
+# The table of each family's loaded rows (raw.<table> and its ledger copy), phone column `phone`.
+# dnc/ entries are always plain: a line loads only when its number matches the layout.
+PHONE_FIELD_TABLES = {"opt_outs": "opt_outs", "inbound_sms": "inbound_sms", "contact_history": "contact_history",
+                      "volunteers": "volunteers", "consents": "consents", "line_types": "line_types", "rnd": "rnd"}
+# A plain spelling (ten digits, or eleven starting with 1, with the usual separators) reads as
+# exactly its digits: no other number can hide in it. Only the other spellings are fetched, so
+# no Python runs over the millions of plain rows.
+_UNUSUAL_SPELLING = ("phone is not null and not "
+                     r"regexp_full_match(phone, '\+?1?[ ()./-]*[0-9]{3}[ ()./-]*[0-9]{3}[ ()./-]*[0-9]{4}')")
+
+
+def unread_phone_fields(con, family: str) -> list[str]:
+    """The phone fields of a family's loaded rows that do not read as a valid number
+    ("9195550123.0" from a spreadsheet, "919-555-0123 (cell)"): each counts as an unreadable
+    line of its family for the numbers it holds (C07).
+    The campaign's own outbound texts in a message export are not replies, and are left out."""
+    if family not in PHONE_FIELD_TABLES:
+        return []
+    sql = source_sql(con, PHONE_FIELD_TABLES[family], ["phone", "is_from_contact"])
+    if sql is None:
+        return []
+    rows = con.execute(f"select distinct phone, is_from_contact from ({sql}) where {_UNUSUAL_SPELLING}").fetchall()
+    return [text for text, from_contact in rows
+            if not (family == "inbound_sms" and is_outbound_message(from_contact)) and normalize_phone(text) is None]
 
 
 def _text_map(con, texts: str, table: str, normalize) -> None:

@@ -125,6 +125,12 @@ def build_voters() -> dict[str, Voter]:
     add("c07_consents_line", consents=[consent("autodialed_voice")], rnd=[rnd_no()])
     add("c07_dnc_line")
     add("c07_line_types_line", line_type=landline())
+    # A loaded line whose phone field does not read as a valid number still holds one
+    # (write_extra_lines): a spreadsheet's float in opt_outs/, a labelled number in a STOP
+    # reply, and in a line-types answer after a fresh landline answer.
+    add("c07_opt_out_phone_as_float")
+    add("c07_stop_from_labelled_phone")
+    add("c07_line_type_phone_as_float", line_type=landline())
     # A line-type answer without a readable time may be the newest: `unknown` at as-of.
     add("line_type_untimed", line_types=[("landline", FRESH_CHECK), ("landline", "last week")])
     # RND (R07 via R15): an unreadable rnd/ line, and answers `yes` whose consent date or query
@@ -213,6 +219,12 @@ def write_extra_lines(inbox: Path, voters: dict[str, Voter]) -> None:
         handle.write(f"{digits('c07_rnd_line')},yes\n")
     with (inbox / "line_types" / "line_types.csv").open("a", newline="") as handle:
         handle.write(f"{digits('c07_line_types_line')},wireless\n")
+        handle.write(f"{digits('c07_line_type_phone_as_float')}.0,wireless,{FRESH_CHECK},carrier\n")
+    with (inbox / "opt_outs" / "opt_outs.csv").open("a", newline="") as handle:
+        handle.write(f"{digits('c07_opt_out_phone_as_float')}.0,{BEFORE},all,spreadsheet,\n")
+    with (inbox / "inbound_sms" / "replies.csv").open("a", newline="") as handle:
+        number = digits("c07_stop_from_labelled_phone")
+        handle.write(f'"{number[:3]}-{number[3:6]}-{number[6:]} (cell)",{BEFORE},STOP\n')
 
 
 @pytest.fixture(scope="module")
@@ -276,6 +288,11 @@ CASES = [
     case("c07_dnc_line", "calls", True),
     case("c07_line_types_line", "robo_first", False, "R04"),
     case("c07_line_types_line", "calls", True),
+    case("c07_opt_out_phone_as_float", "calls", False, "C07"),
+    case("c07_opt_out_phone_as_float", "texts_p2p", False, "C07"),
+    case("c07_stop_from_labelled_phone", "texts_p2p", False, "C07"),
+    case("c07_line_type_phone_as_float", "robo_first", False, "R04"),
+    case("c07_line_type_phone_as_float", "calls", True),
     case("line_type_untimed", "robo_first", False, "R04"),
     case("line_type_untimed", "calls", True),
     case("c07_rnd_line", "dialer", False, "R07"),

@@ -151,7 +151,7 @@ def test_phones_in_quarantined_text():
 
 SOURCE_COLUMNS = {
     "opt_outs": ["phone", "received_at", "channel", "source", "reason"],
-    "inbound_sms": ["phone", "received_at", "body"],
+    "inbound_sms": ["phone", "received_at", "body", "is_from_contact"],
     "contact_history": ["phone", "channel", "attempted_at", "caller_entity", "disposition"],
     "consents": ["phone", "caller_entity", "scope", "consented_at", "method", "source", "disclosure_version", "revoked_at"],
     "rnd": ["phone", "consent_date", "result", "queried_at"],
@@ -222,6 +222,25 @@ def test_ledger_rows_count_and_c07_quarantined_lines_suppress():
         ledger={"opt_outs": [{"phone": n[3], "received_at": BEFORE, "channel": "all"}]},
     )
     assert set(F.opted_out_phones(con, INPUTS)) == {e164(n[0]), e164(n[1]), e164(n[3])}
+
+
+def test_a_phone_field_that_does_not_read_as_a_number_suppresses_the_numbers_it_holds():
+    """C07 for loaded lines: a spreadsheet's float, a labelled number, a full-width spelling that
+    does read, and the campaign's own outbound text, which is no reply."""
+    n = [number(i) for i in range(24, 30)]
+    con = warehouse(
+        {"opt_outs": [{"phone": f"{n[0]}.0", "received_at": BEFORE, "channel": "all"},
+                      {"phone": n[1], "received_at": BEFORE, "channel": "all"}],
+         "inbound_sms": [{"phone": f"{n[2][:3]}-{n[2][3:6]}-{n[2][6:]} (cell)", "received_at": BEFORE, "body": "thanks"},
+                         {"phone": f"{n[3]}.0", "received_at": BEFORE, "body": "Reply STOP to quit",
+                          "is_from_contact": "false"}],
+         "contact_history": [{"phone": f"{n[4]}.0", "channel": "manual_call", "attempted_at": BEFORE,
+                              "caller_entity": ENTITY, "disposition": "answered"}]},
+        ledger={"volunteers": [{"phone": f"{n[5]}.00", "sms_opt_in_status": "OPT_IN"}]},
+    )
+    assert set(F.opted_out_phones(con, INPUTS)) == {e164(n[i]) for i in (0, 1, 2, 4, 5)}
+    # Only the unusual spellings are fetched; the plain one reads as itself.
+    assert F.unread_phone_fields(con, "opt_outs") == [f"{n[0]}.0"]
 
 
 def test_wrong_numbers_and_prerecorded_calls():
