@@ -399,11 +399,11 @@ def unread_phone_fields(con, family: str) -> list[str]:
     The campaign's own outbound texts in a message export are not replies, and are left out."""
     if family not in PHONE_FIELD_TABLES:
         return []
-    sql = source_sql(con, PHONE_FIELD_TABLES[family], ["phone", "is_from_contact"])
-    if sql is None:
+    rows = source_sql(con, PHONE_FIELD_TABLES[family], ["phone", "is_from_contact"])
+    if rows is None:
         return []
-    rows = con.execute(f"select distinct phone, is_from_contact from ({sql}) where {_UNUSUAL_SPELLING}").fetchall()
-    return [text for text, from_contact in rows
+    fetched = con.execute(f"select distinct phone, is_from_contact from ({rows}) where {_UNUSUAL_SPELLING}").fetchall()
+    return [text for text, from_contact in fetched
             if not (family == "inbound_sms" and is_outbound_message(from_contact)) and normalize_phone(text) is None]
 
 
