@@ -35,7 +35,8 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from assets.exports.profiles import profile_allows_channel, render_profile
-from assets.journal import LiveSuppressionError, append_records, live_suppression, parse_csv_body, validate_records
+from assets.journal import (LiveSuppressionError, append_records, live_suppression, numbers_held, parse_csv_body,
+                            unread_lines, validate_records)
 from assets.journal.twilio import valid_twilio_signature
 from configuration.config_files import Policy, load_policy, resolve_config_path
 
@@ -294,14 +295,39 @@ class OutreachApi:
             chunks.append(chunk)
         return b"".join(chunks)
 
+    async def _journal_unread(self, family: str, unread: list, received_via: str, record: AuditRecord) -> dict:
+        """Journal the numbers held by what could not be accepted (C07) before a refusal is sent:
+        {} when there are none, else what the answer adds."""
+        if not unread:
+            return {}
+        receipt = await run_in_threadpool(append_records, self.home, family, [], received_via=received_via,
+                                          unread=unread)
+        record.detail = f"{len(unread)} unread kept"
+        return {"suppressed_unread": len(unread), "journal_file": receipt.name}
+
+    async def _refuse(self, family: str, status: int, message: str, unread: list, received_via: str,
+                      record: AuditRecord, **extra) -> None:
+        """Raise the refusal, after journaling the numbers it leaves unread."""
+        kept = await self._journal_unread(family, unread, received_via, record)
+        raise HttpError(status, message, **extra, **kept)
+
     async def push(self, request: Request, consumer: Consumer, record: AuditRecord) -> Response:
         family = PUSH_FAMILIES[request.url.path]
+        via = f"api:{consumer.name}"
         body = await self._body(request)
         content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+
+        async def unread_body(text: str) -> list:
+            # A body that cannot be read at all still suppresses every number in it (C07);
+            # reading a megabyte for numbers takes about a second: off the event loop.
+            numbers = await run_in_threadpool(numbers_held, text)
+            return [tuple(sorted(numbers))] if numbers else []
+
         try:
             text = body.decode("utf-8-sig")
         except UnicodeDecodeError:
-            raise HttpError(400, "the body is not UTF-8") from None
+            await self._refuse(family, 400, "the body is not UTF-8", await unread_body(body.decode("utf-8", "replace")),
+                               via, record)
         if content_type in ("text/csv", "application/csv"):
             records, errors = parse_csv_body(text, family)
             record.format = "csv"
@@ -310,22 +336,30 @@ class OutreachApi:
             try:
                 payload = json.loads(text)
             except ValueError as error:
-                raise HttpError(400, f"the body is not JSON (line {getattr(error, 'lineno', '?')}); send a JSON list "
-                                     "of objects, or CSV with Content-Type text/csv") from None
+                await self._refuse(family, 400, f"the body is not JSON (line {getattr(error, 'lineno', '?')}); send a "
+                                   "JSON list of objects, or CSV with Content-Type text/csv", await unread_body(text), via,
+                                   record)
             if isinstance(payload, dict):
                 payload = [payload]
             if not isinstance(payload, list):
-                raise HttpError(400, "the JSON body must be a list of objects")
+                await self._refuse(family, 400, "the JSON body must be a list of objects", await unread_body(text), via,
+                                   record)
             records, errors = payload, []
         good, problems = validate_records(family, records)
+        unread = unread_lines(errors + problems)
         problems = [problem.as_dict() for problem in errors + problems]
         if not good:
-            raise HttpError(422 if problems else 400, "no record could be accepted" if problems else "the body holds no record",
-                            rejected=problems)
-        receipt = await run_in_threadpool(append_records, self.home, family, good, received_via=f"api:{consumer.name}")
+            await self._refuse(family, 422 if problems else 400,
+                               "no record could be accepted" if problems else "the body holds no record",
+                               unread, via, record, rejected=problems)
+        receipt = await run_in_threadpool(append_records, self.home, family, good, received_via=via, unread=unread)
         record.rows_accepted = len(good)
-        record.detail = f"{len(problems)} rejected" if problems else None
-        return JSONResponse({"accepted": len(good), "rejected": problems, "journal_file": receipt.name}, status_code=200)
+        record.detail = ", ".join(filter(None, [f"{len(problems)} rejected" if problems else None,
+                                                f"{len(unread)} unread kept" if unread else None])) or None
+        answer = {"accepted": len(good), "rejected": problems, "journal_file": receipt.name}
+        if unread:
+            answer["suppressed_unread"] = len(unread)
+        return JSONResponse(answer, status_code=200)
 
     async def twilio(self, request: Request, consumer: None, record: AuditRecord) -> Response:
         record.consumer = "twilio"
@@ -346,7 +380,8 @@ class OutreachApi:
             "received_at": datetime.now(timezone.utc).isoformat(),
         }])
         if not good:
-            raise HttpError(422, "the message has no readable sender number", rejected=[p.as_dict() for p in problems])
+            await self._refuse("inbound_sms", 422, "the message has no readable sender number", unread_lines(problems),
+                               "twilio", record, rejected=[p.as_dict() for p in problems])
         await run_in_threadpool(append_records, self.home, "inbound_sms", good, received_via="twilio")
         record.rows_accepted = 1
         return Response('<?xml version="1.0" encoding="UTF-8"?><Response></Response>', media_type="text/xml")

@@ -166,6 +166,46 @@ def test_pushed_opt_outs_disappear_from_the_next_pull(server, tokens, home):
     assert files and all(stat.S_IMODE(p.stat().st_mode) == 0o600 for p in files)
 
 
+def test_what_cannot_be_accepted_still_suppresses_the_numbers_it_holds(server, tokens, home):
+    """Fail closed (C07): a pushed opt-out the API refuses is told to the sender AND its numbers
+    are journaled as an unreadable line before the answer, so a sender that ignores the answer
+    loses nothing; a refusal that holds no number journals nothing."""
+    journal = home / "ledger" / "journal"
+    with server.client(tokens["dialer"]) as dialer:
+        phones = sorted(_phones(dialer.get("/v1/lists/texts/contacts")))
+        floated, labelled, headerless, not_json, beside, cut = (phones[-1], phones[-2], phones[-3], phones[-4],
+                                                                phones[-5], phones[-6])
+        files_before = set(journal.rglob("*.csv"))
+        assert dialer.post("/v1/opt-outs", json=[{"phone": "not a number"}, {"channel": "sms"}]).status_code == 422
+        assert set(journal.rglob("*.csv")) == files_before
+
+        # A spreadsheet's float beside a good record: the good one accepted, the float kept as unread.
+        mixed = dialer.post("/v1/opt-outs", json=[{"phone": float(floated[2:]), "channel": "sms"}, {"phone": beside}])
+        # Refused as a whole, each still journaled before the answer.
+        refusals = [
+            dialer.post("/v1/opt-outs", json=[{"phone": f"{labelled[2:5]}-{labelled[5:8]}-{labelled[8:]} (cell)"}]),
+            dialer.post("/v1/opt-outs", content=f"number,received_at\n{headerless[2:]},{NOW.isoformat()}\n",
+                        headers={"Content-Type": "text/csv"}),
+            dialer.post("/v1/opt-outs", content=f"{not_json[2:]}\n", headers={"Content-Type": "application/json"}),
+            # The 101st bad record is only counted in the answer; its number still suppresses.
+            dialer.post("/v1/opt-outs", json=[{"phone": "nothing here"}] * 100 + [{"phone": f"{cut[2:]}.0"}]),
+        ]
+        served = _phones(dialer.get("/v1/lists/texts/contacts"))
+        assert not {floated, labelled, headerless, not_json, cut} & served
+        assert beside not in served and len(served) == len(phones) - 6
+        assert mixed.status_code == 200
+        assert mixed.json()["accepted"] == 1 and len(mixed.json()["rejected"]) == 1
+        assert mixed.json()["suppressed_unread"] == 1
+        assert [r.status_code for r in refusals] == [422, 422, 400, 422]
+        assert all(r.json()["suppressed_unread"] == 1 and r.json()["journal_file"] for r in refusals)
+        for answer in [mixed, *refusals]:
+            assert not any(p[2:] in answer.text for p in phones), "an answer holds a number"
+    written = set(journal.rglob("*.csv")) - files_before
+    assert len(written) == 5 and all(stat.S_IMODE(p.stat().st_mode) == 0o600 for p in written)
+    # Only the numbers are kept of what was refused: no label, no other value.
+    assert not any(b"cell" in p.read_bytes() for p in written)
+
+
 def _twilio_signature(url: str, params: dict) -> str:
     data = url + "".join(f"{key}{params[key]}" for key in sorted(params))
     return base64.b64encode(hmac.new(TWILIO_TOKEN.encode(), data.encode(), hashlib.sha1).digest()).decode()

@@ -25,9 +25,11 @@ from assets.journal import (
     apply_suppression,
     classify_like_dbt,
     list_journal,
+    numbers_held,
     parse_csv_body,
     read_journal_file,
     twilio_signature,
+    unread_lines,
     valid_twilio_signature,
     validate_records,
 )
@@ -104,6 +106,35 @@ def test_csv_bodies_with_the_contract_header():
     assert records == [] and errors[0].startswith("line 1: expected a header row")
 
 
+def test_what_is_not_accepted_holds_its_numbers_for_suppression_never_in_its_message():
+    # A spreadsheet's float, a labelled number, a bare string, a column named otherwise: each
+    # refused, each error carrying the numbers its record holds (C07); a record without one, none.
+    records = [{"phone": 9195550141.0}, {"phone": "919-555-0142 (cell)", "channel": "sms"}, "9195550143",
+               {"Phone Number": "(919) 555-0144"}, {"phone": "no number", "reason": "555-0199"}, {"phone": "9195550145"}]
+    good, errors = validate_records("opt_outs", records)
+    assert [row["phone"] for row in good] == ["+19195550145"]
+    assert [error.index for error in errors] == [0, 1, 2, 3, 4]
+    assert unread_lines(errors) == [("+19195550141",), ("+19195550142",), ("+19195550143",), ("+19195550144",)]
+    assert not any("919" in error or "919" in str(error.as_dict()) for error in errors)
+    assert numbers_held({"phone": True, "body": None}) == frozenset()
+    # Past the hundred errors an answer names, the rest still hold their numbers.
+    good, errors = validate_records("opt_outs", [{"phone": "x"}] * 120 + [{"phone": "9195550146.0"}])
+    assert len(errors) == 101 and unread_lines(errors) == [("+19195550146",)]
+
+    # CSV: each line left unread holds only its own numbers; a two-line quoted body is one record.
+    body = 'phone,body\n9195550147,"STOP\ncall 9195550148"\n9195550149,hi,extra\n'
+    records, errors = parse_csv_body(body, "inbound_sms")
+    assert [record["_line"] for record in records] == [2]
+    assert unread_lines(errors) == [("+19195550149",)]
+    # A quote never closed swallows the rest into one field: refused, every number held.
+    records, errors = parse_csv_body('phone,received_at\n"9195550150,x\n9195550151,y\n', "opt_outs")
+    good, errors = validate_records("opt_outs", records)
+    assert good == [] and unread_lines(errors) == [("+19195550150", "+19195550151")]
+    # A header-less list of numbers: nothing is a record, every number is held.
+    records, errors = parse_csv_body("9195550152\n9195550153\n", "opt_outs")
+    assert records == [] and unread_lines(errors) == [("+19195550152", "+19195550153")]
+
+
 # --- the journal files --------------------------------------------------------------------
 
 
@@ -133,6 +164,18 @@ def test_append_writes_one_private_durable_file_per_request(tmp_path):
         append_records(home, "inbound_sms", [{"phone": "9195550142", "body": "x"}, {"phone": "1"}], received_via="api:x")
     with pytest.raises(JournalError):
         append_records(home, "inbound_sms", [], received_via="api:x")
+
+    # The numbers of what was refused: one line each, read back as lines that are not records.
+    unread = append_records(home, "opt_outs", [{"phone": "9195550144"}], received_via="api:x",
+                            unread=[("+19195550145",), ("+19195550146", "+19195550147")])
+    assert (unread.rows, unread.unread) == (1, 2)
+    journal = read_journal_file(home, "opt_outs", unread.name)
+    assert [line for line, _ in journal.rows] == [2]
+    assert journal.unreadable == ((3, "+19195550145"), (4, "+19195550146 +19195550147"))
+    assert append_records(home, "opt_outs", [], received_via="api:x", unread=[("+19195550148",)]).rows == 0
+    for bad in ([("9195550148",)], [("+19195550148,x",)], [()]):
+        with pytest.raises(ValueError):
+            append_records(home, "opt_outs", [], received_via="api:x", unread=bad)
     assert os.listdir(folder) == [name]  # all or nothing
 
 

@@ -65,7 +65,7 @@ def journaled(pipeline_run, small_inbox, tmp_path_factory):
     home, inbox = base / "home", base / "inbox"
     before = _latest(home)
     listed = sorted(_listed(before["everyone_calls"]))
-    opt_out, wrong, stop = listed[0], listed[1], listed[2]
+    opt_out, wrong, stop, unread = listed[0], listed[1], listed[2], listed[3]
     receipts = {
         "opt_out": append_records(home, "opt_outs", [{"phone": opt_out, "received_at": BEFORE_AS_OF, "channel": "sms"}],
                                   received_via="api:test"),
@@ -74,6 +74,8 @@ def journaled(pipeline_run, small_inbox, tmp_path_factory):
                                 received_via="api:test"),
         "stop": append_records(home, "inbound_sms", [{"phone": stop, "body": "STOP", "received_at": BEFORE_AS_OF}],
                                received_via="twilio"),
+        # What the API journals for an opt-out it could not accept (a spreadsheet's float, say).
+        "unread": append_records(home, "opt_outs", [], received_via="api:test", unread=[(unread,)]),
         "parity": append_records(home, "inbound_sms", [
             {"phone": f"+1919555{i + 100:04d}", "body": body, "received_at": BEFORE_AS_OF}
             for i, body in enumerate(PARITY_BODIES)], received_via="api:test"),
@@ -81,7 +83,7 @@ def journaled(pipeline_run, small_inbox, tmp_path_factory):
     live_before_run = LiveSuppression(home, POLICY_SMS).numbers()
     second_status, out = _run(home, inbox)
     return {"home": home, "inbox": inbox, "before": before, "first_status": status, "status": second_status,
-            "out": out, "phones": {"opt_out": opt_out, "wrong": wrong, "stop": stop}, "receipts": receipts,
+            "out": out, "phones": {"opt_out": opt_out, "wrong": wrong, "stop": stop, "unread": unread}, "receipts": receipts,
             "live_before_run": live_before_run}
 
 
@@ -103,7 +105,7 @@ def test_journaled_numbers_are_in_no_list_after_the_next_run(journaled):
 
 
 @pytest.mark.parametrize("kind, rule, kind_text", [("opt_out", "R09", "opt_out"), ("wrong", "R28", "wrong_number"),
-                                                   ("stop", "R11", "opt_out")])
+                                                   ("stop", "R11", "opt_out"), ("unread", "C07", "")])
 def test_decisions_name_the_rule_and_the_journal_file(journaled, kind, rule, kind_text):
     from orchestration.explain import explain_phone
 
@@ -118,9 +120,10 @@ def test_decisions_name_the_rule_and_the_journal_file(journaled, kind, rule, kin
 def test_the_gate_reads_the_journal_through_the_ledger(journaled):
     phones = journaled["phones"]
     facts = dict(((p, (o, w)) for p, o, w in _warehouse(
-        journaled["home"], "select phone_e164, opted_out, wrong_number from gate.phone_facts where phone_e164 in (?, ?, ?)",
-        [phones["opt_out"], phones["wrong"], phones["stop"]])))
+        journaled["home"], "select phone_e164, opted_out, wrong_number from gate.phone_facts where phone_e164 in (?, ?, ?, ?)",
+        [phones["opt_out"], phones["wrong"], phones["stop"], phones["unread"]])))
     assert facts.get(phones["opt_out"], (None, None))[0] is True
+    assert facts.get(phones["unread"], (None, None))[0] is True
     assert facts.get(phones["stop"], (None, None))[0] is True
     assert facts.get(phones["wrong"], (None, None))[1] is True
 

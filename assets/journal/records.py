@@ -18,6 +18,10 @@ Checks are conservative in the direction that keeps people from being contacted:
 - An opt-out's blank `channel` means every channel (CONTRACT section 2); any channel suppresses
   every channel anyway (R09).
 - Other keys are ignored and never stored (data minimization).
+- A record or CSV line that cannot be accepted still suppresses every valid number it holds
+  (C07, fail closed): each error carries those numbers in `held` (never in its text), and the
+  caller journals them as one unreadable line (store.append_records `unread`), which the
+  ledger quarantines and live suppression reads. Only the numbers are kept, as E.164.
 
 Error messages name the record (0-based index) and column and what was expected, never the value.
 """
@@ -26,10 +30,11 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from collections.abc import Mapping
 from datetime import datetime, timezone
 
-from expectations.facts import normalize_phone
+from expectations.facts import normalize_phone, phones_in_text
 
 FAMILY_COLUMNS: dict[str, tuple[str, ...]] = {
     "opt_outs": ("phone", "received_at", "channel", "source", "reason"),
@@ -55,14 +60,18 @@ class RecordError(str):
     """One error message (a str, safe to show: never a value), with its parts for a JSON answer.
 
     `index` is the record's 0-based index (None for the body as a whole), `line` the CSV line
-    when the records came from parse_csv_body, `column` the column (None for the whole record)."""
+    when the records came from parse_csv_body, `column` the column (None for the whole record),
+    `held` the valid numbers (E.164) the record or line that was not accepted holds: never
+    shown, only journaled so that they are suppressed (C07)."""
 
     index: int | None
     line: int | None
     column: str | None
     error: str
+    held: frozenset[str]
 
-    def __new__(cls, error: str, index: int | None = None, column: str | None = None, line: int | None = None):
+    def __new__(cls, error: str, index: int | None = None, column: str | None = None, line: int | None = None,
+                held: frozenset[str] = frozenset()):
         where = []
         if index is not None:
             where.append(f"record {index}" + (f" (line {line})" if line is not None else ""))
@@ -72,6 +81,7 @@ class RecordError(str):
             where.append(f"column {column}")
         self = super().__new__(cls, (", ".join(where) + ": " if where else "") + error)
         self.index, self.line, self.column, self.error = index, line, column, error
+        self.held = frozenset(held)
         return self
 
     def as_dict(self) -> dict:
@@ -110,6 +120,30 @@ def _text(value) -> str | None:
     return None
 
 
+def numbers_held(record) -> frozenset[str]:
+    """Every valid number a pushed record holds, in any of its values, however it is spelled or
+    typed (a JSON float `9195550123.0`, "919-555-0123 (cell)", a list of strings)."""
+    if isinstance(record, Mapping):
+        values = [value for value in record.values() if value is not None and not isinstance(value, bool)]
+        text = ",".join(value if isinstance(value, str) else json.dumps(value, default=str) for value in values)
+    elif isinstance(record, str):
+        text = record
+    else:
+        text = json.dumps(record, default=str)
+    return frozenset(phones_in_text(text))
+
+
+def unread_lines(errors) -> list[tuple[str, ...]]:
+    """The numbers each record or line that was not accepted holds, one sorted tuple per record
+    or line that holds any: what store.append_records journals as `unread`."""
+    held: dict[tuple, set[str]] = {}
+    for error in errors:
+        numbers = getattr(error, "held", frozenset())
+        if numbers:
+            held.setdefault((getattr(error, "index", None), getattr(error, "line", None)), set()).update(numbers)
+    return [tuple(sorted(numbers)) for numbers in held.values()]
+
+
 def validate_records(family: str, records, *, now: datetime | None = None) -> tuple[list[dict], list[str]]:
     """(good records, errors). Good records hold exactly the family's columns, as text, with
     the phone in E.164 and a blank time filled with `now` (default: the current UTC time).
@@ -132,7 +166,13 @@ def validate_records(family: str, records, *, now: datetime | None = None) -> tu
         line = line if isinstance(line, int) and not isinstance(line, bool) else None
 
         def problem(error: str, column: str | None = None) -> None:
-            problems.append(RecordError(error, index, column, line))
+            # Read for numbers only when refused: the matcher is too slow for every record.
+            if not problems:
+                held.update(numbers_held({key: value for key, value in record.items() if key != LINE_KEY}
+                                         if isinstance(record, Mapping) else record))
+            problems.append(RecordError(error, index, column, line, frozenset(held)))
+
+        held: set[str] = set()
 
         if not isinstance(record, Mapping):
             problem(f"expected an object with the columns {', '.join(columns)}")
@@ -168,7 +208,9 @@ def validate_records(family: str, records, *, now: datetime | None = None) -> tu
         else:
             good.append(row)
     if len(errors) > MAX_ERRORS:
-        errors = errors[:MAX_ERRORS] + [RecordError(f"... and {len(errors) - MAX_ERRORS} more errors")]
+        # The errors left out still suppress what their records hold.
+        cut = frozenset().union(*(error.held for error in errors[MAX_ERRORS:]))
+        errors = errors[:MAX_ERRORS] + [RecordError(f"... and {len(errors) - MAX_ERRORS} more errors", held=cut)]
     return good, errors
 
 
@@ -179,10 +221,17 @@ def parse_csv_body(text: str, family: str) -> tuple[list[dict], list[RecordError
     Each record carries its CSV line (header = line 1) under `_line`, which validate_records
     names in its errors and never journals. A header that lacks a required column gives no
     record; a row with more fields than the header, or not readable as CSV, is an error
-    naming its line and is left out. Blank lines are skipped."""
+    naming its line and is left out. Blank lines are skipped. Each error holds the numbers of
+    the lines it left unread (`held`)."""
     check_family(family)
     if text.startswith("\ufeff"):
         text = text[1:]
+    # The physical lines as the csv reader counts them, for the numbers of lines not read.
+    physical = list(io.StringIO(text, newline=""))
+
+    def held(first: int, last: int | None = None) -> frozenset[str]:
+        return frozenset(phones_in_text("".join(physical[first - 1:last])))
+
     reader = csv.reader(io.StringIO(text, newline=""))
     expected = ", ".join(FAMILY_COLUMNS[family])
     try:
@@ -190,11 +239,14 @@ def parse_csv_body(text: str, family: str) -> tuple[list[dict], list[RecordError
     except StopIteration:
         return [], [RecordError(f"expected a header row naming the columns {expected}", line=1)]
     except csv.Error:
-        return [], [RecordError("expected a CSV header row", line=1)]
+        return [], [RecordError("expected a CSV header row", line=1, held=held(1))]
     names = [name.strip().lower() for name in header]
     missing = [column for column in REQUIRED[family] if column not in names]
     if missing:
-        return [], [RecordError(f"the header lacks the column(s) {', '.join(missing)}; expected {expected}", line=1)]
+        # No line can be read as a record; every number in the body still suppresses (a
+        # header-less list of numbers, a column named otherwise).
+        return [], [RecordError(f"the header lacks the column(s) {', '.join(missing)}; expected {expected}", line=1,
+                                held=held(1))]
     records, errors = [], []
     line = reader.line_num
     try:
@@ -203,12 +255,13 @@ def parse_csv_body(text: str, family: str) -> tuple[list[dict], list[RecordError
             if not fields or all(not field.strip() for field in fields):
                 continue
             if len(fields) > len(names):
-                errors.append(RecordError(f"expected at most {len(names)} fields, found {len(fields)}", line=start))
+                errors.append(RecordError(f"expected at most {len(names)} fields, found {len(fields)}", line=start,
+                                          held=held(start, line)))
                 continue
             record = {name: value for name, value in zip(names, fields) if name in FAMILY_COLUMNS[family]}
             record[LINE_KEY] = start
             records.append(record)
     except csv.Error:
         errors.append(RecordError("not readable as CSV (an unterminated quote?); this line and the rest were not read",
-                                  line=line + 1))
+                                  line=line + 1, held=held(line + 1)))
     return records, errors

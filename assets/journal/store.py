@@ -24,6 +24,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from configuration.permissions import fsync_dir
+from expectations.facts import normalize_phone
 from .records import FAMILY_COLUMNS, JournalError, check_family, validate_records
 
 JOURNAL_DIR = ("ledger", "journal")
@@ -40,6 +41,8 @@ class Receipt:
     rows: int
     sha256: str
     received_via: str
+    # Lines holding only the numbers of records that could not be accepted (C07).
+    unread: int = 0
 
     @property
     def name(self) -> str:
@@ -79,13 +82,28 @@ def private_dir(path: Path) -> None:
     fsync_dir(path.parent)
 
 
-def encode_rows(family: str, rows: list[dict], received_via: str) -> bytes:
+def encode_rows(family: str, rows: list[dict], received_via: str, unread: list[tuple[str, ...]] = ()) -> bytes:
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow([*FAMILY_COLUMNS[family], RECEIVED_VIA])
     for row in rows:
         writer.writerow([row.get(column, "") for column in FAMILY_COLUMNS[family]] + [received_via])
+    for numbers in unread:
+        # One field where the header has several: read back as a line that is not a record,
+        # whose numbers suppress (C07) in live suppression and, through the ledger's
+        # quarantine, in every run.
+        buffer.write(" ".join(numbers) + "\n")
     return buffer.getvalue().encode("utf-8")
+
+
+def _checked_unread(unread) -> list[tuple[str, ...]]:
+    lines = []
+    for numbers in unread or ():
+        numbers = tuple(numbers)
+        if not numbers or any(not isinstance(n, str) or normalize_phone(n) != n for n in numbers):
+            raise ValueError("unread lines hold E.164 numbers only, at least one each")
+        lines.append(numbers)
+    return lines
 
 
 def _clean_via(received_via: str) -> str:
@@ -96,23 +114,26 @@ def _clean_via(received_via: str) -> str:
 
 
 def append_records(home: Path, family: str, records: list[dict], *, received_via: str,
-                   now: datetime | None = None) -> Receipt:
-    """Validate `records` (records.validate_records) and make them durable as one new journal file.
+                   now: datetime | None = None, unread=()) -> Receipt:
+    """Validate `records` (records.validate_records) and make them durable as one new journal file,
+    with one line per entry of `unread` (records.unread_lines: the E.164 numbers of a record
+    that could not be accepted), which every reader takes as an unreadable line (C07).
 
     All or nothing: raises JournalError (naming record and column, never a value) when any
-    record is invalid or there is none, writing nothing. Returns only after the file and
-    its folder entry are fsynced."""
+    record is invalid or there is nothing to write, writing nothing. Returns only after the
+    file and its folder entry are fsynced."""
     check_family(family)
     via = _clean_via(received_via)
     now = now or datetime.now(timezone.utc)
+    unread = _checked_unread(unread)
     good, errors = validate_records(family, records, now=now)
     if errors:
         raise JournalError(errors)
-    if not good:
+    if not good and not unread:
         raise JournalError(["expected at least one record"])
     folder = journal_folder(home, family)
     private_dir(folder)
-    data = encode_rows(family, good, via)
+    data = encode_rows(family, good, via, unread)
     name = f"{now.astimezone(timezone.utc):%Y%m%dT%H%M%S%fZ}-{secrets.token_hex(4)}{SUFFIX}"
     temporary = folder / f".{name}.partial"
     fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -129,7 +150,7 @@ def append_records(home: Path, family: str, records: list[dict], *, received_via
         temporary.unlink(missing_ok=True)
         raise
     fsync_dir(folder)
-    return Receipt(family, ledger_file_name(family, name), len(good), hashlib.sha256(data).hexdigest(), via)
+    return Receipt(family, ledger_file_name(family, name), len(good), hashlib.sha256(data).hexdigest(), via, len(unread))
 
 
 def list_journal(home: Path, family: str, skip: set[str] | frozenset[str] = frozenset()) -> list[str]:
@@ -149,8 +170,9 @@ class JournalFile:
     sha256: str
     # (line where the record starts, header = line 1; the record by column name)
     rows: tuple[tuple[int, dict], ...]
-    # (line, text) of what could not be read as a record of the family (never expected:
-    # the files are ours; kept so that such a line still suppresses, C07)
+    # (line, text) of what could not be read as a record of the family: the numbers of a
+    # record the API could not accept (append_records `unread`), or a line damaged on disk;
+    # such a line still suppresses every number it holds (C07)
     unreadable: tuple[tuple[int, str], ...]
 
 
