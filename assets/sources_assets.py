@@ -14,7 +14,7 @@ from configuration.settings import RunSettings
 
 from .ingest.inbox import folder_files
 from .ingest.progress import family_progress
-from .ingest.reading import FileLoad, ReadOptions, ensure_bookkeeping_tables
+from .ingest.reading import FileLoad, FilesNotRead, ReadOptions, ensure_bookkeeping_tables
 from .ingest.sources import SOURCE_FAMILIES, SourceFamily
 from .ingest.unchanged import family_fingerprint, forget_fingerprint, is_unchanged, record_change, remember_fingerprint
 from .ledger import LEDGER_FAMILIES, absorb_family, ledger_path, snapshot_folder
@@ -98,6 +98,12 @@ def ingest_asset(family: SourceFamily) -> dg.AssetsDefinition:
                         with family_progress(family.name, len(folder_files(settings.inbox, family.name)),
                                              context.log.info):
                             loads = family.load(con, settings.inbox, options=options)
+                    except FilesNotRead:
+                        # The family fails, naming every such file; what was read, and the
+                        # quarantined lines of an opt-out file that was not, are kept first.
+                        if keeps_ledger:
+                            absorb_family(con, settings.home, settings.inbox, family.name, snapshot)
+                        raise
                     except duckdb.Error as error:
                         # DuckDB quotes the line it choked on; the run's record must not hold it.
                         raise InputReadError(duckdb_error_summary(error, settings.inbox, f"a file under {family.name}/")) from None

@@ -342,3 +342,42 @@ def test_duckdb_line_limit_is_above_every_line(tmp_path, longest, where):
     path = tmp_path / "f.txt"
     path.write_bytes(("\n".join(lines)).encode())
     assert _duckdb_line_size(path) >= longest_line_bytes(path) + 16
+
+
+def test_an_opt_out_file_whose_layout_is_not_read_keeps_every_line_and_every_bad_file_is_named(tmp_path):
+    """Each line of an opt-out file is an opt-out, read or not: a file whose layout fails
+    (semicolons, a header-less list, a column named otherwise, a Windows-1252 file) has every
+    line quarantined, the other files still load, and the one error names every such file."""
+    from assets.ingest.reading import FilesNotRead
+
+    inbox = tmp_path / "inbox"
+    _write(inbox / "opt_outs" / "good.csv", [OPT_OUT_HEADER, _opt_out(1)])
+    _write(inbox / "opt_outs" / "semicolons.csv", [OPT_OUT_HEADER.replace(",", ";"), _opt_out(2).replace(",", ";")])
+    _write(inbox / "opt_outs" / "headerless.csv", ["919-555-0003", "", "(919) 555-0004"])
+    _write(inbox / "opt_outs" / "renamed.csv", ["Phone Number,Date", f"9195550005,{TIME}"])
+    _write(inbox / "opt_outs" / "cp1252.csv", ["T\u00e9l\u00e9phone \u2013 num\u00e9ro", "9195550006"], encoding="cp1252")
+    con = _con(tmp_path)
+    with pytest.raises(FilesNotRead) as refused:
+        load_csv_source(con, inbox, SPECS["opt_outs"])
+    message = str(refused.value)
+    assert message.startswith("4 files cannot be read: opt_outs/cp1252.csv: ")
+    assert all(name in message for name in ("cp1252.csv", "headerless.csv", "renamed.csv", "semicolons.csv"))
+    assert "555" not in message  # names and what was expected, never a number
+    assert con.execute("select count(*) from raw.opt_outs").fetchone()[0] == 1
+    kept = {(file, line): text for file, line, _, text in _quarantine(con)}
+    assert {key for key in kept} == {
+        ("opt_outs/semicolons.csv", 1), ("opt_outs/semicolons.csv", 2), ("opt_outs/headerless.csv", 1),
+        ("opt_outs/headerless.csv", 3), ("opt_outs/renamed.csv", 1), ("opt_outs/renamed.csv", 2),
+        ("opt_outs/cp1252.csv", 1), ("opt_outs/cp1252.csv", 2)}
+    assert kept[("opt_outs/headerless.csv", 3)] == "(919) 555-0004"
+    reasons = {reason for file, _, reason, _ in _quarantine(con) if file == "opt_outs/renamed.csv"}
+    assert len(reasons) == 1 and reasons.pop().startswith("the file's layout is not read: opt_outs/renamed.csv: ")
+    _assert_reconciled(con)
+
+    # Replies, consents and the like mean something only once read: nothing of theirs is kept.
+    _write(inbox / "inbound_sms" / "renamed.csv", ["From,Body", "9195550007,STOP"])
+    _write(inbox / "inbound_sms" / "other.csv", ["from;body", "9195550008;STOP"])
+    with pytest.raises(FilesNotRead) as refused:
+        load_csv_source(con, inbox, SPECS["inbound_sms"])
+    assert str(refused.value).startswith("2 files cannot be read: inbound_sms/other.csv: ")
+    assert _quarantine(con, "inbound_sms/renamed.csv") == []

@@ -151,12 +151,14 @@ def ledger_home(pipeline_run, small_inbox, tmp_path_factory):
     return base / "home", base / "inbox"
 
 
-def _run(home: Path, inbox: Path) -> tuple[int, str]:
+def _run(home: Path, inbox: Path, outcomes: list | None = None) -> tuple[int, str]:
     from configuration.settings import RunSettings
     from orchestration.runner import run_pipeline
 
     out = io.StringIO()
-    status, _ = run_pipeline(RunSettings.build(inbox, home, AS_OF), out=out)
+    status, listed = run_pipeline(RunSettings.build(inbox, home, AS_OF), out=out)
+    if outcomes is not None:
+        outcomes += listed
     return status, out.getvalue()
 
 
@@ -199,6 +201,59 @@ def test_the_ledger_outlives_the_inbox_and_the_warehouse(ledger_home):
     tables = {row[0] for row in _warehouse_rows(
         home, "select table_name from information_schema.tables where table_schema = 'ledger'")}
     assert tables == set(LEDGER_TABLE_NAMES)
+
+
+def _latest_versions(home: Path) -> dict[str, str]:
+    published = home / "published"
+    return {d.name: (d / "LATEST").read_text().strip() for d in sorted(published.iterdir()) if (d / "LATEST").exists()}
+
+
+def test_an_opt_out_file_never_read_is_not_forgotten_when_it_leaves_the_inbox(pipeline_run, small_inbox,
+                                                                              tmp_path_factory):
+    """An opt-out file whose layout fails blocks every list, naming it; its lines are in the
+    ledger's quarantine already, so once the file is gone (fixed elsewhere, rotated, deleted)
+    the numbers it held stay out of every list (C07)."""
+    import pyarrow.parquet as pq
+
+    from orchestration.explain import explain_phone
+
+    home, *_ = pipeline_run
+    base = tmp_path_factory.mktemp("unread_opt_outs")
+    shutil.copytree(home, base / "home")
+    shutil.copytree(small_inbox, base / "inbox")
+    home, inbox = base / "home", base / "inbox"
+    before = _latest_versions(home)
+    calls = home / "published" / "everyone_calls" / before["everyone_calls"] / "contacts.parquet"
+    first, second = sorted(pq.read_table(calls, columns=["phone_e164"]).column("phone_e164").to_pylist())[:2]
+    (inbox / "opt_outs" / "semicolons.csv").write_text(
+        f"phone;received_at;channel;source;reason\n{first[2:]};2026-11-01;all;dialer;asked\n")
+    (inbox / "opt_outs" / "numbers only.csv").write_text(f"({second[2:5]}) {second[5:8]}-{second[8:]}\n")
+
+    outcomes: list = []
+    status, out = _run(home, inbox, outcomes)
+    assert status == 2
+    assert outcomes and not any(outcome.published for outcome in outcomes)
+    assert _latest_versions(home) == before, "a list was published while an opt-out file was not read"
+    detail = next(outcome.detail for outcome in outcomes if outcome.name == "everyone_calls")
+    assert first[2:] not in out + detail and second[2:] not in out + detail
+
+    (inbox / "opt_outs" / "semicolons.csv").unlink()
+    (inbox / "opt_outs" / "numbers only.csv").unlink()
+    status, out = _run(home, inbox)
+    assert status in (0, 3), out[-2000:]
+    after = _latest_versions(home)
+    assert set(after) == set(before) and all(after[name] != before[name] for name in after)
+    leaks = {name for name, version in after.items()
+             if {first, second} & set(pq.read_table(home / "published" / name / version / "contacts.parquet",
+                                                    columns=["phone_e164"]).column("phone_e164").to_pylist())}
+    assert leaks == set()
+    for phone, file in ((first, "opt_outs/semicolons.csv"), (second, "opt_outs/numbers only.csv")):
+        lines = explain_phone(phone, home, only_list="everyone_calls")
+        assert lines[0].startswith("excluded from everyone_calls") and "C07" in lines[0], lines[0][:60]
+        assert any("C07" in line and file in line for line in lines[1:]), f"no C07 evidence naming {file}"
+    # The blocked lists named both files at once, not the first alone.
+    assert "2 files cannot be read" in detail, detail[:200]
+    assert "opt_outs/semicolons.csv" in detail and "opt_outs/numbers only.csv" in detail
 
 
 # --- outreach ledger ----------------------------------------------------------------------

@@ -8,7 +8,13 @@ columns are dropped, absent optional ones stay NULL). Files are read line by lin
 `opt_outs/` and `inbound_sms/` also take texting tools' own exports as they come out of the
 tool (`NATIVE_LAYOUTS`): a file whose header lacks the contract columns is recognised by
 its header and its columns mapped onto the contract's. Their rows land in the same raw
-tables, so the ledger, dbt staging and the gate read them like any contract row."""
+tables, so the ledger, dbt staging and the gate read them like any contract row.
+
+A file whose layout cannot be read fails its family, naming it; the other files are still
+checked, so one run names every such file (`FilesNotRead`). Every line of an `opt_outs/`
+file whose layout is not read is quarantined first: each line there is an opt-out, so the
+ledger keeps the numbers it holds (C07) even after the file leaves the inbox. Other
+families' lines mean something only once read (a reply, a consent), so theirs are not."""
 
 from __future__ import annotations
 
@@ -20,6 +26,7 @@ import duckdb
 from .reading import (
     DEFAULT_OPTIONS,
     FileLoad,
+    FilesNotRead,
     InboxFile,
     LayoutError,
     ReadOptions,
@@ -27,9 +34,14 @@ from .reading import (
     detect_text_encoding,
     load_csv_lines,
     open_inbox_file,
+    quarantine_whole_file,
     reset_source,
     source_files,
 )
+
+# Families every line of which suppresses its numbers, read or not: a file of theirs whose
+# layout cannot be read still has each line quarantined (C07).
+EVERY_LINE_SUPPRESSES = frozenset({"opt_outs"})
 
 
 @dataclass(frozen=True)
@@ -135,10 +147,20 @@ def header_name(name: str) -> str:
 def load_csv_source(con: duckdb.DuckDBPyConnection, inbox: Path, spec: CsvSource,
                     options: ReadOptions = DEFAULT_OPTIONS) -> list[FileLoad]:
     reset_source(con, spec.folder, {spec.table: spec.table_columns})
-    loads = []
+    loads, errors = [], []
     for path, rel in source_files(con, inbox, spec.folder):
-        with open_inbox_file(path, rel, options) as file:
-            loads.append(_load_csv_file(con, file, spec, options))
+        try:
+            with open_inbox_file(path, rel, options) as file:
+                try:
+                    loads.append(_load_csv_file(con, file, spec, options))
+                except LayoutError as error:
+                    errors.append((file.name, str(error)))
+                    if spec.folder in EVERY_LINE_SUPPRESSES:
+                        loads.append(quarantine_whole_file(con, spec.folder, file, f"the file's layout is not read: {error}"))
+        except LayoutError as error:  # an archive or encoding that cannot be opened: no line to keep
+            errors.append((rel, str(error)))
+    if errors:
+        raise FilesNotRead(errors)
     return loads
 
 

@@ -84,6 +84,30 @@ class LayoutError(ValueError):
     """A file whose layout is not the one expected; the message names the file and what was expected."""
 
 
+# Files whose whole error one message carries; the rest are named only.
+_EXPLAINED_FILES = 3
+_NAMED_FILES = 20
+
+
+class FilesNotRead(LayoutError):
+    """Files of one family whose layout could not be read, as (name, error) pairs; raised after
+    the family's other files were loaded and recorded, so one run names every such file. The
+    message explains the first three and names up to twenty more."""
+
+    def __init__(self, errors: list[tuple[str, str]]):
+        self.errors = list(errors)
+        explained = "; ".join(message for _, message in errors[:_EXPLAINED_FILES])
+        rest = [name for name, _ in errors[_EXPLAINED_FILES:]]
+        if len(errors) == 1:
+            text = explained
+        else:
+            text = f"{len(errors)} files cannot be read: {explained}"
+            if rest:
+                text += "; also " + ", ".join(rest[:_NAMED_FILES])
+                text += f" and {len(rest) - _NAMED_FILES} more" if len(rest) > _NAMED_FILES else ""
+        super().__init__(text)
+
+
 @dataclass(frozen=True)
 class ReadOptions:
     """How inbox files are read: the policy's `max_line_bytes`, and the folder decompressed
@@ -859,6 +883,27 @@ def _continued_record(text: str, line_bytes: int, field_count: int, max_line_byt
             break
     pending.extendleft(reversed(taken))
     return None
+
+
+def quarantine_whole_file(con: duckdb.DuckDBPyConnection, source: str, file: InboxFile, reason: str) -> FileLoad:
+    """Every non-empty physical line of a file whose layout could not be read, into
+    raw.quarantine with `reason`; recorded as read and quarantined, so its counts reconcile."""
+    encoding = detect_text_encoding(file.path)
+    if encoding == "utf-8":
+        read_whole_lines(con, file.path, encoding, table="_unread_file_lines", name=file.name)
+        try:
+            con.execute("insert into raw.quarantine (source, _file, _line, reason, raw_line) "
+                        "select $source, $file, _line, $reason, raw from _unread_file_lines where raw <> '' "
+                        "order by _line", {"source": source, "file": file.name, "reason": reason})
+            lines = con.execute("select count(*) from _unread_file_lines where raw <> ''").fetchone()[0]
+        finally:
+            con.execute("drop table if exists _unread_file_lines")
+    else:
+        # Latin-1 decodes any byte; DuckDB's reader refuses 0x80 to 0x9F (a Windows-1252 file).
+        rejected = [(number, reason, text) for number, text, _ in physical_lines(file.path, encoding) if text]
+        quarantine_rejected(con, source, file.name, rejected)
+        lines = len(rejected)
+    return record_file(con, FileLoad(source, file.name, file.encoding_label(encoding), "not_read", lines, 0, lines))
 
 
 def quarantine_rejected(con: duckdb.DuckDBPyConnection, source: str, rel_path: str,
