@@ -97,6 +97,17 @@ def normalize_text(text) -> str:
     return _WHITESPACE.sub(" ", value).strip().lower()
 
 
+def reply_text(body) -> str:
+    """A reply as its keywords are matched: `normalize_text`, then leading characters other
+    than letters and digits dropped (a reply told to 'reply "STOP"' comes back quoted, or
+    after an emoji)."""
+    text = normalize_text(body)
+    start = 0
+    while start < len(text) and not text[start].isalnum():
+        start += 1
+    return text[start:]
+
+
 @functools.lru_cache(maxsize=65536)
 def _cached_text(text: str) -> str:
     return normalize_text(text)
@@ -223,7 +234,7 @@ def is_blank(text) -> bool:
 
 
 def classify_reply(body, sms_policy: dict) -> str | None:
-    """`opt_out` when the normalized body equals or starts with (as a word) a `starts_with`
+    """`opt_out` when the body (`reply_text`) equals or starts with (as a word) a `starts_with`
     keyword or contains a `contains` phrase; `review` when it starts with a
     `review_starts_with` prefix (suppressed until a person reads it); else None."""
     return ReplyClassifier(sms_policy)(body)
@@ -244,7 +255,7 @@ class ReplyClassifier:
 
     def __call__(self, body) -> str | None:
         if body not in self._seen:
-            self._seen[body] = self._classify(normalize_text(body))
+            self._seen[body] = self._classify(reply_text(body))
         return self._seen[body]
 
     def _classify(self, text: str) -> str | None:

@@ -107,6 +107,9 @@ def build_voters() -> dict[str, Voter]:
     add("nbsp_stop", inbound=[(BEFORE, "\u00a0STOP")])
     add("curly_dont_text", inbound=[(BEFORE, "Please don\u2019t text me")])
     add("fullwidth_stop", inbound=[(BEFORE, "\uff33\uff34\uff2f\uff30")])
+    # Told to 'reply "STOP"', people reply with the quotes, or after an emoji.
+    add("quoted_stop", inbound=[(BEFORE, '"STOP"')])
+    add("emoji_stop", inbound=[(BEFORE, "\U0001F6D1 Stop texting me")])
 
     # 2. Enum spellings.
     for name, disposition in (("wrong_number_caps", "WRONG NUMBER"), ("wrong_number_dash", "Wrong-Number"),
@@ -269,6 +272,8 @@ CASES = [
     case("fullwidth_optout", "texts_p2p", False, "R09"),
     case("tab_stop", "texts_p2p", False, "R11"),
     case("nbsp_stop", "texts_p2p", False, "R11"),
+    case("quoted_stop", "texts_p2p", False, "R11"),
+    case("emoji_stop", "calls", False, "R11"),
     case("curly_dont_text", "texts_p2p", False, "R11"),
     case("fullwidth_stop", "calls", False, "R11"),
     # 2. Enum spellings.

@@ -7,7 +7,7 @@ still keep a number out of the next pull, within a second, without waiting for a
 - every journal disposition whose enum value is `wrong_number` (R28);
 - every journal inbound reply that dbt's `int_sms_classified` would call `opt_out` or
   `review` (R11), with the SAME semantics: the body normalized as docs/compliance_defaults.md
-  says, then a plain `starts_with` on `starts_with` keywords (so "endorse" starts with
+  says (leading characters other than letters and digits dropped, `reply_text`), then a plain `starts_with` on `starts_with` keywords (so "endorse" starts with
   "end": more restrictive than the gate's whole-word check), `contains` on `contains`
   phrases, and `starts_with` on `review_starts_with` prefixes;
 - a journal line that could not be read as a record: every valid number its text holds (C07);
@@ -35,7 +35,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from expectations.facts import normalize_enum, normalize_phone, normalize_text, phones_in_text
+from expectations.facts import normalize_enum, normalize_phone, normalize_text, phones_in_text, reply_text
 
 from .records import FAMILIES
 from .store import list_journal, read_journal_file
@@ -59,7 +59,7 @@ def _keywords(policy_sms: dict, kind: str) -> tuple[str, ...]:
 
 def classify_like_dbt(body, policy_sms: dict) -> str:
     """`opt_out`, `review` or `reply`, as dbt's int_sms_classified decides (plain prefixes)."""
-    text = normalize_text(body)
+    text = reply_text(body)
     if any(text.startswith(k) for k in _keywords(policy_sms, "starts_with")) \
             or any(k in text for k in _keywords(policy_sms, "contains")):
         return "opt_out"

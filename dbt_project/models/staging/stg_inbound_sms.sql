@@ -16,7 +16,9 @@ renamed as (
         {{ phone_e164('phone_text') }} as phone_e164,
         {{ parse_timestamp('received_at') }} as received_at,
         body,
-        coalesce({{ norm_text('body') }}, '') as body_normalized,
+        -- Leading characters other than letters and digits are dropped: a reply told to
+        -- 'reply "STOP"' often comes back "STOP" in quotes, or after an emoji.
+        coalesce({{ re_replace_all(norm_text('body'), '^[^\\p{L}\\p{N}]+', '') }}, '') as body_normalized,
         _file as source_file,
         _line as source_line,
         _sha256 as source_sha256
