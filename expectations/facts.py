@@ -120,6 +120,25 @@ def normalize_enum(text) -> str:
     return _NOT_ALNUM.sub("_", normalize_text(text)).strip("_")
 
 
+# Dispositions in dialers' own words (docs/compliance_defaults.md), whole words between `_`
+# of the enum value: a wrong number or the wrong person (R28), a request not to be contacted (R09).
+_WRONG_NUMBER_WORDS = re.compile(r"_(wrong_(number|num|no|nbr|person|party|contact)|wrongnumber|not_(this|the|that)_person)_")
+_DO_NOT_CALL_WORDS = re.compile(r"_(do_not_(call|contact|text|sms|dial)|don_t_(call|contact|text)|dont_(call|contact|text)"
+                                r"|donotcall|dnc|opt_out|opted_out|optout|optedout|unsubscribe|unsubscribed|stop|remove"
+                                r"|take_me_off)_")
+
+
+def disposition_kind(text) -> str:
+    """A disposition as the rules read it: `wrong_number` (R28), `do_not_call` (R09), or its
+    enum value (`normalize_enum`). A value naming both is a wrong number."""
+    value = normalize_enum(text)
+    if value in ("wrong", "wn") or _WRONG_NUMBER_WORDS.search(f"_{value}_"):
+        return "wrong_number"
+    if _DO_NOT_CALL_WORDS.search(f"_{value}_"):
+        return "do_not_call"
+    return value
+
+
 # The values of a texting tool's `is_from_contact` that mark the campaign's own outbound
 # text (JavaScript false as exported, Postgres f as dumped). Anything else is a reply.
 OUTBOUND_MARKERS = frozenset({"false", "f", "0", "no", "n"})
@@ -445,7 +464,8 @@ def contact_facts(con, inputs: FactInputs, days: int) -> tuple[dict[str, list[da
 def build_contact_events(con, table: str, temporary: bool = True) -> None:
     """Table `table` (a temp table unless `temporary` is false): the contact history's rows the
     gate counts, whatever the as-of, as (`e164`, `instant`, `channel`, `entity`,
-    `disposition`): wrong-number dispositions and prerecorded calls. Kept from run to run while
+    `disposition`): wrong-number dispositions, requests not to be contacted (`disposition_kind`)
+    and prerecorded calls. Kept from run to run while
     the contact history is the same.
 
     In DuckDB: phones and times are read by `sql_normalize` (the answers of `normalize_phone`
@@ -460,8 +480,8 @@ def build_contact_events(con, table: str, temporary: bool = True) -> None:
     con.execute(f"create or replace temp table _gate_contact_rows as {rows}")
     build_phone_map(con, "select phone as text from _gate_contact_rows", "_gate_contact_phones")
     build_time_map(con, "select attempted_at as text from _gate_contact_rows", "_gate_contact_times")
-    _text_map(con, "select channel as text from _gate_contact_rows union select disposition from _gate_contact_rows",
-              "_gate_contact_enums", normalize_enum)
+    _text_map(con, "select channel as text from _gate_contact_rows", "_gate_contact_enums", normalize_enum)
+    _text_map(con, "select disposition as text from _gate_contact_rows", "_gate_contact_dispositions", disposition_kind)
     _text_map(con, "select caller_entity as text from _gate_contact_rows", "_gate_contact_entities", normalize_text)
     con.execute(f"""
         create or replace {'temp ' if temporary else ''}table {table} as
@@ -472,14 +492,14 @@ def build_contact_events(con, table: str, temporary: bool = True) -> None:
             join _gate_contact_phones p on p.text = r.phone
             left join _gate_contact_times t on t.text = r.attempted_at
             left join _gate_contact_enums c on c.text = r.channel
-            left join _gate_contact_enums d on d.text = r.disposition
+            left join _gate_contact_dispositions d on d.text = r.disposition
             left join _gate_contact_entities e on e.text = r.caller_entity
             where p.e164 is not null
         )
-        where disposition = 'wrong_number' or starts_with(channel, 'prerecorded')
+        where disposition in ('wrong_number', 'do_not_call') or starts_with(channel, 'prerecorded')
     """)
     for name in ("_gate_contact_rows", "_gate_contact_phones", "_gate_contact_times", "_gate_contact_enums",
-                 "_gate_contact_entities"):
+                 "_gate_contact_dispositions", "_gate_contact_entities"):
         con.execute(f"drop table if exists {name}")
 
 
@@ -488,20 +508,24 @@ def contact_facts_at(con, events: str, inputs: FactInputs, days: int) -> tuple[d
     contact_tables_at(con, events, inputs, days)
     wrong = wrong_number_times(con)
     calls = dict(con.execute("select phone_e164, calls from _gate_prerecorded_calls").fetchall())
-    con.execute("drop table _gate_wrong_numbers")
-    con.execute("drop table _gate_prerecorded_calls")
+    for name in ("_gate_wrong_numbers", "_gate_do_not_call", "_gate_prerecorded_calls"):
+        con.execute(f"drop table {name}")
     return wrong, calls
 
 
 def contact_tables_at(con, events: str, inputs: FactInputs, days: int) -> None:
     """Temp tables at the as-of, from the events table `events` of `build_contact_events`:
     _gate_wrong_numbers (`phone_e164`, `instant`), a row per wrong-number disposition on or
-    before as-of or at an unreadable time; _gate_prerecorded_calls (`phone_e164`, `calls`), R13's
+    before as-of or at an unreadable time; _gate_do_not_call (`phone_e164`), the numbers with a
+    request not to be contacted then (R09); _gate_prerecorded_calls (`phone_e164`, `calls`), R13's
     count of prerecorded calls by the caller entity (or naming none) in the `days` days before
     as-of or at an unreadable time."""
     con.execute(
         f"create or replace temp table _gate_wrong_numbers as select e164 as phone_e164, instant from {events} "
         "where disposition = 'wrong_number' and (instant is null or instant <= $as_of)", {"as_of": inputs.as_of})
+    con.execute(
+        f"create or replace temp table _gate_do_not_call as select distinct e164 as phone_e164 from {events} "
+        "where disposition = 'do_not_call' and (instant is null or instant <= $as_of)", {"as_of": inputs.as_of})
     con.execute(
         f"create or replace temp table _gate_prerecorded_calls as select e164 as phone_e164, count(*) as calls "
         f"from {events} where starts_with(channel, 'prerecorded') "
@@ -736,6 +760,8 @@ def build_phone_facts(con, inputs: FactInputs, table: str, cap_days: int = 30) -
                  lambda: build_line_type_answers(con, f"{FACTS_SCHEMA}.kept_line_type_answers", temporary=False))
     line_types_at(con, f"{FACTS_SCHEMA}.kept_line_type_answers", inputs.as_of, "_gate_line_types")
     _contact_history_facts(con, inputs, phone, cap_days)
+    # R09: a request not to be contacted, taken on a call or a text, is an opt-out.
+    opted |= {number for (number,) in con.execute("select phone_e164 from _gate_do_not_call").fetchall()}
     con.register("_gate_opted", pd.DataFrame({"phone_e164": pd.Series(sorted(opted), dtype=object)}))
     scopes = ", ".join(f"max(rnd_at) filter (where scope = '{scope}') as consent_{scope}_rnd_at"
                        for scope in CONSENT_SCOPES)
@@ -768,7 +794,7 @@ def build_phone_facts(con, inputs: FactInputs, table: str, cap_days: int = 30) -
         left join by_scope s on s.phone_e164 = p.phone_e164
     """)
     con.unregister("_gate_opted")
-    for name in ("_gate_line_types", "_gate_wrong_numbers", "_gate_prerecorded_calls"):
+    for name in ("_gate_line_types", "_gate_wrong_numbers", "_gate_do_not_call", "_gate_prerecorded_calls"):
         con.execute(f"drop table {name}")
 
 

@@ -116,6 +116,12 @@ def build_voters() -> dict[str, Voter]:
                               ("wrong_number_padded", " wrong number ")):
         add(name, history=[{"channel": "Manual Call", "attempted_at": BEFORE, "caller_entity": "Friends of Jane Doe",
                             "disposition": disposition}])
+    # Dialers' own words: the wrong person (R28), a request not to be called (R09).
+    for name, disposition in (("not_this_person", "Not this person"), ("wrong_hash", "Wrong #"),
+                              ("dnc_disposition", "Do Not Call"), ("refused_dnc_disposition", "Refused - DNC"),
+                              ("opted_out_disposition", "Opted Out")):
+        add(name, history=[{"channel": "Manual Call", "attempted_at": BEFORE, "caller_entity": "Friends of Jane Doe",
+                            "disposition": disposition}])
     add("unknown_channel_optout", opt_outs=[{"received_at": BEFORE, "channel": "email", "phone": None}])
 
     # 3. C07: only a malformed opt-out line (too few fields) names this number.
@@ -279,6 +285,11 @@ CASES = [
     # 2. Enum spellings.
     case("wrong_number_caps", "calls", False, "R28"),
     case("wrong_number_dash", "texts_p2p", False, "R28"),
+    case("not_this_person", "calls", False, "R28"),
+    case("wrong_hash", "texts_p2p", False, "R28"),
+    case("dnc_disposition", "calls", False, "R09"),
+    case("refused_dnc_disposition", "texts_p2p", False, "R09"),
+    case("opted_out_disposition", "calls", False, "R09"),
     case("wrong_number_padded", "calls", False, "R28"),
     case("unknown_channel_optout", "calls", False, "R09"),
     case("unknown_channel_optout", "texts_p2p", False, "R09"),

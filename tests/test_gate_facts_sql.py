@@ -115,7 +115,7 @@ def reference_contacts(con, inputs, days):
         e164 = F.normalize_phone(number)
         if e164:
             history.append((e164, F.normalize_enum(channel), F.parse_time(attempted_at), F.normalize_text(entity or ""),
-                            F.normalize_enum(disposition)))
+                            F.disposition_kind(disposition)))
     wrong: dict = {}
     for e164, _channel, when, _entity, disposition in history:
         if disposition == "wrong_number" and (when is None or when <= inputs.as_of):
@@ -135,7 +135,7 @@ def _messy_history(count: int, seed: int) -> list[dict]:
     channels = ["prerecorded_call_landline", "Prerecorded Call Landline", "prerecorded_call_wireless", "manual_call",
                 "p2p_sms", "", None, "PRERECORDED-CALL", "pre recorded"]
     dispositions = ["wrong_number", "Wrong Number", "WRONG-NUMBER", "answered", "no_answer", "", None, "wrong  number",
-                    "wrongnumber"]
+                    "wrongnumber", "Not this person", "Wrong #", "Do Not Call", "called at the wrong time"]
     entities = [ENTITY, ENTITY.upper(), f"  {ENTITY}  ", "", None, "Another Campaign", ENTITY.replace(" ", "  ")]
     return [{"phone": line["phone"], "channel": rng.choice(channels), "attempted_at": line["checked_at"],
              "caller_entity": rng.choice(entities), "disposition": rng.choice(dispositions)} for line in lines]

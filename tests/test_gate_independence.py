@@ -246,7 +246,7 @@ def test_a_phone_field_that_does_not_read_as_a_number_suppresses_the_numbers_it_
 
 
 def test_wrong_numbers_and_prerecorded_calls():
-    n = [number(i) for i in range(30, 36)]
+    n = [number(i) for i in range(30, 41)]
 
     def call(phone, days, entity=ENTITY, channel="Prerecorded Call Landline", disposition="answered"):
         return {"phone": phone, "channel": channel, "attempted_at": (AS_OF - timedelta(days=days, hours=1)).isoformat(),
@@ -260,9 +260,17 @@ def test_wrong_numbers_and_prerecorded_calls():
         call(n[3], 5), call(n[3], 12), call(n[3], 29), call(n[3], 40),
         call(n[4], 5, entity=""), call(n[4], 6, entity="  friends of  JANE doe "), call(n[4], 7, entity="Other PAC"),
         call(n[5], 5, channel="manual_call"),
+        # Dialers' own words: the wrong person (R28); requests not to be called (R09), one after as-of.
+        {"phone": n[6], "channel": "manual_call", "attempted_at": BEFORE, "caller_entity": ENTITY, "disposition": "Not this person"},
+        {"phone": n[7], "channel": "manual_call", "attempted_at": BEFORE, "caller_entity": ENTITY, "disposition": "Do Not Call"},
+        {"phone": n[8], "channel": "p2p_sms", "attempted_at": "", "caller_entity": ENTITY, "disposition": "Opted Out"},
+        {"phone": n[9], "channel": "manual_call", "attempted_at": AFTER, "caller_entity": ENTITY, "disposition": "DNC"},
+        {"phone": n[10], "channel": "manual_call", "attempted_at": BEFORE, "caller_entity": ENTITY,
+         "disposition": "called at the wrong time"},
     ]})
     facts = facts_of(con)
-    assert {p for p, f in facts.items() if f["wrong_number"]} == {e164(n[0]), e164(n[2])}
+    assert {p for p, f in facts.items() if f["wrong_number"]} == {e164(n[0]), e164(n[2]), e164(n[6])}
+    assert {p for p, f in facts.items() if f["opted_out"]} == {e164(n[7]), e164(n[8])}
     assert facts[e164(n[3])]["prerecorded_calls"] == 3
     assert facts[e164(n[4])]["prerecorded_calls"] == 2
     assert e164(n[5]) not in facts                      # a manual call is no prerecorded call

@@ -263,11 +263,15 @@ def test_live_suppression_honours_a_file_written_a_moment_ago(tmp_path):
     assert live.numbers() == {"+19195550142"}
     append_records(home, "contact_history", [
         {"phone": "9195550143", "channel": "p2p_sms", "disposition": "Wrong Number"},
-        {"phone": "9195550144", "channel": "p2p_sms", "disposition": "no_answer"}], received_via="api:a")
+        {"phone": "9195550144", "channel": "p2p_sms", "disposition": "no_answer"},
+        # A dialer's own words: the wrong person (R28), a request not to be called (R09).
+        {"phone": "9195550148", "channel": "manual_call", "disposition": "Not this person"},
+        {"phone": "9195550149", "channel": "manual_call", "disposition": "Do Not Call"}], received_via="api:a")
     append_records(home, "inbound_sms", [
         {"phone": "9195550145", "body": "endorsed!"}, {"phone": "9195550146", "body": "unsub"},
         {"phone": "9195550147", "body": "who is this?"}], received_via="twilio")
-    assert live.numbers() == {"+19195550142", "+19195550143", "+19195550145", "+19195550146"}
+    assert live.numbers() == {"+19195550142", "+19195550143", "+19195550145", "+19195550146", "+19195550148",
+                              "+19195550149"}
 
     table = pa.table({"phone_e164": ["+19195550141", "+19195550142", "+19195550146", None], "x": [1, 2, 3, 4]})
     kept, removed = live.apply(table)

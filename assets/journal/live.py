@@ -4,7 +4,8 @@ A published version decided everything the ledger knew at its as-of. What arrive
 still keep a number out of the next pull, within a second, without waiting for a run:
 
 - every journal opt-out, whatever its channel (R09);
-- every journal disposition whose enum value is `wrong_number` (R28);
+- every journal disposition that is a wrong number (R28) or a request not to be contacted
+  (R09), in any dialer's words (`disposition_kind`, as dbt's disposition_kind reads them);
 - every journal inbound reply that dbt's `int_sms_classified` would call `opt_out` or
   `review` (R11), with the SAME semantics: the body normalized as docs/compliance_defaults.md
   says (leading characters other than letters and digits dropped, `reply_text`), then a plain `starts_with` on `starts_with` keywords (so "endorse" starts with
@@ -35,7 +36,8 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from expectations.facts import normalize_enum, normalize_phone, normalize_text, phones_in_text, reply_text
+from expectations.facts import (disposition_kind, normalize_phone, normalize_text, phones_in_text,
+                                reply_text)
 
 from .records import FAMILIES
 from .store import list_journal, read_journal_file
@@ -81,7 +83,7 @@ def suppressed_by_file(journal, policy_sms: dict) -> frozenset[str]:
         if journal.family == "opt_outs":
             hit = True
         elif journal.family == "contact_history":
-            hit = normalize_enum(record.get("disposition")) == "wrong_number"
+            hit = disposition_kind(record.get("disposition")) in ("wrong_number", "do_not_call")
         else:
             hit = classify_like_dbt(record.get("body"), policy_sms) in ("opt_out", "review")
         if hit:

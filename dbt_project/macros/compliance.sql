@@ -30,3 +30,20 @@
 {% macro no_line_type_check_evidence() -%}
 {{ evidence_struct('null', "'no_line_type_check'", 'null', 'null', 'null') }}
 {%- endmacro %}
+
+{# A disposition as the rules read it, from its enum value (norm_enum): `wrong_number` for a
+   wrong number or the wrong person (R28), `do_not_call` for a request not to be contacted
+   (R09), else the enum value itself. Dialers spell them their own way ("Wrong #", "WN",
+   "Not this person", "Do Not Call", "DNC - Refused", "Opted out"); a value naming both is a
+   wrong number. The gate reads the same words on its own path (expectations/facts.py
+   disposition_kind); docs/compliance_defaults.md lists them. #}
+{% macro disposition_kind(enum_expr) -%}
+case
+    when {{ enum_expr }} in ('wrong', 'wn')
+        or {{ re_full_match("'_' || " ~ enum_expr ~ " || '_'", '.*_(wrong_(number|num|no|nbr|person|party|contact)|wrongnumber|not_(this|the|that)_person)_.*') }}
+        then 'wrong_number'
+    when {{ re_full_match("'_' || " ~ enum_expr ~ " || '_'", '.*_(do_not_(call|contact|text|sms|dial)|don_t_(call|contact|text)|dont_(call|contact|text)|donotcall|dnc|opt_out|opted_out|optout|optedout|unsubscribe|unsubscribed|stop|remove|take_me_off)_.*') }}
+        then 'do_not_call'
+    else {{ enum_expr }}
+end
+{%- endmacro %}

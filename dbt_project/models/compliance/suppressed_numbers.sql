@@ -19,9 +19,9 @@ with events as (
     where sms_opt_in_status = 'OPT_OUT'
 
     union all
-    select phone_e164, attempted_at, 'R28'
+    select phone_e164, attempted_at, case when disposition = 'wrong_number' then 'R28' else 'R09' end
     from {{ ref('stg_contact_history') }}
-    where disposition = 'wrong_number'
+    where disposition in ('wrong_number', 'do_not_call')
 
     union all
     -- C07 lines are in force whatever their date, so int_opt_outs already holds every one.

@@ -3,7 +3,7 @@ with source as (
 ),
 
 normalized as (
-    select *, {{ fold_unicode('phone') }} as phone_text
+    select *, {{ fold_unicode('phone') }} as phone_text, {{ norm_enum('disposition') }} as disposition_enum
     from source
 ),
 
@@ -13,7 +13,7 @@ renamed as (
         {{ norm_enum('channel') }} as channel,
         {{ parse_timestamp('attempted_at') }} as attempted_at,
         {{ clean_text('caller_entity') }} as caller_entity,
-        {{ norm_enum('disposition') }} as disposition,
+        {{ disposition_kind('disposition_enum') }} as disposition,
         _file as source_file,
         _line as source_line,
         _sha256 as source_sha256
