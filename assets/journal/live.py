@@ -8,9 +8,10 @@ still keep a number out of the next pull, within a second, without waiting for a
   (R09), in any dialer's words (`disposition_kind`, as dbt's disposition_kind reads them);
 - every journal inbound reply that dbt's `int_sms_classified` would call `opt_out` or
   `review` (R11), with the SAME semantics: the body normalized as docs/compliance_defaults.md
-  says (leading characters other than letters and digits dropped, `reply_text`), then a plain `starts_with` on `starts_with` keywords (so "endorse" starts with
-  "end": more restrictive than the gate's whole-word check), `contains` on `contains`
-  phrases, and `starts_with` on `review_starts_with` prefixes;
+  says (leading characters other than letters and digits dropped, `reply_text`), then a
+  plain `starts_with` on `starts_with` keywords (so "endorse" starts with "end": more
+  restrictive than the gate's whole-word check), `contains` on `contains` phrases, and
+  `starts_with` on `review_starts_with` prefixes;
 - a journal line that could not be read as a record: every valid number its text holds (C07);
 - `HOME/ledger/suppressed_numbers.parquet`, which each run writes after dbt: every number
   any ledger event suppresses on every channel, whatever its time. It covers the case where
@@ -36,8 +37,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from expectations.facts import (disposition_kind, normalize_phone, normalize_text, phones_in_text,
-                                reply_text)
+from expectations.facts import disposition_kind, normalize_phone, normalize_text, phones_in_text, reply_text
 
 from .records import FAMILIES
 from .store import list_journal, read_journal_file
