@@ -97,6 +97,15 @@ def normalize_text(text) -> str:
     return _WHITESPACE.sub(" ", value).strip().lower()
 
 
+_NOT_LETTER_OR_DIGIT = re.compile(r"[\W_]+")
+
+
+def letters_only(text: str) -> str:
+    """`text` with every character other than a letter or digit dropped: a keyword spelled out
+    ("S T O P", "s.t.o.p") reads as the keyword."""
+    return _NOT_LETTER_OR_DIGIT.sub("", text)
+
+
 def reply_text(body) -> str:
     """A reply as its keywords are matched: `normalize_text`, then leading characters other
     than letters and digits dropped (a reply told to 'reply "STOP"' comes back quoted, or
@@ -254,7 +263,7 @@ def is_blank(text) -> bool:
 
 def classify_reply(body, sms_policy: dict) -> str | None:
     """`opt_out` when the body (`reply_text`) equals or starts with (as a word) a `starts_with`
-    keyword or contains a `contains` phrase; `review` when it starts with a
+    keyword, is one spelled out (`letters_only`: "S T O P"), or contains a `contains` phrase; `review` when it starts with a
     `review_starts_with` prefix (suppressed until a person reads it); else None."""
     return ReplyClassifier(sms_policy)(body)
 
@@ -270,6 +279,7 @@ class ReplyClassifier:
         self._starts_with = normalized("starts_with")
         self._contains = normalized("contains")
         self._review_starts_with = normalized("review_starts_with")
+        self._spelled_out = {letters_only(word) for word in self._starts_with} - {""}
         self._seen: dict = {}
 
     def __call__(self, body) -> str | None:
@@ -283,6 +293,8 @@ class ReplyClassifier:
         for word in self._starts_with:
             if text.startswith(word) and (len(text) == len(word) or not text[len(word)].isalnum()):
                 return "opt_out"
+        if letters_only(text) in self._spelled_out:
+            return "opt_out"
         for phrase in self._contains:
             if phrase in text:
                 return "opt_out"

@@ -110,6 +110,7 @@ def build_voters() -> dict[str, Voter]:
     # Told to 'reply "STOP"', people reply with the quotes, or after an emoji.
     add("quoted_stop", inbound=[(BEFORE, '"STOP"')])
     add("emoji_stop", inbound=[(BEFORE, "\U0001F6D1 Stop texting me")])
+    add("spelled_stop", inbound=[(BEFORE, "S T O P")])
 
     # 2. Enum spellings.
     for name, disposition in (("wrong_number_caps", "WRONG NUMBER"), ("wrong_number_dash", "Wrong-Number"),
@@ -280,6 +281,7 @@ CASES = [
     case("nbsp_stop", "texts_p2p", False, "R11"),
     case("quoted_stop", "texts_p2p", False, "R11"),
     case("emoji_stop", "calls", False, "R11"),
+    case("spelled_stop", "texts_p2p", False, "R11"),
     case("curly_dont_text", "texts_p2p", False, "R11"),
     case("fullwidth_stop", "calls", False, "R11"),
     # 2. Enum spellings.

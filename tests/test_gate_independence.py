@@ -124,7 +124,7 @@ def test_time_parsing():
     ("Can you take me off this list", "opt_out"), ("LOSE MY NUMBER", "opt_out"), ("\uff33\uff34\uff2f\uff30", "opt_out"),
     ("unsub", "review"), ("Unsubs", "review"),
     ('"STOP"', "opt_out"), ("\U0001F6D1 Stop", "opt_out"), ("*stop all*", "opt_out"), ("\u2018unsub\u2019", "review"),
-    ("#1 fan", None), ("...", None),
+    ("#1 fan", None), ("...", None), ("S T O P", "opt_out"), ("s.t.o.p.", "opt_out"), ("St op by later", None),
     ("Can you stop by the rally?", None), ("Optimistic about Jane!", None), ("Don't stop!", None),
     ("stopp", None), ("Ending soon?", None), ("yes i will vote", None), ("", None), (None, None),
 ])

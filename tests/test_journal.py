@@ -249,7 +249,7 @@ def test_absorb_adds_each_row_once_with_file_line_and_sha(tmp_path):
     ("please REMOVE ME", "opt_out"), ("don\u2019t\u00a0text me", "opt_out"), ("\uff33\uff34\uff2f\uff30", "opt_out"),
     ("unsub pls", "review"), ("Unsure", "reply"), ("thanks!", "reply"), ("", "reply"), (None, "reply"),
     ('"STOP"', "opt_out"), ("\U0001F6D1 stop", "opt_out"), ("\u2018Stop\u2019", "opt_out"), ("... end", "opt_out"),
-    ("#1 fan", "reply"), ("-", "reply"),
+    ("#1 fan", "reply"), ("-", "reply"), ("S T O P", "opt_out"), ("E.N.D", "opt_out"), ("St op by later", "reply"),
 ])
 def test_replies_are_classified_with_dbt_semantics(body, expected):
     assert classify_like_dbt(body, POLICY_SMS) == expected

@@ -26,7 +26,8 @@ POLICY_SMS = yaml.safe_load((ROOT / "configuration" / "defaults" / "policy.yaml"
 BEFORE_AS_OF = "2026-11-27T10:00:00-05:00"
 # Bodies whose classification dbt and live suppression must agree on, sent from numbers in no list.
 PARITY_BODIES = ["STOP", "Endorse this!", "unsub please", "thanks", "don\u2019t\u00a0text", "\uff33\uff34\uff2f\uff30",
-                 "Please remove me", "Stopp", "UNSUBSCRIBE", "\"STOP\"", "\U0001F6D1 unsub", "#1 fan"]
+                 "Please remove me", "Stopp", "UNSUBSCRIBE", "\"STOP\"", "\U0001F6D1 unsub", "#1 fan",
+                 "S T O P", "St op by"]
 
 
 def _run(home: Path, inbox: Path) -> tuple[int, str]:

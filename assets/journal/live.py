@@ -10,7 +10,8 @@ still keep a number out of the next pull, within a second, without waiting for a
   `review` (R11), with the SAME semantics: the body normalized as docs/compliance_defaults.md
   says (leading characters other than letters and digits dropped, `reply_text`), then a
   plain `starts_with` on `starts_with` keywords (so "endorse" starts with "end": more
-  restrictive than the gate's whole-word check), `contains` on `contains` phrases, and
+  restrictive than the gate's whole-word check), or its letters and digits alone equal to
+  one's ("S T O P", `letters_only`), `contains` on `contains` phrases, and
   `starts_with` on `review_starts_with` prefixes;
 - a journal line that could not be read as a record: every valid number its text holds (C07);
 - `HOME/ledger/suppressed_numbers.parquet`, which each run writes after dbt: every number
@@ -37,7 +38,8 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from expectations.facts import disposition_kind, normalize_phone, normalize_text, phones_in_text, reply_text
+from expectations.facts import (disposition_kind, letters_only, normalize_phone, normalize_text, phones_in_text,
+                                reply_text)
 
 from .records import FAMILIES
 from .store import list_journal, read_journal_file
@@ -62,7 +64,9 @@ def _keywords(policy_sms: dict, kind: str) -> tuple[str, ...]:
 def classify_like_dbt(body, policy_sms: dict) -> str:
     """`opt_out`, `review` or `reply`, as dbt's int_sms_classified decides (plain prefixes)."""
     text = reply_text(body)
-    if any(text.startswith(k) for k in _keywords(policy_sms, "starts_with")) \
+    starts_with = _keywords(policy_sms, "starts_with")
+    if any(text.startswith(k) for k in starts_with) \
+            or (letters_only(text) or None) in {letters_only(k) for k in starts_with} \
             or any(k in text for k in _keywords(policy_sms, "contains")):
         return "opt_out"
     if any(text.startswith(k) for k in _keywords(policy_sms, "review_starts_with")):

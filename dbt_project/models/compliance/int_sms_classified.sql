@@ -3,21 +3,32 @@ with replies as (
     select * from {{ ref('stg_inbound_sms') }}
 ),
 
+reply_texts as (
+    -- A reply spelled out ("S T O P", "s.t.o.p") is compared with its letters and digits only.
+    select source_sha256, source_line, body_normalized,
+        {{ re_replace_all('body_normalized', '[^\\p{L}\\p{N}]+', '') }} as body_letters
+    from replies
+),
+
 keywords as (
     -- Keywords are normalized as the bodies are (docs/compliance_defaults.md), so a policy
     -- keyword written with a curly apostrophe or odd spacing still matches.
-    select {{ norm_text('keyword') }} as keyword, match_kind
-    from {{ source('config', 'sms_keywords') }}
+    select keyword, {{ re_replace_all('keyword', '[^\\p{L}\\p{N}]+', '') }} as keyword_letters, match_kind
+    from (
+        select {{ norm_text('keyword') }} as keyword, match_kind
+        from {{ source('config', 'sms_keywords') }}
+    ) as normalized
 ),
 
 matched as (
     select
         replies.source_sha256,
         replies.source_line,
-        bool_or(keywords.match_kind = 'starts_with' and {{ text_starts_with('replies.body_normalized', 'keywords.keyword') }}) as starts_with_opt_out,
+        bool_or(keywords.match_kind = 'starts_with' and ({{ text_starts_with('replies.body_normalized', 'keywords.keyword') }}
+            or replies.body_letters = keywords.keyword_letters)) as starts_with_opt_out,
         bool_or(keywords.match_kind = 'contains' and contains(replies.body_normalized, keywords.keyword)) as contains_opt_out,
         bool_or(keywords.match_kind = 'review_starts_with' and {{ text_starts_with('replies.body_normalized', 'keywords.keyword') }}) as looks_close
-    from replies
+    from reply_texts as replies
     cross join keywords
     group by replies.source_sha256, replies.source_line
 ),
