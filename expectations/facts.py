@@ -197,11 +197,22 @@ def normalize_phone(text) -> str | None:
 
 
 _DIGIT_RUN = re.compile(r"[0-9]+")
+# A number in scientific notation that writes every digit ("9.195550123E+09", numpy's
+# "9.195550123000000000e+09"); Excel's "9.19555E+09" lost them and names no number.
+_SCIENTIFIC = re.compile(r"([0-9])\.([0-9]{9,})[eE]\+?([0-9]{1,2})")
+
+
+def _scientific_digits(match: re.Match) -> str | None:
+    digits, exponent = match.group(1) + match.group(2), int(match.group(3))
+    if len(digits) >= exponent + 1 and not digits[exponent + 1:].strip("0"):
+        return digits[:exponent + 1]
+    return None
 
 
 def phones_in_text(text) -> set[str]:
     """Every valid NANP number a free text holds (C07): what phonenumbers' matcher finds,
-    plus every run of 10 digits (or 11 starting with 1)."""
+    plus every run of 10 digits (or 11 starting with 1), plus every number in scientific
+    notation that writes all its digits."""
     if not text:
         return set()
     value = _ascii_digits(unicodedata.normalize("NFKC", str(text)))
@@ -218,6 +229,11 @@ def phones_in_text(text) -> set[str]:
             phone = normalize_phone(run)
             if phone:
                 found.add(phone)
+    for match in _SCIENTIFIC.finditer(value):
+        digits = _scientific_digits(match)
+        phone = normalize_phone(digits) if digits else None
+        if phone:
+            found.add(phone)
     return found
 
 

@@ -139,6 +139,8 @@ def build_voters() -> dict[str, Voter]:
     # (write_extra_lines): a spreadsheet's float in opt_outs/, a labelled number in a STOP
     # reply, and in a line-types answer after a fresh landline answer.
     add("c07_opt_out_phone_as_float")
+    # numpy's savetxt writes floats in scientific notation with every digit.
+    add("c07_opt_out_phone_in_scientific_notation")
     add("c07_stop_from_labelled_phone")
     add("c07_line_type_phone_as_float", line_type=landline())
     # A line-type answer without a readable time may be the newest: `unknown` at as-of.
@@ -232,6 +234,8 @@ def write_extra_lines(inbox: Path, voters: dict[str, Voter]) -> None:
         handle.write(f"{digits('c07_line_type_phone_as_float')}.0,wireless,{FRESH_CHECK},carrier\n")
     with (inbox / "opt_outs" / "opt_outs.csv").open("a", newline="") as handle:
         handle.write(f"{digits('c07_opt_out_phone_as_float')}.0,{BEFORE},all,spreadsheet,\n")
+        number = digits("c07_opt_out_phone_in_scientific_notation")
+        handle.write(f"{number[0]}.{number[1:]}000000000e+09,{BEFORE},all,numpy,\n")
     with (inbox / "inbound_sms" / "replies.csv").open("a", newline="") as handle:
         number = digits("c07_stop_from_labelled_phone")
         handle.write(f'"{number[:3]}-{number[3:6]}-{number[6:]} (cell)",{BEFORE},STOP\n')
@@ -308,6 +312,7 @@ CASES = [
     case("c07_line_types_line", "calls", True),
     case("c07_opt_out_phone_as_float", "calls", False, "C07"),
     case("c07_opt_out_phone_as_float", "texts_p2p", False, "C07"),
+    case("c07_opt_out_phone_in_scientific_notation", "calls", False, "C07"),
     case("c07_stop_from_labelled_phone", "texts_p2p", False, "C07"),
     case("c07_line_type_phone_as_float", "robo_first", False, "R04"),
     case("c07_line_type_phone_as_float", "calls", True),

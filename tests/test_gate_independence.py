@@ -145,6 +145,10 @@ def test_phones_in_quarantined_text():
     a, b = number(2), number(3)
     line = f'"{a[:3]}-{a[3:6]}-{a[6:]},2026-10-01T10:00:00-04:00,"unterminated,{b}'
     assert F.phones_in_text(line) == {e164(a), e164(b)}
+    # Scientific notation that writes every digit holds its number; Excel's shortened one does not.
+    assert F.phones_in_text(f"{a[0]}.{a[1:]}E+09") == {e164(a)}
+    assert F.phones_in_text(f"1.{a}000000000e+10,x") == {e164(a)}
+    assert F.phones_in_text(f"{a[0]}.{a[1:5]}E+09") == set()
     assert F.phones_in_text("no number 2026-10-01 12345") == set()
 
 

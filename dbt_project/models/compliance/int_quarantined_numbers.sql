@@ -66,16 +66,26 @@ quarantined_lines as (
 
 candidate_texts as (
     -- Generous on purpose: every phone-shaped run, every ten-digit window of a longer digit
-    -- run, and every comma-separated field.
+    -- run, every comma-separated field, and every number in scientific notation that writes
+    -- all its digits ("9.195550123E+09", numpy's "9.195550123000000000e+09"; Excel's
+    -- "9.19555E+09" lost them and names no number).
+    -- Its digits are not windowed as a digit run: numpy's trailing zeros would make numbers.
+    {%- set scientific = '[0-9]\\.[0-9]{9,}[eE]\\+?[0-9]{1,2}' %}
+    {%- set mantissa = "replace(" ~ re_extract('sci', '^[0-9]\\.[0-9]+') ~ ", '.', '')" %}
+    {%- set exponent = "cast(" ~ re_extract('sci', '[eE]\\+?([0-9]+)$', 1) ~ " as int)" %}
     select
         source,
         source_file,
         source_line,
-        {{ list_sorted_distinct(list_cat(list_cat(
+        {{ list_sorted_distinct(list_cat(list_cat(list_cat(
             re_extract_all('line_text', '\\+?1?[ .()/-]*[0-9]{3}[ .()/-]*[0-9]{3}[ .()/-]*[0-9]{4}'),
-            'flatten(' ~ list_map(re_extract_all('line_text', '[0-9]{11,}'),
+            'flatten(' ~ list_map(re_extract_all(re_replace_all('line_text', scientific, ' '), '[0-9]{11,}'),
                 'digits', list_map(int_range('1', 'length(digits) - 8'), 'start', 'substr(digits, start, 10)')) ~ ')'),
-            list_map(split_text('line_text', "','"), 'field', "trim(replace(field, '\"', ''))")
+            list_map(split_text('line_text', "','"), 'field', "trim(replace(field, '\"', ''))")),
+            list_map(re_extract_all('line_text', scientific), 'sci',
+                "case when length(" ~ mantissa ~ ") >= " ~ exponent ~ " + 1 and "
+                ~ re_full_match("substr(" ~ mantissa ~ ", " ~ exponent ~ " + 2)", '0*')
+                ~ " then substr(" ~ mantissa ~ ", 1, " ~ exponent ~ " + 1) end")
         )) }} as candidates
     from quarantined_lines
 ),
