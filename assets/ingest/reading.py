@@ -892,10 +892,10 @@ def quarantine_whole_file(con: duckdb.DuckDBPyConnection, source: str, file: Inb
     if encoding == "utf-8":
         read_whole_lines(con, file.path, encoding, table="_unread_file_lines", name=file.name)
         try:
-            con.execute("insert into raw.quarantine (source, _file, _line, reason, raw_line) "
-                        "select $source, $file, _line, $reason, raw from _unread_file_lines where raw <> '' "
-                        "order by _line", {"source": source, "file": file.name, "reason": reason})
-            lines = con.execute("select count(*) from _unread_file_lines where raw <> ''").fetchone()[0]
+            # An insert answers with the count of rows it wrote.
+            lines = con.execute("insert into raw.quarantine (source, _file, _line, reason, raw_line) "
+                                "select $source, $file, _line, $reason, raw from _unread_file_lines where raw <> '' "
+                                "order by _line", {"source": source, "file": file.name, "reason": reason}).fetchone()[0]
         finally:
             con.execute("drop table if exists _unread_file_lines")
     else:
