@@ -148,14 +148,24 @@ def disposition_kind(text) -> str:
     return value
 
 
+# A plain "no" in a yes/no field, as an enum (dbt's copy: macros/compliance.sql plain_no).
+PLAIN_NO = frozenset({"false", "f", "0", "no", "n"})
+
 # The values of a texting tool's `is_from_contact` that mark the campaign's own outbound
 # text (JavaScript false as exported, Postgres f as dumped). Anything else is a reply.
-OUTBOUND_MARKERS = frozenset({"false", "f", "0", "no", "n"})
+OUTBOUND_MARKERS = PLAIN_NO
 
 
 def is_outbound_message(is_from_contact) -> bool:
     """True only for a message export row that plainly says the campaign sent it."""
     return is_from_contact is not None and normalize_enum(is_from_contact) in OUTBOUND_MARKERS
+
+
+def flag_is_set(text) -> bool:
+    """C01: a voter file's yes/no flag (NC `confidential_ind`, Florida's public-records
+    exemption) is set unless it is blank or plainly says no; `YES`, `1`, `X` or Florida's `*`
+    mask fail closed."""
+    return bool(normalize_text(text)) and normalize_enum(text) not in PLAIN_NO
 
 
 def normalize_line_type(text) -> str:
@@ -928,20 +938,29 @@ def build_holders(con) -> None:
     it is confidential or exempt (C01), and the residence states of every holder (R22, R23)."""
     parts = []
     nc = _table_columns(con, "raw", "nc_voters")
-    if {"full_phone_number", "confidential_ind", "state_cd"} <= nc:
+    fl = _table_columns(con, "raw", "fl_voters")
+    nc_read = {"full_phone_number", "confidential_ind", "state_cd"} <= nc
+    fl_read = {"daytime_area_code", "daytime_phone_number", "public_records_exemption"} <= fl
+    # The flags' few distinct spellings, each read once by flag_is_set.
+    flag_texts = (["select confidential_ind as text from raw.nc_voters"] if nc_read else []) + (
+        ["select public_records_exemption as text from raw.fl_voters"] if fl_read else [])
+    _text_map(con, " union ".join(flag_texts) or "select null::varchar as text", "_gate_flags",
+              lambda text: "set" if flag_is_set(text) else "")
+    if nc_read:
         parts.append(
             f"select {ten_digits_sql('d')} as phone10, exempt, state from ("
             f"select {digits_sql('full_phone_number')} as d, "
-            "upper(trim(coalesce(confidential_ind, ''))) = 'Y' as exempt, "
-            "coalesce(nullif(upper(trim(state_cd)), ''), 'NC') as state from raw.nc_voters)")
-    fl = _table_columns(con, "raw", "fl_voters")
-    if {"daytime_area_code", "daytime_phone_number", "public_records_exemption"} <= fl:
+            "coalesce(flags.value = 'set', false) as exempt, "
+            "coalesce(nullif(upper(trim(state_cd)), ''), 'NC') as state from raw.nc_voters "
+            "left join _gate_flags as flags on flags.text = nc_voters.confidential_ind)")
+    if fl_read:
         state = "residence_state" if "residence_state" in fl else "null"
         phone = digits_sql("coalesce(daytime_area_code, '') || coalesce(daytime_phone_number, '')")
         parts.append(
             f"select {ten_digits_sql('d')} as phone10, exempt, state from (select {phone} as d, "
-            "upper(trim(coalesce(public_records_exemption, ''))) = 'Y' as exempt, "
-            f"coalesce(nullif(upper(trim({state})), ''), 'FL') as state from raw.fl_voters)")
+            "coalesce(flags.value = 'set', false) as exempt, "
+            f"coalesce(nullif(upper(trim({state})), ''), 'FL') as state from raw.fl_voters "
+            "left join _gate_flags as flags on flags.text = fl_voters.public_records_exemption)")
     donations = _table_columns(con, "raw", "donations")
     if {"donor_phone"} <= donations:
         state = "donor_state" if "donor_state" in donations else "null"

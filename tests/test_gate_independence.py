@@ -370,7 +370,8 @@ def test_frame_record_facts_dnc_state_rules_and_cap(tmp_path):
     """Per-number C01, residence and area-code states (R22, R23), DNC (R20), the cap (R13)."""
     n = {name: number(200 + i) for i, name in enumerate(
         ["shared_confidential", "fl_exempt", "plain", "nh_dnc", "indiana_resident", "minnesota_consented",
-         "capped", "capped_consented", "dnc_deleted", "dnc_change_added", "pending"])}
+         "capped", "capped_consented", "dnc_deleted", "dnc_change_added", "pending", "confidential_yes",
+         "confidential_no_word", "fl_masked"])}
     n["indiana_area"] = number(300, "317")
     n["toll_free"] = number(301, "888")
     con = warehouse({
@@ -388,6 +389,10 @@ def test_frame_record_facts_dnc_state_rules_and_cap(tmp_path):
                 [n["shared_confidential"], f"({n['shared_confidential'][:3]}) {n['shared_confidential'][3:6]}-{n['shared_confidential'][6:]}",
                  n["indiana_resident"], n["minnesota_consented"], n["nh_dnc"]])
     con.execute("insert into raw.fl_voters values (?, ?, 'Y', 'FL')", [n["fl_exempt"][:3], n["fl_exempt"][3:]])
+    # The flag fails closed: anything but blank or a plain no protects the number (C01).
+    con.execute("insert into raw.nc_voters values (?, 'YES', 'NC'), (?, ' No ', 'NC')",
+                [n["confidential_yes"], n["confidential_no_word"]])
+    con.execute("insert into raw.fl_voters values (?, ?, '*', 'FL')", [n["fl_masked"][:3], n["fl_masked"][3:]])
     d = lambda k: f"{n[k][:3]},{n[k][3:]}"  # noqa: E731
     con.execute("insert into raw.dnc_entries values "
                 "('federal', 'full', '2026-11-01', ?, 'A', 'f1', 1), ('federal', 'full', '2026-11-20', ?, 'A', 'f2', 1), "
@@ -418,7 +423,8 @@ def test_frame_record_facts_dnc_state_rules_and_cap(tmp_path):
     frame = F.gate_frame(con, ctx, inputs).set_index("phone_e164")
     row = lambda k: frame.loc[e164(n[k])]  # noqa: E731
 
-    assert {k for k in n if row(k)["is_exempt_record"]} == {"shared_confidential", "fl_exempt"}
+    assert {k for k in n if row(k)["is_exempt_record"]} == {"shared_confidential", "fl_exempt", "confidential_yes",
+                                                            "fl_masked"}
     assert {k for k in n if row(k)["lacks_state_rule_consent"]} == {"indiana_resident", "indiana_area"}
     assert {k for k in n if row(k)["nh_on_federal_dnc"]} == {"nh_dnc"}
     assert {k for k in n if row(k)["on_dnc_list"]} == {"nh_dnc", "dnc_change_added"}

@@ -130,6 +130,17 @@ def build_voters() -> dict[str, Voter]:
     add("c02_removed", status="R")
     add("c02_denied", status="D")
     add("c02_inactive", status="I")
+    # The flag and the status as people type them: anything but a plain no protects (C01),
+    # a status spelled out counts, one that reads as no status is excluded (C02).
+    add("c01_confidential_yes", confidential="YES")
+    add("c01_confidential_fullwidth", confidential="\uff39")
+    add("c01_confidential_unclear", confidential="X")
+    add("c01_confidential_no_word", confidential="No")
+    add("c01_florida_exempt_one", area="850", florida=True, confidential="1", state="FL", zip_code="32301")
+    add("c02_removed_word", status="REMOVED")
+    add("c02_denied_word", status="Denied")
+    add("c02_status_unreadable", status="?")
+    add("c02_active_word", status="Active")
     add("c03_seven_digits", phone="2345678")
     add("c03_bad_exchange", phone="919-123-4567")
     add("c03_plus1_spelling", phone=None)
@@ -799,6 +810,15 @@ VOTER_CASES = [
     ("c02_removed", "C02", True),
     ("c02_denied", "C02", True),
     ("c02_inactive", "C02", False),
+    ("c01_confidential_yes", "C01", True),
+    ("c01_confidential_fullwidth", "C01", True),
+    ("c01_confidential_unclear", "C01", True),
+    ("c01_confidential_no_word", "C01", False),
+    ("c01_florida_exempt_one", "C01", True),
+    ("c02_removed_word", "C02", True),
+    ("c02_denied_word", "C02", True),
+    ("c02_status_unreadable", "C02", True),
+    ("c02_active_word", "C02", False),
     ("plain", "C02", False),
     ("c03_seven_digits", "C03", True),
     ("c03_bad_exchange", "C03", True),
@@ -823,6 +843,8 @@ def test_voter_level_rules(rules_run: Run, voter, rule, present):
 def test_inactive_voter_is_not_in_everyone(rules_run: Run):
     assert _contact_id(rules_run, "c02_inactive") not in rules_run.everyone
     assert _contact_id(rules_run, "c01_not_confidential") in rules_run.everyone
+    assert _contact_id(rules_run, "c01_confidential_no_word") in rules_run.everyone
+    assert _contact_id(rules_run, "c02_active_word") in rules_run.everyone
 
 
 # --------------------------------------------------------------------------------------

@@ -47,3 +47,35 @@ case
     else {{ enum_expr }}
 end
 {%- endmacro %}
+
+{# The spellings of a plain "no" in a yes/no field (`N`, `No`, `false`, `0`), read as enums.
+   The gate's own copy is expectations/facts.py PLAIN_NO. #}
+{% macro plain_no() -%}
+('false', 'f', '0', 'no', 'n')
+{%- endmacro %}
+
+{# C01: a voter file's yes/no flag (NC `confidential_ind`, Florida's public-records exemption)
+   is set unless it is blank or plainly says no. A value that reads as neither (`YES`, `TRUE`,
+   `1`, a full-width `Ｙ`, `X`, Florida's `*` mask) fails closed: the record is protected. #}
+{% macro flag_is_set(expr) -%}
+(coalesce({{ norm_text(expr) }}, '') <> '' and coalesce({{ norm_enum(expr) }}, '') not in {{ plain_no() }})
+{%- endmacro %}
+
+{# A registration status as one code (NC's status_cd: A active, I inactive, S temporary,
+   R removed, D denied; Florida's ACT, INA and PRE become A, I and P). The code or its
+   spelled-out description (`REMOVED`, `Denied`) decides, the code first; when neither reads
+   as a known status the record is `U`, which C02 excludes like a removed one. #}
+{% macro registration_status(code_expr, description_expr='null') -%}
+coalesce({{ _registration_code(code_expr) }}, {{ _registration_code(description_expr) }}, 'U')
+{%- endmacro %}
+
+{% macro _registration_code(expr) -%}
+case {{ norm_enum(expr) }}
+    when 'a' then 'A' when 'active' then 'A' when 'act' then 'A'
+    when 'i' then 'I' when 'inactive' then 'I' when 'ina' then 'I'
+    when 's' then 'S' when 'temporary' then 'S'
+    when 'p' then 'P' when 'pre' then 'P' when 'preregistered' then 'P' when 'pre_registered' then 'P'
+    when 'r' then 'R' when 'removed' then 'R'
+    when 'd' then 'D' when 'denied' then 'D'
+end
+{%- endmacro %}

@@ -31,7 +31,7 @@ loaded_phone_fields as (
         union all
         -- The campaign's own outbound texts in a message export are not replies (stg_inbound_sms).
         select 'inbound_sms' as source, _file, _line, phone from {{ source('ledger', 'inbound_sms') }}
-        where coalesce({{ norm_enum('is_from_contact') }}, '') not in ('false', 'f', '0', 'no', 'n')
+        where coalesce({{ norm_enum('is_from_contact') }}, '') not in {{ plain_no() }}
         union all
         select 'contact_history' as source, _file, _line, phone from {{ source('ledger', 'contact_history') }}
         union all

@@ -40,7 +40,7 @@ final as (
         {{ contact_time_zone('zip_time_zone', 'area_code_time_zones') }} as time_zone,
         {{ list_keep(list_of([
             "case when is_confidential then 'C01' end",
-            "case when registration_status in ('R', 'D') then 'C02' end",
+            "case when registration_status in ('R', 'D', 'U') then 'C02' end",
             "case when phone_e164 is null then 'C03' end"
         ]), 'x', 'x is not null') }} as voter_rule_ids
     from located

@@ -20,9 +20,8 @@ renamed as (
         {{ clean_text('name_last') }} as last_name,
         -- Florida's statuses map onto North Carolina's codes: ACT active, INA inactive;
         -- PRE (pre-registered minors) gets its own code and is never contactable.
-        case upper(trim(voter_status)) when 'ACT' then 'A' when 'INA' then 'I' when 'PRE' then 'P' else upper(trim(voter_status)) end
-            as registration_status,
-        coalesce(upper(trim(public_records_exemption)) = 'Y', false) as is_confidential,
+        {{ registration_status('voter_status') }} as registration_status,
+        {{ flag_is_set('public_records_exemption') }} as is_confidential,
         {{ clean_text('residence_address_line_1') }} as residence_address,
         {{ clean_text('residence_city') }} as residence_city,
         upper({{ clean_text('residence_state') }}) as residence_state,

@@ -8,7 +8,7 @@ normalized as (
     -- A texting tool's message export (Spoke) also lists the campaign's own outbound texts,
     -- often ending "reply STOP": they are not replies. Only a plain false marks one; any
     -- other value, blank or unreadable, is read as a reply (suppression fails closed).
-    where coalesce({{ norm_enum('is_from_contact') }}, '') not in ('false', 'f', '0', 'no', 'n')
+    where coalesce({{ norm_enum('is_from_contact') }}, '') not in {{ plain_no() }}
 ),
 
 renamed as (
