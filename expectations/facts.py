@@ -336,6 +336,18 @@ class ReplyClassifier:
 # Ledger tables whose name differs from the raw table they copy.
 LEDGER_NAMES = {"volunteers": "volunteer_sms"}
 
+# When the pipeline first read a row: a ledger column; a raw row is being read now. Read
+# typed, not as text.
+FIRST_SEEN = "_first_seen_at"
+
+
+def known_by(when: datetime | None, seen: datetime | None) -> datetime | None:
+    """A suppression time as the rules take it: an event cannot have happened after its row
+    was first read, so a time later than `seen` (a mistyped year, a wrong offset) is no time,
+    like an unreadable one: None, which counts as having happened (docs/compliance_defaults.md
+    "Events and ties"; dbt: no_time_after_first_seen)."""
+    return None if when is not None and seen is not None and when > seen else when
+
 
 def _table_columns(con, schema: str, table: str) -> set[str]:
     return set(table_columns(con, schema, table))
@@ -346,7 +358,8 @@ def source_sql(con, table: str, columns: list[str], ledger_columns: dict[str, st
     or None when neither exists.
 
     `ledger_columns` renames columns for a ledger table whose names differ. A missing column
-    reads as NULL."""
+    reads as NULL. FIRST_SEEN, when asked for, is typed, the earliest of a row's copies (a raw
+    row is being read now), and does not make a row distinct."""
     parts = []
     for schema, name, rename in (("raw", table, {}), ("ledger", LEDGER_NAMES.get(table, table), ledger_columns or {})):
         have = _table_columns(con, schema, name)
@@ -355,10 +368,19 @@ def source_sql(con, table: str, columns: list[str], ledger_columns: dict[str, st
         selected = []
         for column in columns:
             source = rename.get(column, column)
-            selected.append(f'cast("{source}" as varchar) as "{column}"' if source in have
-                            else f'cast(null as varchar) as "{column}"')
+            kind = "timestamptz" if column == FIRST_SEEN else "varchar"
+            missing = "current_timestamp" if column == FIRST_SEEN else "null"
+            selected.append(f'cast("{source}" as {kind}) as "{column}"' if source in have
+                            else f'cast({missing} as {kind}) as "{column}"')
         parts.append(f"select {', '.join(selected)} from {schema}.\"{name}\"")
-    return " union ".join(parts) if parts else None
+    if not parts:
+        return None
+    if FIRST_SEEN not in columns:
+        return " union ".join(parts)
+    others = ", ".join(f'"{column}"' for column in columns if column != FIRST_SEEN)
+    selected = ", ".join(f'min("{column}") as "{column}"' if column == FIRST_SEEN else f'"{column}"'
+                         for column in columns)
+    return f"select {selected} from ({' union all '.join(parts)}) group by {others}"
 
 
 def source_rows(con, table: str, columns: list[str], ledger_columns: dict[str, str] | None = None) -> list[tuple]:
@@ -406,20 +428,21 @@ def opted_out_phones(con, inputs: FactInputs, phone=None) -> set[str]:
     phone = phone or _Phones()
     as_of = inputs.as_of
     opted: set[str] = set()
-    for number, received_at in source_rows(con, "opt_outs", ["phone", "received_at"]):
+    for number, received_at, seen in source_rows(con, "opt_outs", ["phone", "received_at", FIRST_SEEN]):
         e164 = phone(number)
-        when = parse_time(received_at)
+        when = known_by(parse_time(received_at), seen)
         if e164 and (when is None or when <= as_of):
             opted.add(e164)
     classify = ReplyClassifier(inputs.sms_policy)
-    for number, received_at, body, from_contact in source_rows(
-            con, "inbound_sms", ["phone", "received_at", "body", "is_from_contact"]):
+    for number, received_at, body, from_contact, seen in source_rows(
+            con, "inbound_sms", ["phone", "received_at", "body", "is_from_contact", FIRST_SEEN]):
         if is_outbound_message(from_contact) or classify(body) is None:
             continue
         e164 = phone(number)
-        when = parse_time(received_at)
+        when = known_by(parse_time(received_at), seen)
         if e164 and (when is None or when <= as_of):
             opted.add(e164)
+    # Every OPT_OUT the sources hold suppresses, whatever its time.
     for number, status in source_rows(con, "volunteers", ["phone", "sms_opt_in_status"]):
         if normalize_enum(status) == "opt_out":
             e164 = phone(number)
@@ -511,10 +534,12 @@ def build_contact_events(con, table: str, temporary: bool = True) -> None:
     `normalize_enum` and `normalize_text` themselves."""
     from .sql_normalize import build_phone_map, build_time_map
 
-    rows = source_sql(con, "contact_history", ["phone", "channel", "attempted_at", "caller_entity", "disposition"])
+    rows = source_sql(con, "contact_history", ["phone", "channel", "attempted_at", "caller_entity", "disposition",
+                                                FIRST_SEEN])
     if rows is None:
         rows = ("select null::varchar as phone, null::varchar as channel, null::varchar as attempted_at, "
-                "null::varchar as caller_entity, null::varchar as disposition where false")
+                f"null::varchar as caller_entity, null::varchar as disposition, null::timestamptz as {FIRST_SEEN} "
+                "where false")
     con.execute(f"create or replace temp table _gate_contact_rows as {rows}")
     build_phone_map(con, "select phone as text from _gate_contact_rows", "_gate_contact_phones")
     build_time_map(con, "select attempted_at as text from _gate_contact_rows", "_gate_contact_times")
@@ -524,7 +549,9 @@ def build_contact_events(con, table: str, temporary: bool = True) -> None:
     con.execute(f"""
         create or replace {'temp ' if temporary else ''}table {table} as
         select * from (
-            select p.e164, t.instant, coalesce(c.value, '') as channel, coalesce(e.value, '') as entity,
+            -- known_by: an attempt cannot have happened after it was first read.
+            select p.e164, case when t.instant > r.{FIRST_SEEN} then null else t.instant end as instant,
+                   coalesce(c.value, '') as channel, coalesce(e.value, '') as entity,
                    coalesce(d.value, '') as disposition
             from _gate_contact_rows r
             join _gate_contact_phones p on p.text = r.phone
@@ -697,8 +724,8 @@ def consent_facts(con, inputs: FactInputs, phone, wrong_numbers, rnd) -> dict[tu
     best: dict[tuple[str, str], datetime] = {}
     # C07: an unreadable consents line may be a revocation: its numbers have no valid consent.
     revoked_unread = quarantined_phones(con, ("consents",))
-    for number, caller, scope, consented_at, revoked_at in source_rows(
-            con, "consents", ["phone", "caller_entity", "scope", "consented_at", "revoked_at"]):
+    for number, caller, scope, consented_at, revoked_at, seen in source_rows(
+            con, "consents", ["phone", "caller_entity", "scope", "consented_at", "revoked_at", FIRST_SEEN]):
         if _cached_text(caller or "") != entity:
             continue
         scope = normalize_enum(scope)
@@ -709,7 +736,7 @@ def consent_facts(con, inputs: FactInputs, phone, wrong_numbers, rnd) -> dict[tu
         if not e164 or e164 in revoked_unread or given is None or given > as_of:
             continue
         if not is_blank(revoked_at):
-            revoked = parse_time(revoked_at)
+            revoked = known_by(parse_time(revoked_at), seen)
             if revoked is None or revoked <= as_of:
                 continue
         consent_day = parse_local_date(consented_at)

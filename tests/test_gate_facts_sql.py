@@ -110,11 +110,13 @@ def test_no_line_type_source():
 def reference_contacts(con, inputs, days):
     """The Python reading as it was: (wrong-number times per phone, prerecorded calls per phone)."""
     history = []
-    for number, channel, attempted_at, entity, disposition in F.source_rows(
-            con, "contact_history", ["phone", "channel", "attempted_at", "caller_entity", "disposition"]):
+    for number, channel, attempted_at, entity, disposition, seen in F.source_rows(
+            con, "contact_history", ["phone", "channel", "attempted_at", "caller_entity", "disposition", F.FIRST_SEEN]):
         e164 = F.normalize_phone(number)
         if e164:
-            history.append((e164, F.normalize_enum(channel), F.parse_time(attempted_at), F.normalize_text(entity or ""),
+            # A time later than the row's first read is no time (F.known_by).
+            when = F.known_by(F.parse_time(attempted_at), seen)
+            history.append((e164, F.normalize_enum(channel), when, F.normalize_text(entity or ""),
                             F.disposition_kind(disposition)))
     wrong: dict = {}
     for e164, _channel, when, _entity, disposition in history:

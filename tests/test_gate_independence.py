@@ -217,6 +217,32 @@ def test_opt_outs_in_force_at_as_of():
     assert opted == {e164(n[i]) for i in (0, 1, 3, 4, 5, 8)}
 
 
+def test_times_later_than_the_first_read_count_as_unreadable():
+    """A suppression cannot have happened after its row was first read (a mistyped year): in
+    force like an unreadable time. A raw row is being read now; a ledger row was read at its
+    `_first_seen_at`. A time after as-of but before the first read still waits."""
+    n = [number(i) for i in range(41, 50)]
+    typo = "2099-11-29T09:00:00-05:00"
+    con = warehouse({
+        "opt_outs": [{"phone": n[0], "received_at": typo, "channel": "all"},
+                     {"phone": n[1], "received_at": AFTER, "channel": "all"}],
+        "inbound_sms": [{"phone": n[2], "received_at": typo, "body": "STOP"}],
+        "contact_history": [
+            {"phone": n[3], "channel": "manual_call", "attempted_at": typo, "caller_entity": ENTITY,
+             "disposition": "wrong_number"},
+            {"phone": n[4], "channel": "manual_call", "attempted_at": typo, "caller_entity": ENTITY,
+             "disposition": "Do Not Call"}],
+    }, ledger={"opt_outs": [{"phone": n[6], "received_at": AFTER, "channel": "all"},
+                            {"phone": n[7], "received_at": AFTER, "channel": "all"}]})
+    con.execute(f"alter table ledger.opt_outs add column {F.FIRST_SEEN} timestamptz")
+    con.execute(f"update ledger.opt_outs set {F.FIRST_SEEN} = case when phone = ? then ? else ? end",
+                [n[6], AS_OF - timedelta(days=1), AS_OF + timedelta(days=2)])
+    assert set(F.opted_out_phones(con, INPUTS)) == {e164(n[0]), e164(n[2]), e164(n[6])}
+    facts = facts_of(con)
+    assert {p for p, f in facts.items() if f["wrong_number"]} == {e164(n[3])}
+    assert {p for p, f in facts.items() if f["opted_out"]} >= {e164(n[0]), e164(n[2]), e164(n[4]), e164(n[6])}
+
+
 def test_ledger_rows_count_and_c07_quarantined_lines_suppress():
     n = [number(i) for i in range(20, 24)]
     con = warehouse(
@@ -329,6 +355,11 @@ CONSENT_CASES = {
     "on_rnd_cutoff": ({"consented_at": "2021-01-27T12:00:00-05:00"}, [("2021-01-27", "no", RND_QUERIED)], [], True),
     "wrong_number_after_consent": ({}, [("2026-03-10", "no", RND_QUERIED)], ["2026-06-01T12:00:00-04:00"], False),
     "wrong_number_after_as_of": ({}, [("2026-03-10", "no", RND_QUERIED)], [AFTER], True),
+    # Dated after the row was first read (here: now): cannot be right, so in force.
+    "revoked_dated_after_first_read": ({"revoked_at": "2099-11-29T09:00:00-05:00"},
+                                       [("2026-03-10", "no", RND_QUERIED)], [], False),
+    "wrong_number_dated_after_first_read": ({}, [("2026-03-10", "no", RND_QUERIED)], ["2099-11-29T09:00:00-05:00"],
+                                            False),
 }
 
 

@@ -41,6 +41,7 @@ CONSENT_DATE = "2026-03-10"
 RND_QUERIED = "2026-11-20T12:00:00-05:00"
 BEFORE = "2026-10-01T10:00:00-04:00"             # comfortably before as-of
 AFTER = "2026-11-29T09:00:00-05:00"              # the day after as-of
+AFTER_FIRST_READ = "2099-11-29T09:00:00-05:00"   # later than any run of this suite reads it
 
 FEDERAL_FULL_OLD = "20261001"
 FEDERAL_FULL = "20261120"                         # 8 days before as-of: fresh (R20)
@@ -327,6 +328,20 @@ def build_voters() -> dict[str, Voter]:
 
     # R05 at dial time (issue 9): fresh at as-of, stale by expires_at. Added last: indices stay.
     add("r05_fresh_at_as_of_stale_at_expiry", line_type=landline(STALE_AT_EXPIRY))
+
+    # Times later than the moment the pipeline first read them cannot be right (a mistyped
+    # year): such an opt-out, STOP, wrong number, do-not-call request or revocation counts
+    # like one whose time cannot be read. AFTER (the day after as-of, before this run) waits.
+    add("r09_dated_after_first_read", opt_outs=[optout(AFTER_FIRST_READ, "all")])
+    add("r11_stop_dated_after_first_read", inbound=[(AFTER_FIRST_READ, "STOP")])
+    add("r28_wrong_number_dated_after_first_read", history=[{
+        "channel": "manual_call", "attempted_at": AFTER_FIRST_READ, "caller_entity": ENTITY,
+        "disposition": "Wrong Number"}])
+    add("r09_dnc_disposition_dated_after_first_read", history=[{
+        "channel": "manual_call", "attempted_at": AFTER_FIRST_READ, "caller_entity": ENTITY,
+        "disposition": "Do Not Call"}])
+    add("cv_revoked_dated_after_first_read", consents=[consent("autodialed_voice", revoked_at=AFTER_FIRST_READ)],
+        rnd=[rnd_no()])
 
     names = [v.name for v in voters]
     assert len(names) == len(set(names))
@@ -762,6 +777,12 @@ CASES = [
     case("r28_other_entity_wrong_number", "calls", False, "R28"),
     case("r28_no_answer", "calls", True, absent="R28"),
     case("r28_wrong_number_after_as_of", "calls", True, absent="R28"),
+    # Dated after the pipeline first read them: in force.
+    case("r09_dated_after_first_read", "calls", False, "R09"),
+    case("r11_stop_dated_after_first_read", "texts_p2p", False, "R11"),
+    case("r28_wrong_number_dated_after_first_read", "calls", False, "R28"),
+    case("r09_dnc_disposition_dated_after_first_read", "texts_p2p", False, "R09"),
+    case("cv_revoked_dated_after_first_read", "dialer", False, "R07"),
 ]
 
 

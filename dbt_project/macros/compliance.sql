@@ -79,3 +79,12 @@ case {{ norm_enum(expr) }}
     when 'd' then 'D' when 'denied' then 'D'
 end
 {%- endmacro %}
+
+{# A suppression time as the rules take it: an event cannot have happened after the pipeline
+   first read its row (`_first_seen_at`), so a later time (a mistyped year, a wrong offset, a
+   clock ahead) cannot be right and reads as no time, like an unreadable one: the opt-out,
+   revocation, wrong number or prerecorded call counts as having happened. The gate's copy is
+   expectations/facts.py known_by. #}
+{% macro no_time_after_first_seen(time_expr) -%}
+case when {{ time_expr }} > _first_seen_at then null else {{ time_expr }} end
+{%- endmacro %}

@@ -16,9 +16,11 @@ renamed as (
         {{ clean_text('method') }} as method,
         {{ clean_text('source') }} as consent_source,
         {{ clean_text('disclosure_version') }} as disclosure_version,
-        {{ parse_timestamp('revoked_at') }} as revoked_at,
-        -- A revocation that is written but unreadable still counts as a revocation.
-        {{ clean_text('revoked_at') }} is not null and {{ parse_timestamp('revoked_at') }} is null as has_unreadable_revocation,
+        -- A revocation dated after its row was first read cannot be right: like one that is
+        -- written but unreadable, it still counts as a revocation (the consent keeps its date).
+        {{ no_time_after_first_seen(parse_timestamp('revoked_at')) }} as revoked_at,
+        {{ clean_text('revoked_at') }} is not null and {{ no_time_after_first_seen(parse_timestamp('revoked_at')) }} is null
+            as has_unreadable_revocation,
         _file as source_file,
         _line as source_line,
         _sha256 as source_sha256

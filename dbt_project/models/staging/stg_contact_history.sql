@@ -11,7 +11,9 @@ renamed as (
     select
         {{ phone_e164('phone_text') }} as phone_e164,
         {{ norm_enum('channel') }} as channel,
-        {{ parse_timestamp('attempted_at') }} as attempted_at,
+        -- An attempt cannot have happened after it was read: a later time is no time (its wrong
+        -- number, do-not-call request and prerecorded call count as having happened).
+        {{ no_time_after_first_seen(parse_timestamp('attempted_at')) }} as attempted_at,
         {{ clean_text('caller_entity') }} as caller_entity,
         {{ disposition_kind('disposition_enum') }} as disposition,
         _file as source_file,

@@ -14,7 +14,8 @@ normalized as (
 renamed as (
     select
         {{ phone_e164('phone_text') }} as phone_e164,
-        {{ parse_timestamp('received_at') }} as received_at,
+        -- A reply cannot have come after it was read (a STOP dated next year counts).
+        {{ no_time_after_first_seen(parse_timestamp('received_at')) }} as received_at,
         body,
         -- Leading characters other than letters and digits are dropped: a reply told to
         -- 'reply "STOP"' often comes back "STOP" in quotes, or after an emoji.

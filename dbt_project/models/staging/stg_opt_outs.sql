@@ -13,7 +13,7 @@ normalized as (
 renamed as (
     select
         {{ phone_e164('phone_text') }} as phone_e164,
-        {{ parse_timestamp('received_at') }} as received_at,
+        {{ no_time_after_first_seen(parse_timestamp('received_at')) }} as received_at,
         -- Blank, and any value other than call, sms or all, means every channel (CONTRACT
         -- section 2; docs/compliance_defaults.md): every opt-out suppresses every channel anyway (R09).
         case when channel_value in ('call', 'sms', 'all') then channel_value else 'all' end as channel,

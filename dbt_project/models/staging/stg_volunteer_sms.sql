@@ -13,7 +13,12 @@ renamed as (
     select
         {{ phone_e164('phone_text') }} as phone_e164,
         upper(coalesce({{ norm_enum('sms_opt_in_status') }}, 'unspecified')) as sms_opt_in_status,
-        to_timestamp(try_cast(modified_date as bigint)) as modified_at,
+        -- An OPT_OUT dated after it was read has no time (it counts); an OPT_IN (a consent) keeps its time.
+        case
+            when upper(coalesce({{ norm_enum('sms_opt_in_status') }}, '')) = 'OPT_OUT'
+                then {{ no_time_after_first_seen('to_timestamp(try_cast(modified_date as bigint))') }}
+            else to_timestamp(try_cast(modified_date as bigint))
+        end as modified_at,
         person_id,
         _file as source_file,
         _line as source_line,
