@@ -148,6 +148,43 @@ def disposition_kind(text) -> str:
     return value
 
 
+# R13: a contact-history channel that is a prerecorded call (dbt's copy: macros/compliance.sql
+# is_prerecorded_channel): whole words between `_` of the enum value.
+_NOT_A_CALL_WORDS = re.compile(r"_(sms|text|texts|texting|txt|p2p|mms|email|e_mail|mail|mailer|postcard|door|doors|canvass|canvassing|knock)_")
+_PRERECORDED_WORDS = re.compile(r"_(prerecorded|pre_recorded|recorded|robocall|robocalls|robo|robodial|robodialer|ivr|rvm|ringless"
+                                r"|voicemail_drop|vm_drop|voice_drop|broadcast|tts|text_to_speech|ai_voice|artificial_voice|soundboard|press_1|press_one|automated|autodial|autodialed|autodialer|auto_dial|auto_dialer|auto_call)_")
+_LIVE_CALL_WORDS = re.compile(r"_(manual|call|calls|phone|phones|phonebank|phone_bank|phonebanking|live|dialer|predictive|power|preview|progressive|click_to_call|ctc)_")
+_KNOWN_CHANNELS = {"manual_call": False, "predictive_dialer_call": False, "p2p_sms": False, "automated_sms": False}
+
+
+def is_prerecorded_channel(text) -> bool:
+    """Whether a contact-history channel counts as a prerecorded call (R13): a prerecorded
+    channel, blank, or a dialer's word for one (`Robocall`, `IVR`, `RVM`); not a text, email or
+    door knock, nor a live call (`Manual`, `Phone Bank`); anything else cannot be placed and
+    counts."""
+    value = normalize_enum(text)
+    if value in _KNOWN_CHANNELS:
+        return _KNOWN_CHANNELS[value]
+    if not value or value.startswith("prerecorded"):
+        return True
+    if _NOT_A_CALL_WORDS.search(f"_{value}_"):
+        return False
+    if _PRERECORDED_WORDS.search(f"_{value}_"):
+        return True
+    return not _LIVE_CALL_WORDS.search(f"_{value}_")
+
+
+def entity_key(text) -> str:
+    """A caller entity's name as R13 compares it: letters and digits only (dbt: entity_key)."""
+    return letters_only(normalize_text(text))
+
+
+def contact_channel(text) -> str:
+    """A contact-history channel as the gate keeps it: `prerecorded_call` when it counts as
+    one (`is_prerecorded_channel`), else its enum value."""
+    return "prerecorded_call" if is_prerecorded_channel(text) else normalize_enum(text)
+
+
 # A plain "no" in a yes/no field, as an enum (dbt's copy: macros/compliance.sql plain_no).
 PLAIN_NO = frozenset({"false", "f", "0", "no", "n"})
 
@@ -543,15 +580,15 @@ def build_contact_events(con, table: str, temporary: bool = True) -> None:
     con.execute(f"create or replace temp table _gate_contact_rows as {rows}")
     build_phone_map(con, "select phone as text from _gate_contact_rows", "_gate_contact_phones")
     build_time_map(con, "select attempted_at as text from _gate_contact_rows", "_gate_contact_times")
-    _text_map(con, "select channel as text from _gate_contact_rows", "_gate_contact_enums", normalize_enum)
+    _text_map(con, "select channel as text from _gate_contact_rows", "_gate_contact_enums", contact_channel)
     _text_map(con, "select disposition as text from _gate_contact_rows", "_gate_contact_dispositions", disposition_kind)
-    _text_map(con, "select caller_entity as text from _gate_contact_rows", "_gate_contact_entities", normalize_text)
+    _text_map(con, "select caller_entity as text from _gate_contact_rows", "_gate_contact_entities", entity_key)
     con.execute(f"""
         create or replace {'temp ' if temporary else ''}table {table} as
         select * from (
             -- known_by: an attempt cannot have happened after it was first read.
             select p.e164, case when t.instant > r.{FIRST_SEEN} then null else t.instant end as instant,
-                   coalesce(c.value, '') as channel, coalesce(e.value, '') as entity,
+                   coalesce(c.value, 'prerecorded_call') as channel, coalesce(e.value, '') as entity,
                    coalesce(d.value, '') as disposition
             from _gate_contact_rows r
             join _gate_contact_phones p on p.text = r.phone
@@ -595,7 +632,7 @@ def contact_tables_at(con, events: str, inputs: FactInputs, days: int) -> None:
         f"create or replace temp table _gate_prerecorded_calls as select e164 as phone_e164, count(*) as calls "
         f"from {events} where starts_with(channel, 'prerecorded') "
         "and entity in ('', $entity) and (instant is null or instant between $since and $as_of) group by e164",
-        {"entity": normalize_text(inputs.caller_entity), "since": inputs.as_of - timedelta(days=days),
+        {"entity": entity_key(inputs.caller_entity), "since": inputs.as_of - timedelta(days=days),
          "as_of": inputs.as_of})
 
 

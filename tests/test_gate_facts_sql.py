@@ -116,13 +116,13 @@ def reference_contacts(con, inputs, days):
         if e164:
             # A time later than the row's first read is no time (F.known_by).
             when = F.known_by(F.parse_time(attempted_at), seen)
-            history.append((e164, F.normalize_enum(channel), when, F.normalize_text(entity or ""),
+            history.append((e164, F.contact_channel(channel), when, F.entity_key(entity or ""),
                             F.disposition_kind(disposition)))
     wrong: dict = {}
     for e164, _channel, when, _entity, disposition in history:
         if disposition == "wrong_number" and (when is None or when <= inputs.as_of):
             wrong.setdefault(e164, []).append(when)
-    entity = F.normalize_text(inputs.caller_entity)
+    entity = F.entity_key(inputs.caller_entity)
     since = inputs.as_of - timedelta(days=days)
     calls: dict = {}
     for e164, channel, when, caller, _disposition in history:
@@ -135,10 +135,12 @@ def _messy_history(count: int, seed: int) -> list[dict]:
     rng = random.Random(seed)
     lines = _messy_rows(count, seed)
     channels = ["prerecorded_call_landline", "Prerecorded Call Landline", "prerecorded_call_wireless", "manual_call",
-                "p2p_sms", "", None, "PRERECORDED-CALL", "pre recorded"]
+                "p2p_sms", "", None, "PRERECORDED-CALL", "pre recorded", "Robocall", "IVR", "Phone Bank", "Text",
+                "Campaign X"]
     dispositions = ["wrong_number", "Wrong Number", "WRONG-NUMBER", "answered", "no_answer", "", None, "wrong  number",
                     "wrongnumber", "Not this person", "Wrong #", "Do Not Call", "called at the wrong time"]
-    entities = [ENTITY, ENTITY.upper(), f"  {ENTITY}  ", "", None, "Another Campaign", ENTITY.replace(" ", "  ")]
+    entities = [ENTITY, ENTITY.upper(), f"  {ENTITY}  ", "", None, "Another Campaign", ENTITY.replace(" ", "  "),
+                f"{ENTITY}.", ENTITY.replace(" ", "-")]
     return [{"phone": line["phone"], "channel": rng.choice(channels), "attempted_at": line["checked_at"],
              "caller_entity": rng.choice(entities), "disposition": rng.choice(dispositions)} for line in lines]
 

@@ -276,7 +276,7 @@ def test_a_phone_field_that_does_not_read_as_a_number_suppresses_the_numbers_it_
 
 
 def test_wrong_numbers_and_prerecorded_calls():
-    n = [number(i) for i in range(30, 41)]
+    n = [number(i) for i in range(30, 41)] + [number(50)]
 
     def call(phone, days, entity=ENTITY, channel="Prerecorded Call Landline", disposition="answered"):
         return {"phone": phone, "channel": channel, "attempted_at": (AS_OF - timedelta(days=days, hours=1)).isoformat(),
@@ -297,6 +297,9 @@ def test_wrong_numbers_and_prerecorded_calls():
         {"phone": n[9], "channel": "manual_call", "attempted_at": AFTER, "caller_entity": ENTITY, "disposition": "DNC"},
         {"phone": n[10], "channel": "manual_call", "attempted_at": BEFORE, "caller_entity": ENTITY,
          "disposition": "called at the wrong time"},
+        # R13 in dialers' words: robocalls, a blank channel, the entity punctuated; not a phone bank.
+        call(n[11], 5, channel="Robocall"), call(n[11], 6, channel="", entity="Friends of Jane Doe."),
+        call(n[11], 7, channel="IVR"), call(n[11], 8, channel="Phone Bank"), call(n[11], 9, channel="SMS"),
     ]})
     facts = facts_of(con)
     assert {p for p, f in facts.items() if f["wrong_number"]} == {e164(n[0]), e164(n[2]), e164(n[6])}
@@ -304,6 +307,7 @@ def test_wrong_numbers_and_prerecorded_calls():
     assert facts[e164(n[3])]["prerecorded_calls"] == 3
     assert facts[e164(n[4])]["prerecorded_calls"] == 2
     assert e164(n[5]) not in facts                      # a manual call is no prerecorded call
+    assert facts[e164(n[11])]["prerecorded_calls"] == 3
 
 
 def test_line_type_latest_answer_and_ties():

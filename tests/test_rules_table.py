@@ -343,6 +343,19 @@ def build_voters() -> dict[str, Voter]:
     add("cv_revoked_dated_after_first_read", consents=[consent("autodialed_voice", revoked_at=AFTER_FIRST_READ)],
         rnd=[rnd_no()])
 
+    # R13 in a dialer's own words: prerecorded channels named otherwise, a channel that cannot be
+    # placed, and the caller entity punctuated otherwise all count; a phone bank or a text does not.
+    add("r13_three_robocalls", line_type=landline(), history=prerecorded_calls(5, 12, 29, channel="Robocall"))
+    add("r13_ivr_rvm_broadcast", line_type=landline(), history=[
+        *prerecorded_calls(5, channel="IVR"), *prerecorded_calls(12, channel="RVM"),
+        *prerecorded_calls(29, channel="Voice Broadcast")])
+    add("r13_three_blank_channels", line_type=landline(), history=prerecorded_calls(5, 12, 29, channel=""))
+    add("r13_three_unplaced_channels", line_type=landline(), history=prerecorded_calls(5, 12, 29, channel="Campaign X"))
+    add("r13_entity_punctuated", line_type=landline(),
+        history=prerecorded_calls(5, 12, 29, entity="Friends of Jane Doe.", channel="Pre-Recorded"))
+    add("r13_three_phone_bank_calls", line_type=landline(), history=prerecorded_calls(5, 12, 29, channel="Phone Bank"))
+    add("r13_three_texts", line_type=landline(), history=prerecorded_calls(5, 12, 29, channel="Text Message"))
+
     names = [v.name for v in voters]
     assert len(names) == len(set(names))
     return {v.name: v for v in voters}
@@ -729,6 +742,13 @@ CASES = [
     case("r13_three_40_days_ago", "robo_landline", True, absent="R13"),
     case("r13_three_manual_calls", "robo_landline", True, absent="R13"),
     case("r13_three_blank_entity", "robo_landline", False, "R13"),
+    case("r13_three_robocalls", "robo_landline", False, "R13"),
+    case("r13_ivr_rvm_broadcast", "robo_landline", False, "R13"),
+    case("r13_three_blank_channels", "robo_landline", False, "R13"),
+    case("r13_three_unplaced_channels", "robo_landline", False, "R13"),
+    case("r13_entity_punctuated", "robo_landline", False, "R13"),
+    case("r13_three_phone_bank_calls", "robo_landline", True, absent="R13"),
+    case("r13_three_texts", "robo_landline", True, absent="R13"),
     # R20
     case("r20_federal", "commercial_calls", False, "R20"),
     case("r20_federal", "calls", True, absent="R20"),

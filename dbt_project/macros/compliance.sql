@@ -88,3 +88,29 @@ end
 {% macro no_time_after_first_seen(time_expr) -%}
 case when {{ time_expr }} > _first_seen_at then null else {{ time_expr }} end
 {%- endmacro %}
+
+{# R13 counts prerecorded calls. A contact-history channel (its enum value, norm_enum) is one when
+   it is a prerecorded channel, blank, or names one in a dialer's own words (`Robocall`, `IVR`,
+   `RVM`, `Ringless Voicemail`, `Voice Broadcast`, `TTS`, `Automated Call`); a text, an email or a
+   door knock is none, and neither is a live call (`Manual`, `Phone Bank`, `Predictive`). A value
+   that reads as none of these cannot be placed and counts: when in doubt, the call counts toward
+   the cap. The gate's copy is expectations/facts.py is_prerecorded_channel; the words are in
+   docs/compliance_defaults.md. #}
+{% macro is_prerecorded_channel(enum_expr) -%}
+case
+    when {{ enum_expr }} in ('manual_call', 'predictive_dialer_call', 'p2p_sms', 'automated_sms') then false
+    when {{ enum_expr }} like 'prerecorded%' or {{ enum_expr }} is null then true
+    when {{ re_full_match("'_' || " ~ enum_expr ~ " || '_'", '.*_(sms|text|texts|texting|txt|p2p|mms|email|e_mail|mail|mailer|postcard|door|doors|canvass|canvassing|knock)_.*') }} then false
+    when {{ re_full_match("'_' || " ~ enum_expr ~ " || '_'", '.*_(prerecorded|pre_recorded|recorded|robocall|robocalls|robo|robodial|robodialer|ivr|rvm|ringless|voicemail_drop|vm_drop|voice_drop|broadcast|tts|text_to_speech|ai_voice|artificial_voice|soundboard|press_1|press_one|automated|autodial|autodialed|autodialer|auto_dial|auto_dialer|auto_call)_.*') }} then true
+    when {{ re_full_match("'_' || " ~ enum_expr ~ " || '_'", '.*_(manual|call|calls|phone|phones|phonebank|phone_bank|phonebanking|live|dialer|predictive|power|preview|progressive|click_to_call|ctc)_.*') }} then false
+    else true
+end
+{%- endmacro %}
+
+{# A caller entity's name compared as its letters and digits only (norm_text, then every other
+   character dropped): a dialer's `Friends of Jane Doe.` or `friends-of-jane-doe` is the
+   configured `Friends of Jane Doe`. R13 counts a number's prerecorded calls by the configured
+   entity this way; '' when the name holds no letter or digit (naming none, which counts too). #}
+{% macro entity_key(expr) -%}
+coalesce({{ re_replace_all(norm_text(expr), '[^\\p{L}\\p{N}]+', '') }}, '')
+{%- endmacro %}

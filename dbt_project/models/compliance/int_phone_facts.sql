@@ -43,11 +43,11 @@ summarized as (
         {{ list_sorted_distinct(list_gather("case when events.event_type = 'opt_out' then events.detail end")) }} as opt_out_rule_ids,
         bool_or(events.event_type = 'disposition' and events.detail = 'wrong_number') as has_wrong_number,
         -- R13, the spec's count exactly: prerecorded calls in contact history by the configured
-        -- caller entity or naming none, in the cap.days days before as-of (on or before it), or
-        -- with an unreadable time.
+        -- caller entity (its letters and digits, punctuation aside) or naming none, in the
+        -- cap.days days before as-of (on or before it), or with an unreadable time.
         count(*) filter (
             where events.event_type = 'prerecorded_call'
-              and coalesce({{ norm_text('events.caller_entity') }}, '') in ('', {{ norm_text('run.caller_entity') }})
+              and {{ entity_key('events.caller_entity') }} in ('', {{ entity_key('run.caller_entity') }})
               and (events.event_at is null or events.event_at >= run.as_of - {{ interval_days('coalesce(cap_window.cap_days, 0)') }})
         ) as recent_prerecorded_calls
     from events

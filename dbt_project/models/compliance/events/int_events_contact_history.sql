@@ -22,7 +22,8 @@ prerecorded_calls as (
     select phone_e164, attempted_at as event_at, 'prerecorded_call' as event_type, channel as detail,
         caller_entity, cast(null as date) as consent_date, source_file, source_line
     from history
-    where channel like 'prerecorded%'
+    -- A prerecorded channel in a dialer's own words, or one that cannot be placed (R13).
+    where {{ is_prerecorded_channel('channel') }}
 )
 
 select * from dispositions
