@@ -115,3 +115,26 @@ def test_dnc_spellings_dates_and_bad_lines(tmp_path):
     (inbox / "dnc" / "federal" / "latest.txt").write_text("9195550142\n")
     with pytest.raises(LayoutError, match=r"dnc/federal/latest.txt: .*dnc_full_<YYYYMMDD>.txt"):
         load_dnc(con, inbox)
+
+
+def test_contract_headers_are_read_as_people_export_them(tmp_path):
+    """`Received At`, `PHONE` and `Phone #` are the contract's `received_at` and `phone`: a
+    reply file with a title-case header is read, not refused (and forgotten once deleted)."""
+    inbox = tmp_path / "inbox"
+    (inbox / "inbound_sms").mkdir(parents=True)
+    (inbox / "inbound_sms" / "replies.csv").write_text("Phone #,Received At,BODY\n919-555-0142,2026-11-01,STOP\n")
+    (inbox / "opt_outs").mkdir(parents=True)
+    (inbox / "opt_outs" / "o.csv").write_text("PHONE,Received-At,Channel,Source,Reason\n9195550143,2026-11-01,all,x,y\n")
+    con = _con(tmp_path)
+    for folder in ("inbound_sms", "opt_outs"):
+        spec = next(s for s in CONTACT_RECORD_SOURCES if s.folder == folder)
+        loads = load_csv_source(con, inbox, spec)
+        assert [(load.rows_loaded, load.rows_quarantined) for load in loads] == [(1, 0)], folder
+    assert con.execute("select phone, received_at, body from raw.inbound_sms").fetchall() == [
+        ("919-555-0142", "2026-11-01", "STOP")]
+    assert con.execute("select phone, channel from raw.opt_outs").fetchall() == [("9195550143", "all")]
+    # Two names that read as one column stay unclear.
+    (inbox / "opt_outs" / "o.csv").write_text("phone,Phone,received_at\n1,2,3\n")
+    spec = next(s for s in CONTACT_RECORD_SOURCES if s.folder == "opt_outs")
+    with pytest.raises(LayoutError, match="more than once"):
+        load_csv_source(con, inbox, spec)

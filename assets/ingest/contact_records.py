@@ -36,6 +36,7 @@ from .reading import (
     open_inbox_file,
     quarantine_whole_file,
     reset_source,
+    snake_case,
     source_files,
 )
 
@@ -141,7 +142,9 @@ CONTACT_RECORD_SOURCES = [
 
 
 def header_name(name: str) -> str:
-    return name.strip().lower()
+    """A contract header name as people export it: `Received At`, `PHONE`, `Phone #` read as
+    `received_at`, `phone`, `phone`."""
+    return snake_case(name)
 
 
 def load_csv_source(con: duckdb.DuckDBPyConnection, inbox: Path, spec: CsvSource,

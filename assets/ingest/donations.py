@@ -9,7 +9,6 @@ unterminated quote still costs its own line only, never the lines after it."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import duckdb
@@ -25,6 +24,7 @@ from .reading import (
     load_csv_lines,
     open_inbox_file,
     reset_source,
+    snake_case,
     source_files,
 )
 
@@ -37,10 +37,6 @@ DONATION_COLUMNS = [
     "text_message_opt_in", "recurring_type", "kind", "actblue_express_lane",
 ]
 DONATION_REQUIRED = ["Receipt ID", "Date", "Amount", "Donor First Name", "Donor Last Name", "Donor Phone"]
-
-
-def snake_case(header_name: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "_", header_name.strip().lower()).strip("_")
 
 
 def load_donations(con: duckdb.DuckDBPyConnection, inbox: Path, options: ReadOptions = DEFAULT_OPTIONS) -> list[FileLoad]:

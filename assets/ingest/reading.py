@@ -885,6 +885,12 @@ def _continued_record(text: str, line_bytes: int, field_count: int, max_line_byt
     return None
 
 
+def snake_case(header_name: str) -> str:
+    """A header name as a column key: lower case, every run of other characters than ASCII
+    letters and digits one `_`, none at the ends (`Received At` and `received_at` are one)."""
+    return re.sub(r"[^a-z0-9]+", "_", header_name.strip().lower()).strip("_")
+
+
 def quarantine_whole_file(con: duckdb.DuckDBPyConnection, source: str, file: InboxFile, reason: str) -> FileLoad:
     """Every non-empty physical line of a file whose layout could not be read, into
     raw.quarantine with `reason`; recorded as read and quarantined, so its counts reconcile."""
