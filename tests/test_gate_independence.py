@@ -127,6 +127,9 @@ def test_time_parsing():
     ("#1 fan", None), ("...", None), ("S T O P", "opt_out"), ("s.t.o.p.", "opt_out"), ("St op by later", None),
     ("Can you stop by the rally?", None), ("Optimistic about Jane!", None), ("Don't stop!", None),
     ("stopp", None), ("Ending soon?", None), ("yes i will vote", None), ("", None), (None, None),
+    # What people write around the keywords (the default policy's phrases).
+    ("Please stop texting me", "opt_out"), ("I said STOP", "opt_out"), ("do not text me", "opt_out"),
+    ("I want to opt out", "opt_out"), ("Leave me alone", "opt_out"), ("Please unsubscribe me", "opt_out"),
 ])
 def test_reply_classification(body, expected):
     assert F.classify_reply(body, POLICY["sms_opt_out"]) == expected

@@ -250,6 +250,8 @@ def test_absorb_adds_each_row_once_with_file_line_and_sha(tmp_path):
     ("unsub pls", "review"), ("Unsure", "reply"), ("thanks!", "reply"), ("", "reply"), (None, "reply"),
     ('"STOP"', "opt_out"), ("\U0001F6D1 stop", "opt_out"), ("\u2018Stop\u2019", "opt_out"), ("... end", "opt_out"),
     ("#1 fan", "reply"), ("-", "reply"), ("S T O P", "opt_out"), ("E.N.D", "opt_out"), ("St op by later", "reply"),
+    ("Please stop texting me", "opt_out"), ("I said STOP", "opt_out"), ("Do NOT contact me again", "opt_out"),
+    ("I want to opt out", "opt_out"), ("Can you stop by the rally?", "reply"),
 ])
 def test_replies_are_classified_with_dbt_semantics(body, expected):
     assert classify_like_dbt(body, POLICY_SMS) == expected

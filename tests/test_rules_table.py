@@ -356,6 +356,11 @@ def build_voters() -> dict[str, Voter]:
     add("r13_three_phone_bank_calls", line_type=landline(), history=prerecorded_calls(5, 12, 29, channel="Phone Bank"))
     add("r13_three_texts", line_type=landline(), history=prerecorded_calls(5, 12, 29, channel="Text Message"))
 
+    # R11: a request not to be contacted anywhere in the reply (the default policy's phrases).
+    add("r11_please_stop_texting", inbound=[(BEFORE, "Please stop texting me")])
+    add("r11_i_want_to_opt_out", inbound=[(BEFORE, "I want to opt out")])
+    add("r11_i_said_stop", inbound=[(BEFORE, "I said STOP.")])
+
     names = [v.name for v in voters]
     assert len(names) == len(set(names))
     return {v.name: v for v in voters}
@@ -749,6 +754,9 @@ CASES = [
     case("r13_entity_punctuated", "robo_landline", False, "R13"),
     case("r13_three_phone_bank_calls", "robo_landline", True, absent="R13"),
     case("r13_three_texts", "robo_landline", True, absent="R13"),
+    case("r11_please_stop_texting", "texts_p2p", False, "R11"),
+    case("r11_i_want_to_opt_out", "calls", False, "R11"),
+    case("r11_i_said_stop", "texts_p2p", False, "R11"),
     # R20
     case("r20_federal", "commercial_calls", False, "R20"),
     case("r20_federal", "calls", True, absent="R20"),
