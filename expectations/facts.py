@@ -99,6 +99,10 @@ def normalize_text(text) -> str:
 
 _NOT_LETTER_OR_DIGIT = re.compile(r"[\W_]+")
 
+# Cyrillic and Greek lower-case letters whose capitals look like Latin ones (`ЅТОР`), read as
+# those Latin letters in replies (dbt's copy: macros/compliance.sql fold_confusables).
+CONFUSABLES = str.maketrans("авекмнорстухѕіјӏԁԛԝαβεηικμνορτυχζϲ", "abekmhopctyxsijldqwabehikmnoptyxzc")
+
 
 def letters_only(text: str) -> str:
     """`text` with every character other than a letter or digit dropped: a keyword spelled out
@@ -107,10 +111,10 @@ def letters_only(text: str) -> str:
 
 
 def reply_text(body) -> str:
-    """A reply as its keywords are matched: `normalize_text`, then leading characters other
-    than letters and digits dropped (a reply told to 'reply "STOP"' comes back quoted, or
-    after an emoji)."""
-    text = normalize_text(body)
+    """A reply as its keywords are matched: `normalize_text`, Cyrillic and Greek look-alikes
+    as Latin letters (`CONFUSABLES`: `ЅТОР`), then leading characters other than letters and
+    digits dropped (a reply told to 'reply "STOP"' comes back quoted, or after an emoji)."""
+    text = normalize_text(body).translate(CONFUSABLES)
     start = 0
     while start < len(text) and not text[start].isalnum():
         start += 1
@@ -324,10 +328,30 @@ def is_blank(text) -> bool:
     return text is None or normalize_text(text) == ""
 
 
+# The words before a last keyword that turn it around ("Don't stop!"), apostrophes dropped
+# (dbt's copy: macros/compliance.sql negating_words).
+NEGATING_WORDS = frozenset({"dont", "not", "never", "doesnt", "didnt", "wont", "cant", "cannot"})
+
+
+def last_two_words(text: str) -> tuple[str, str]:
+    """A reply's last word and the word before it ('' when none): runs of letters and digits,
+    apostrophes dropped ("No thanks, stop" -> ("stop", "thanks"))."""
+    words = _NOT_LETTER_OR_DIGIT.sub(" ", text.replace("'", "")).split()
+    return (words[-1] if words else "", words[-2] if len(words) > 1 else "")
+
+
+def ends_with_keyword(text: str, keywords_letters: set[str]) -> bool:
+    """Whether a reply ends with a `starts_with` keyword as its last word, not negated
+    ("No thanks, stop", "who is this? STOP"; not "Don't stop!"): R11's ambiguous message."""
+    last, before = last_two_words(text)
+    return last in keywords_letters and before not in NEGATING_WORDS
+
+
 def classify_reply(body, sms_policy: dict) -> str | None:
     """`opt_out` when the body (`reply_text`) equals or starts with (as a word) a `starts_with`
-    keyword, is one spelled out (`letters_only`: "S T O P"), or contains a `contains` phrase; `review` when it starts with a
-    `review_starts_with` prefix (suppressed until a person reads it); else None."""
+    keyword, is one spelled out (`letters_only`: "S T O P"), or contains a `contains` phrase;
+    `review` when it starts with a `review_starts_with` prefix or ends with a `starts_with`
+    keyword (`ends_with_keyword`; suppressed until a person reads it); else None."""
     return ReplyClassifier(sms_policy)(body)
 
 
@@ -364,6 +388,8 @@ class ReplyClassifier:
         for prefix in self._review_starts_with:
             if text.startswith(prefix):
                 return "review"
+        if ends_with_keyword(text, self._spelled_out):
+            return "review"
         return None
 
 

@@ -111,6 +111,10 @@ def build_voters() -> dict[str, Voter]:
     add("quoted_stop", inbound=[(BEFORE, '"STOP"')])
     add("emoji_stop", inbound=[(BEFORE, "\U0001F6D1 Stop texting me")])
     add("spelled_stop", inbound=[(BEFORE, "S T O P")])
+    # Cyrillic capitals that look like Latin ones (S, T, O, P).
+    add("cyrillic_stop", inbound=[(BEFORE, "\u0405\u0422\u041e\u0420")])
+    # A keyword at the end, after something else: ambiguous, suppressed until read (R11).
+    add("trailing_stop", inbound=[(BEFORE, "No thanks, stop")])
 
     # 2. Enum spellings.
     for name, disposition in (("wrong_number_caps", "WRONG NUMBER"), ("wrong_number_dash", "Wrong-Number"),
@@ -286,6 +290,8 @@ CASES = [
     case("quoted_stop", "texts_p2p", False, "R11"),
     case("emoji_stop", "calls", False, "R11"),
     case("spelled_stop", "texts_p2p", False, "R11"),
+    case("cyrillic_stop", "texts_p2p", False, "R11"),
+    case("trailing_stop", "calls", False, "R11"),
     case("curly_dont_text", "texts_p2p", False, "R11"),
     case("fullwidth_stop", "calls", False, "R11"),
     # 2. Enum spellings.

@@ -130,6 +130,12 @@ def test_time_parsing():
     # What people write around the keywords (the default policy's phrases).
     ("Please stop texting me", "opt_out"), ("I said STOP", "opt_out"), ("do not text me", "opt_out"),
     ("I want to opt out", "opt_out"), ("Leave me alone", "opt_out"), ("Please unsubscribe me", "opt_out"),
+    # Cyrillic and Greek look-alikes of Latin letters.
+    ("\u0405TOP", "opt_out"), ("\u0405\u0422\u041e\u0420", "opt_out"), ("\u0395\u039dD", "opt_out"),
+    ("\u0441\u0442\u043e\u043f", None),
+    # Ending with a keyword, not negated: ambiguous, so review (suppressed until read).
+    ("No thanks, stop", "review"), ("who is this? STOP", "review"), ("See you at the end", "review"),
+    ("Please don\u2019t stop", None), ("I will never quit", None),
 ])
 def test_reply_classification(body, expected):
     assert F.classify_reply(body, POLICY["sms_opt_out"]) == expected

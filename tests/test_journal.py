@@ -252,6 +252,8 @@ def test_absorb_adds_each_row_once_with_file_line_and_sha(tmp_path):
     ("#1 fan", "reply"), ("-", "reply"), ("S T O P", "opt_out"), ("E.N.D", "opt_out"), ("St op by later", "reply"),
     ("Please stop texting me", "opt_out"), ("I said STOP", "opt_out"), ("Do NOT contact me again", "opt_out"),
     ("I want to opt out", "opt_out"), ("Can you stop by the rally?", "reply"),
+    ("\u0405TOP", "opt_out"), ("\u0405\u0422\u041e\u0420 please", "opt_out"),
+    ("No thanks, stop", "review"), ("who is this? STOP", "review"), ("Please don't stop", "reply"),
 ])
 def test_replies_are_classified_with_dbt_semantics(body, expected):
     assert classify_like_dbt(body, POLICY_SMS) == expected

@@ -38,8 +38,8 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from expectations.facts import (disposition_kind, letters_only, normalize_phone, normalize_text, phones_in_text,
-                                reply_text)
+from expectations.facts import (disposition_kind, ends_with_keyword, letters_only, normalize_phone, normalize_text,
+                                phones_in_text, reply_text)
 
 from .records import FAMILIES
 from .store import list_journal, read_journal_file
@@ -69,7 +69,8 @@ def classify_like_dbt(body, policy_sms: dict) -> str:
             or (letters_only(text) or None) in {letters_only(k) for k in starts_with} \
             or any(k in text for k in _keywords(policy_sms, "contains")):
         return "opt_out"
-    if any(text.startswith(k) for k in _keywords(policy_sms, "review_starts_with")):
+    if any(text.startswith(k) for k in _keywords(policy_sms, "review_starts_with")) \
+            or ends_with_keyword(text, {letters_only(k) for k in starts_with} - {""}):
         return "review"
     return "reply"
 

@@ -114,3 +114,17 @@ end
 {% macro entity_key(expr) -%}
 coalesce({{ re_replace_all(norm_text(expr), '[^\\p{L}\\p{N}]+', '') }}, '')
 {%- endmacro %}
+
+{# A reply's Cyrillic and Greek letters that look like Latin ones (`ЅТОР`, `ЕND`), read as those
+   Latin letters before the keywords are matched (R11), lower case as norm_text leaves them:
+   each maps to the Latin letter its capital looks like. The gate's copy is
+   expectations/facts.py CONFUSABLES. #}
+{% macro fold_confusables(expr) -%}
+translate({{ expr }}, 'авекмнорстухѕіјӏԁԛԝαβεηικμνορτυχζϲ', 'abekmhopctyxsijldqwabehikmnoptyxzc')
+{%- endmacro %}
+
+{# The words before a reply's last keyword that turn it around ("Don't stop!"), apostrophes
+   dropped. The gate's copy is expectations/facts.py NEGATING_WORDS. #}
+{% macro negating_words() -%}
+('dont', 'not', 'never', 'doesnt', 'didnt', 'wont', 'cant', 'cannot')
+{%- endmacro %}

@@ -3,11 +3,21 @@ with replies as (
     select * from {{ ref('stg_inbound_sms') }}
 ),
 
-reply_texts as (
-    -- A reply spelled out ("S T O P", "s.t.o.p") is compared with its letters and digits only.
+reply_words as (
+    -- A reply spelled out ("S T O P", "s.t.o.p") is compared with its letters and digits only;
+    -- its words are its runs of letters and digits, apostrophes dropped.
     select source_sha256, source_line, body_normalized,
-        {{ re_replace_all('body_normalized', '[^\\p{L}\\p{N}]+', '') }} as body_letters
+        {{ re_replace_all('body_normalized', '[^\\p{L}\\p{N}]+', '') }} as body_letters,
+        trim({{ re_replace_all("replace(body_normalized, '''', '')", '[^\\p{L}\\p{N}]+', ' ') }}) as body_words
     from replies
+),
+
+reply_texts as (
+    -- The last word and the one before it ("No thanks, stop": stop, thanks).
+    select *,
+        {{ re_extract('body_words', '(^| )([^ ]+)$', 2) }} as last_word,
+        {{ re_extract('body_words', '(^| )([^ ]+) [^ ]+$', 2) }} as word_before_last
+    from reply_words
 ),
 
 keywords as (
@@ -27,7 +37,11 @@ matched as (
         bool_or(keywords.match_kind = 'starts_with' and ({{ text_starts_with('replies.body_normalized', 'keywords.keyword') }}
             or replies.body_letters = keywords.keyword_letters)) as starts_with_opt_out,
         bool_or(keywords.match_kind = 'contains' and contains(replies.body_normalized, keywords.keyword)) as contains_opt_out,
-        bool_or(keywords.match_kind = 'review_starts_with' and {{ text_starts_with('replies.body_normalized', 'keywords.keyword') }}) as looks_close
+        bool_or(keywords.match_kind = 'review_starts_with' and {{ text_starts_with('replies.body_normalized', 'keywords.keyword') }}) as looks_close,
+        -- A reply that ends with a keyword ("No thanks, stop", "who is this? STOP"), not
+        -- negated ("Don't stop!"), is ambiguous: suppressed until a person reads it (R11).
+        bool_or(keywords.match_kind = 'starts_with' and replies.last_word = keywords.keyword_letters
+            and replies.last_word <> '' and replies.word_before_last not in {{ negating_words() }}) as ends_with_keyword
     from reply_texts as replies
     cross join keywords
     group by replies.source_sha256, replies.source_line
@@ -38,7 +52,7 @@ final as (
         replies.*,
         case
             when coalesce(matched.starts_with_opt_out or matched.contains_opt_out, false) then 'opt_out'
-            when coalesce(matched.looks_close, false) then 'review'
+            when coalesce(matched.looks_close or matched.ends_with_keyword, false) then 'review'
             else 'reply'
         end as classification
     from replies

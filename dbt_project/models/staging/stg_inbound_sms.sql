@@ -19,7 +19,8 @@ renamed as (
         body,
         -- Leading characters other than letters and digits are dropped: a reply told to
         -- 'reply "STOP"' often comes back "STOP" in quotes, or after an emoji.
-        coalesce({{ re_replace_all(norm_text('body'), '^[^\\p{L}\\p{N}]+', '') }}, '') as body_normalized,
+        -- Cyrillic and Greek look-alikes of Latin letters read as those letters (`ЅТОР`).
+        coalesce({{ re_replace_all(fold_confusables(norm_text('body')), '^[^\\p{L}\\p{N}]+', '') }}, '') as body_normalized,
         _file as source_file,
         _line as source_line,
         _sha256 as source_sha256
