@@ -101,7 +101,8 @@ _NOT_LETTER_OR_DIGIT = re.compile(r"[\W_]+")
 
 # Cyrillic and Greek lower-case letters whose capitals look like Latin ones (`ЅТОР`), read as
 # those Latin letters in replies (dbt's copy: macros/compliance.sql fold_confusables).
-CONFUSABLES = str.maketrans("авекмнорстухѕіјӏԁԛԝαβεηικμνορτυχζϲ", "abekmhopctyxsijldqwabehikmnoptyxzc")
+CONFUSABLES = str.maketrans("авекмнорстухѕіјӏԁԛԝ" "αβεηικμνορτυχζϲ",
+                            "abekmhopctyxsijldqw" "abehikmnoptyxzc")
 
 
 def letters_only(text: str) -> str:
@@ -154,10 +155,14 @@ def disposition_kind(text) -> str:
 
 # R13: a contact-history channel that is a prerecorded call (dbt's copy: macros/compliance.sql
 # is_prerecorded_channel): whole words between `_` of the enum value.
-_NOT_A_CALL_WORDS = re.compile(r"_(sms|text|texts|texting|txt|p2p|mms|email|e_mail|mail|mailer|postcard|door|doors|canvass|canvassing|knock)_")
-_PRERECORDED_WORDS = re.compile(r"_(prerecorded|pre_recorded|recorded|robocall|robocalls|robo|robodial|robodialer|ivr|rvm|ringless"
-                                r"|voicemail_drop|vm_drop|voice_drop|broadcast|tts|text_to_speech|ai_voice|artificial_voice|soundboard|press_1|press_one|automated|autodial|autodialed|autodialer|auto_dial|auto_dialer|auto_call)_")
-_LIVE_CALL_WORDS = re.compile(r"_(manual|call|calls|phone|phones|phonebank|phone_bank|phonebanking|live|dialer|predictive|power|preview|progressive|click_to_call|ctc)_")
+_NOT_A_CALL_WORDS = re.compile(r"_(sms|text|texts|texting|txt|p2p|mms|email|e_mail|mail|mailer|postcard|door|doors"
+                               r"|canvass|canvassing|knock)_")
+_PRERECORDED_WORDS = re.compile(r"_(prerecorded|pre_recorded|recorded|robocall|robocalls|robo|robodial|robodialer|ivr"
+                                r"|rvm|ringless|voicemail_drop|vm_drop|voice_drop|broadcast|tts|text_to_speech|ai_voice"
+                                r"|artificial_voice|soundboard|press_1|press_one|automated|autodial|autodialed|autodialer"
+                                r"|auto_dial|auto_dialer|auto_call)_")
+_LIVE_CALL_WORDS = re.compile(r"_(manual|call|calls|phone|phones|phonebank|phone_bank|phonebanking|live|dialer"
+                              r"|predictive|power|preview|progressive|click_to_call|ctc)_")
 _KNOWN_CHANNELS = {"manual_call": False, "predictive_dialer_call": False, "p2p_sms": False, "automated_sms": False}
 
 
