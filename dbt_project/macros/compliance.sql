@@ -112,7 +112,13 @@ end
    configured `Friends of Jane Doe`. R13 counts a number's prerecorded calls by the configured
    entity this way; '' when the name holds no letter or digit (naming none, which counts too). #}
 {% macro entity_key(expr) -%}
-coalesce({{ re_replace_all(norm_text(expr), '[^\\p{L}\\p{N}]+', '') }}, '')
+coalesce({{ letters_and_digits(norm_text(expr)) }}, '')
+{%- endmacro %}
+
+{# A text with every character other than a letter or digit dropped: a keyword spelled out
+   (`S T O P`), a caller entity however punctuated. The gate's copy is facts.letters_only. #}
+{% macro letters_and_digits(expr) -%}
+{{ re_replace_all(expr, '[^\\p{L}\\p{N}]+', '') }}
 {%- endmacro %}
 
 {# A reply's Cyrillic and Greek letters that look like Latin ones (`ЅТОР`, `ЕND`), read as those

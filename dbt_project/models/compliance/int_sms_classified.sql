@@ -7,7 +7,7 @@ reply_words as (
     -- A reply spelled out ("S T O P", "s.t.o.p") is compared with its letters and digits only;
     -- its words are its runs of letters and digits, apostrophes dropped.
     select source_sha256, source_line, body_normalized,
-        {{ re_replace_all('body_normalized', '[^\\p{L}\\p{N}]+', '') }} as body_letters,
+        {{ letters_and_digits('body_normalized') }} as body_letters,
         trim({{ re_replace_all("replace(body_normalized, '''', '')", '[^\\p{L}\\p{N}]+', ' ') }}) as body_words
     from replies
 ),
@@ -23,7 +23,7 @@ reply_texts as (
 keywords as (
     -- Keywords are normalized as the bodies are (docs/compliance_defaults.md), so a policy
     -- keyword written with a curly apostrophe or odd spacing still matches.
-    select keyword, {{ re_replace_all('keyword', '[^\\p{L}\\p{N}]+', '') }} as keyword_letters, match_kind
+    select keyword, {{ letters_and_digits('keyword') }} as keyword_letters, match_kind
     from (
         select {{ norm_text('keyword') }} as keyword, match_kind
         from {{ source('config', 'sms_keywords') }}
