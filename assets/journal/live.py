@@ -65,12 +65,13 @@ def classify_like_dbt(body, policy_sms: dict) -> str:
     """`opt_out`, `review` or `reply`, as dbt's int_sms_classified decides (plain prefixes)."""
     text = reply_text(body)
     starts_with = _keywords(policy_sms, "starts_with")
+    spelled_out = {letters_only(k) for k in starts_with} - {""}
     if any(text.startswith(k) for k in starts_with) \
-            or (letters_only(text) or None) in {letters_only(k) for k in starts_with} \
+            or letters_only(text) in spelled_out \
             or any(k in text for k in _keywords(policy_sms, "contains")):
         return "opt_out"
     if any(text.startswith(k) for k in _keywords(policy_sms, "review_starts_with")) \
-            or ends_with_keyword(text, {letters_only(k) for k in starts_with} - {""}):
+            or ends_with_keyword(text, spelled_out):
         return "review"
     return "reply"
 
