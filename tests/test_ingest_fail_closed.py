@@ -4,6 +4,7 @@ and a file name is never a glob. Real DuckDB, the real loaders, no pipeline run.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import duckdb
@@ -13,7 +14,8 @@ from assets.ingest.contact_records import CONTACT_RECORD_SOURCES, load_csv_sourc
 from assets.ingest.donations import load_donations
 from assets.ingest.layouts import FL_VOTER_COLUMNS
 from assets.ingest.reading import ensure_bookkeeping_tables
-from assets.ingest.sources import SOURCE_FAMILIES
+from assets.ingest.inbox import NOT_A_REGULAR_FILE, blocking_entries, likely_folder
+from assets.ingest.sources import SOURCE_FAMILIES, EntriesNotRead, list_unclaimed
 from assets.ingest.voters import load_voters
 from orchestration.cli import inbox_summary_lines
 
@@ -198,7 +200,9 @@ def test_subfolders_are_read_and_their_hidden_files_listed(tmp_path, folder):
     ]
 
 
-def test_unclaimed_files_are_listed_and_counted_in_the_summary(tmp_path):
+def test_unclaimed_files_are_listed_and_counted_in_the_summary_and_stop_every_list(tmp_path):
+    """A file no source reads is listed; unless it is hidden it may be opt-outs put in a
+    misspelt folder, so the listing fails, naming it (every list waits on the listing)."""
     inbox = tmp_path / "inbox"
     _write(inbox / "opt_outs" / "a.csv", [OPT_OUT_HEADER, _opt_out(2)])
     _write(inbox / "opt_outs" / ".a.csv.123.part", ["half a pull"])
@@ -212,10 +216,16 @@ def test_unclaimed_files_are_listed_and_counted_in_the_summary(tmp_path):
     con = duckdb.connect(str(warehouse))
 
     families["opt_outs"].load(con, inbox)
-    unclaimed = families["unclaimed"].load(con, inbox)
-    families["unclaimed"].load(con, inbox)  # a second listing replaces the first
+    for _ in range(2):  # a second listing replaces the first
+        with pytest.raises(EntriesNotRead) as refused:
+            families["unclaimed"].load(con, inbox)
 
-    assert [load.file for load in unclaimed] == [".DS_Store", "notes.txt", "optouts/march.csv"]
+    assert [name for name, _ in refused.value.errors] == ["notes.txt", "optouts/march.csv"]
+    message = str(refused.value)
+    assert message.startswith("2 inbox entries no source reads, which may hold opt-outs, so no list is published: ")
+    assert "notes.txt: at the inbox root" in message
+    assert "optouts/march.csv: optouts/ is not an inbox folder (did you mean opt_outs/?)" in message
+    assert _opt_out(3).split(",")[0] not in message
     assert con.execute(
         "select source, _file, skipped_reason, rows_read from raw.ingest_files where skipped_reason is not null "
         "order by source, _file"
@@ -230,6 +240,31 @@ def test_unclaimed_files_are_listed_and_counted_in_the_summary(tmp_path):
     assert inbox_summary_lines(con)[0] == (
         "inbox: 1 files, 1 rows read = 1 loaded + 0 quarantined (raw.quarantine), 4 files skipped (raw.ingest_files)")
     con.close()
+
+
+def test_only_hidden_entries_are_skipped_without_stopping_the_lists(tmp_path):
+    inbox = tmp_path / "inbox"
+    _write(inbox / "opt_outs" / "a.csv", [OPT_OUT_HEADER, _opt_out(2)])
+    _write(inbox / "opt_outs" / ".a.csv.123.part", ["half a pull"])
+    _write(inbox / ".DS_Store", ["finder"])
+    _write(inbox / ".synthetic-inbox", ["opt_outs/a.csv"])
+    assert blocking_entries(inbox) == []
+    # A link that leads nowhere and a pipe, in a source's folder, cannot be read: they stop the lists.
+    (inbox / "opt_outs" / "moved.csv").symlink_to(tmp_path / "gone.csv")
+    (inbox / "inbound_sms").mkdir()
+    os.mkfifo(inbox / "inbound_sms" / "pipe")
+    assert blocking_entries(inbox) == [("inbound_sms/pipe", NOT_A_REGULAR_FILE), ("opt_outs/moved.csv", NOT_A_REGULAR_FILE)]
+    with pytest.raises(EntriesNotRead, match=r"opt_outs/moved.csv: not a regular file"):
+        list_unclaimed(_con(tmp_path), inbox)
+
+
+@pytest.mark.parametrize("path, meant", [
+    ("Opt-Outs/a.csv", "opt_outs"), ("OPT_OUTS/a.csv", "opt_outs"), ("optouts/2026/a.csv", "opt_outs"),
+    ("opt_out/a.csv", "opt_outs"), ("Inbound SMS/a.csv", "inbound_sms"), ("inbound/a.csv", "inbound_sms"),
+    ("contact-histroy/a.csv", "contact_history"), ("Consent/a.csv", "consents"), ("DNC/x.txt", "dnc"),
+    ("misc/a.csv", None), ("a.csv", None)])
+def test_a_misspelt_folder_is_named_with_the_folder_it_likely_meant(path, meant):
+    assert likely_folder(path) == meant
 
 
 def test_an_older_ingest_files_table_gains_the_skipped_reason_column(tmp_path):

@@ -256,6 +256,44 @@ def test_an_opt_out_file_never_read_is_not_forgotten_when_it_leaves_the_inbox(pi
     assert "opt_outs/semicolons.csv" in detail and "opt_outs/numbers only.csv" in detail
 
 
+def test_an_opt_out_file_in_a_misspelt_folder_stops_every_list_until_it_is_moved(pipeline_run, small_inbox,
+                                                                               tmp_path_factory):
+    """No source reads `Opt-Outs/`: its opt-outs would be ignored while every list publishes.
+    The run names the file and the folder it likely meant, and publishes nothing; once the
+    file is where its source reads it, its number is on no list."""
+    import pyarrow.parquet as pq
+
+    home, *_ = pipeline_run
+    base = tmp_path_factory.mktemp("misspelt_folder")
+    shutil.copytree(home, base / "home")
+    shutil.copytree(small_inbox, base / "inbox")
+    home, inbox = base / "home", base / "inbox"
+    before = _latest_versions(home)
+    calls = home / "published" / "everyone_calls" / before["everyone_calls"] / "contacts.parquet"
+    phone = sorted(pq.read_table(calls, columns=["phone_e164"]).column("phone_e164").to_pylist())[0]
+    misplaced = inbox / "Opt-Outs" / "march.csv"
+    misplaced.parent.mkdir()
+    misplaced.write_text(f"phone,received_at,channel,source,reason\n{phone[2:]},2026-11-01,all,dialer,asked\n")
+
+    outcomes: list = []
+    status, out = _run(home, inbox, outcomes)
+    assert status == 2
+    assert outcomes and not any(outcome.published for outcome in outcomes)
+    assert _latest_versions(home) == before, "a list was published while an opt-out file was in no source's folder"
+    detail = next(outcome.detail for outcome in outcomes if outcome.name == "everyone_calls")
+    assert "Opt-Outs/march.csv: Opt-Outs/ is not an inbox folder (did you mean opt_outs/?)" in detail, detail[:300]
+    assert phone[2:] not in out + detail
+
+    misplaced.rename(inbox / "opt_outs" / "march.csv")
+    status, out = _run(home, inbox)
+    assert status in (0, 3), out[-2000:]
+    after = _latest_versions(home)
+    assert set(after) == set(before)
+    assert not {name for name, version in after.items()
+                if phone in pq.read_table(home / "published" / name / version / "contacts.parquet",
+                                          columns=["phone_e164"]).column("phone_e164").to_pylist()}
+
+
 # --- outreach ledger ----------------------------------------------------------------------
 
 

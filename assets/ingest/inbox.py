@@ -4,10 +4,17 @@ Nothing in the inbox is ignored silently. A source reads every regular file unde
 subfolders included (`opt_outs/2026-10/a.csv`); what it skips (hidden files, anything that is
 not a regular file) and what no source claims (files at the inbox root, unknown folders such
 as `optouts/`) are listed in `raw.ingest_files` with a `skipped_reason`.
+
+Of those, every one that is not hidden stops every list (`blocking_entries`): a file no
+source reads may be an opt-out file put in a misspelt folder (`Opt-Outs/`, `optouts/`), and a
+link that leads nowhere or a pipe in a source's folder may be one we cannot open. Hidden
+files (`.DS_Store`, a pull's `.name.part`) are only listed.
 """
 
 from __future__ import annotations
 
+import difflib
+import re
 from pathlib import Path
 
 # Every top-level inbox folder a source family reads (CONTRACT section 2). The HTTP pull
@@ -83,3 +90,34 @@ def unclaimed_files(inbox: Path, known_folders: tuple[str, ...] = KNOWN_FOLDERS)
             continue
         found.append((relative.as_posix(), HIDDEN_FILE if _is_hidden(relative) else UNCLAIMED))
     return found
+
+
+def blocking_entries(inbox: Path, known_folders: tuple[str, ...] = KNOWN_FOLDERS) -> list[tuple[str, str]]:
+    """(path relative to the inbox, reason) of every entry that stops every list: files no
+    source reads that are not hidden, and entries in a source's folder that are not regular
+    files and not hidden (a link that leads nowhere, a pipe). Sorted by path."""
+    found = [(rel, reason) for rel, reason in unclaimed_files(inbox, known_folders) if reason != HIDDEN_FILE]
+    for folder in known_folders:
+        found += [(rel, reason) for rel, reason in skipped_files(inbox, folder) if reason != HIDDEN_FILE]
+    return sorted(found)
+
+
+def _folder_key(name: str) -> str:
+    # Opt-Outs, OPT_OUTS, optouts and opt_out are all "optout".
+    key = re.sub(r"[^a-z0-9]", "", name.lower())
+    return key[:-1] if key.endswith("s") else key
+
+
+def likely_folder(relative: str, known_folders: tuple[str, ...] = KNOWN_FOLDERS) -> str | None:
+    """The known folder an unclaimed file's first folder is most likely a misspelling of
+    (`Opt-Outs/a.csv`, `optouts/a.csv`: `opt_outs`), or None (a file at the inbox root, or a
+    folder name like none of them)."""
+    parts = Path(relative).parts
+    if len(parts) < 2:
+        return None
+    keys = {_folder_key(folder): folder for folder in known_folders}
+    key = _folder_key(parts[0])
+    if key in keys:
+        return keys[key]
+    close = difflib.get_close_matches(key, list(keys), n=1, cutoff=0.75)
+    return keys[close[0]] if close else None

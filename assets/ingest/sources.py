@@ -12,8 +12,9 @@ import duckdb
 from .contact_records import CONTACT_RECORD_SOURCES, load_csv_source
 from .dnc import load_dnc
 from .donations import load_donations
-from .inbox import KNOWN_FOLDERS, unclaimed_files
-from .reading import DEFAULT_OPTIONS, FileLoad, ReadOptions, ensure_bookkeeping_tables, record_skipped
+from .inbox import KNOWN_FOLDERS, NOT_A_REGULAR_FILE, blocking_entries, likely_folder, unclaimed_files
+from .reading import (DEFAULT_OPTIONS, FileLoad, FilesNotRead, LayoutError, ReadOptions, ensure_bookkeeping_tables,
+                      record_skipped)
 from .volunteers import load_volunteers
 from .voters import HISTORY_TABLES, VOTER_TABLES, load_vote_history, load_voters
 
@@ -30,12 +31,49 @@ class SourceFamily:
 UNCLAIMED = "unclaimed"
 
 
+class EntriesNotRead(FilesNotRead):
+    """Inbox entries no source reads or can open (`blocking_entries`), named with where each is
+    and, for a misspelt folder, the folder it likely meant."""
+
+    def __init__(self, entries: list[tuple[str, str]]):
+        named = [(rel, _where(rel, reason)) for rel, reason in entries]
+        shown = "; ".join(f"{rel}: {where}" for rel, where in named[:_NAMED_ENTRIES])
+        more = f" and {len(named) - _NAMED_ENTRIES} more" if len(named) > _NAMED_ENTRIES else ""
+        self.errors = named
+        LayoutError.__init__(
+            self, f"{len(named)} inbox {'entry' if len(named) == 1 else 'entries'} no source reads, "
+            f"which may hold opt-outs, so no list is published: {shown}{more}. Move each into its source's "
+            "folder (opt_outs/, inbound_sms/, ...), or out of the inbox")
+
+
+_NAMED_ENTRIES = 20
+
+
+def _where(rel_path: str, reason: str) -> str:
+    if reason == NOT_A_REGULAR_FILE:
+        return "not a regular file (a link that leads nowhere, a pipe, a device)"
+    if "/" not in rel_path:
+        return "at the inbox root"
+    folder = likely_folder(rel_path, KNOWN_FOLDERS)
+    return f"{rel_path.split('/', 1)[0]}/ is not an inbox folder" + (f" (did you mean {folder}/?)" if folder else "")
+
+
 def list_unclaimed(con: duckdb.DuckDBPyConnection, inbox: Path, options: ReadOptions = DEFAULT_OPTIONS) -> list[FileLoad]:
     """List in raw.ingest_files (source 'unclaimed', rows_read 0, with the reason) every file
-    under the inbox that no source family reads: inbox root files, unknown folders."""
+    under the inbox that no source family reads: inbox root files, unknown folders.
+
+    Then raise `EntriesNotRead` naming every entry that stops the lists (`blocking_entries`): a
+    file in no source's folder that is not hidden may hold opt-outs (`Opt-Outs/march.csv`),
+    and so may an entry of a source's folder that cannot be opened. Every list depends on
+    this listing (assets/lists.py), so none is published while such an entry is there."""
     ensure_bookkeeping_tables(con)
     con.execute("delete from raw.ingest_files where source = ?", [UNCLAIMED])
-    return [record_skipped(con, UNCLAIMED, rel_path, reason) for rel_path, reason in unclaimed_files(inbox, KNOWN_FOLDERS)]
+    loads = [record_skipped(con, UNCLAIMED, rel_path, reason)
+             for rel_path, reason in unclaimed_files(inbox, KNOWN_FOLDERS)]
+    blocking = blocking_entries(inbox, KNOWN_FOLDERS)
+    if blocking:
+        raise EntriesNotRead(blocking)
+    return loads
 
 
 SOURCE_FAMILIES = [
