@@ -417,6 +417,14 @@ def known_by(when: datetime | None, seen: datetime | None) -> datetime | None:
     return None if when is not None and seen is not None and when > seen else when
 
 
+def known_day_by(day: date | None, seen: datetime | None) -> date | None:
+    """`known_by` for a date (an RND answer's consent date), taken as its UTC midnight (the
+    models' sessions are in UTC)."""
+    if day is None:
+        return None
+    return None if known_by(datetime.combine(day, datetime.min.time(), tzinfo=timezone.utc), seen) is None else day
+
+
 def _table_columns(con, schema: str, table: str) -> set[str]:
     return set(table_columns(con, schema, table))
 
@@ -704,9 +712,10 @@ def build_line_type_answers(con, table: str, temporary: bool = True) -> None:
     of distinct texts, by `normalize_line_type` itself."""
     from .sql_normalize import build_phone_map, build_time_map
 
-    rows = source_sql(con, "line_types", ["phone", "line_type", "checked_at"])
+    rows = source_sql(con, "line_types", ["phone", "line_type", "checked_at", FIRST_SEEN])
     if rows is None:
-        rows = "select null::varchar as phone, null::varchar as line_type, null::varchar as checked_at where false"
+        rows = (f"select null::varchar as phone, null::varchar as line_type, null::varchar as checked_at, "
+                f"null::timestamptz as {FIRST_SEEN} where false")
     con.execute(f"create or replace temp table _gate_line_rows as {rows}")
     build_phone_map(con, "select phone as text from _gate_line_rows", "_gate_line_phones")
     build_time_map(con, "select checked_at as text from _gate_line_rows", "_gate_line_times")
@@ -715,14 +724,20 @@ def build_line_type_answers(con, table: str, temporary: bool = True) -> None:
     unread = pd.DataFrame({"e164": pd.Series(sorted(quarantined_phones(con, ("line_types",))), dtype=object)})
     con.register("_gate_line_unread", unread)
     unknown = EFFECTIVE_LINE_TYPE["unknown"]
+    # known_by: a look-up cannot have been made after its row was first read.
     con.execute(f"""
         create or replace {'temp ' if temporary else ''}table {table} as
-        select p.e164, t.instant, case when t.instant is null then $unknown else coalesce(k.value, $unknown) end as kind
-        from _gate_line_rows r
-        join _gate_line_phones p on p.text = r.phone
-        left join _gate_line_times t on t.text = r.checked_at
-        left join _gate_line_kinds k on k.text = r.line_type
-        where p.e164 is not null
+        with answers as (
+            select p.e164, case when t.instant > r.{FIRST_SEEN} then null else t.instant end as instant,
+                   k.value as kind
+            from _gate_line_rows r
+            join _gate_line_phones p on p.text = r.phone
+            left join _gate_line_times t on t.text = r.checked_at
+            left join _gate_line_kinds k on k.text = r.line_type
+            where p.e164 is not null
+        )
+        select e164, instant, case when instant is null then $unknown else coalesce(kind, $unknown) end as kind
+        from answers
         union all
         select e164, null::timestamptz, $unknown from _gate_line_unread
     """, {"unknown": unknown})
@@ -759,9 +774,11 @@ def rnd_answers(con, as_of: datetime, phone) -> dict[tuple[str, date | None], tu
     (an answer `unreadable` at as-of), is kept under the date None: it counts for every
     consent of the number. A `no` with an unreadable date or time is no answer."""
     latest: dict[tuple[str, date | None], tuple[datetime, bool]] = {}
-    rows = [(phone(number), parse_local_date(consent_date), normalize_enum(result) == "no", parse_time(queried_at))
-            for number, consent_date, result, queried_at in source_rows(
-                con, "rnd", ["phone", "consent_date", "result", "queried_at"])]
+    # known_by: neither the query nor the consent date it asked about is later than the row's first read.
+    rows = [(phone(number), known_day_by(parse_local_date(consent_date), seen), normalize_enum(result) == "no",
+             known_by(parse_time(queried_at), seen))
+            for number, consent_date, result, queried_at, seen in source_rows(
+                con, "rnd", ["phone", "consent_date", "result", "queried_at", FIRST_SEEN])]
     rows += [(e164, None, False, as_of) for e164 in quarantined_phones(con, ("rnd",))]
     for e164, day, is_no, when in rows:
         if when is None and not is_no:

@@ -320,7 +320,7 @@ def test_wrong_numbers_and_prerecorded_calls():
 
 
 def test_line_type_latest_answer_and_ties():
-    n = [number(i) for i in range(40, 45)]
+    n = [number(i) for i in range(40, 46)]
     con = warehouse({"line_types": [
         {"phone": n[0], "line_type": "landline", "checked_at": "2026-11-01T12:00:00-05:00"},
         {"phone": n[0], "line_type": "wireless", "checked_at": FRESH_CHECK},                # newest wins
@@ -330,6 +330,8 @@ def test_line_type_latest_answer_and_ties():
         {"phone": n[2], "line_type": "wireless", "checked_at": AFTER},                      # after as-of: not yet
         {"phone": n[3], "line_type": "VOIP-NONFIXED", "checked_at": FRESH_CHECK},
         {"phone": n[4], "line_type": "landline", "checked_at": "last week"},                # unreadable: unknown now
+        {"phone": n[5], "line_type": "landline", "checked_at": FRESH_CHECK},
+        {"phone": n[5], "line_type": "wireless", "checked_at": "2099-11-25T17:00:00Z"},     # after its first read
     ]})
     facts = facts_of(con)
     assert list(facts[e164(n[0])]["line_types"]) == ["wireless"]
@@ -338,6 +340,8 @@ def test_line_type_latest_answer_and_ties():
     assert list(facts[e164(n[3])]["line_types"]) == ["wireless"]
     # It may be the newest answer: `unknown` (counted as wireless) at as-of, whatever it says (C07).
     assert list(facts[e164(n[4])]["line_types"]) == ["wireless"]
+    # A look-up made after its row was first read cannot be right: unknown at as-of, like n[4].
+    assert list(facts[e164(n[5])]["line_types"]) == ["wireless"]
 
 
 CONSENT_CASES = {
@@ -373,6 +377,11 @@ CONSENT_CASES = {
                                        [("2026-03-10", "no", RND_QUERIED)], [], False),
     "wrong_number_dated_after_first_read": ({}, [("2026-03-10", "no", RND_QUERIED)], ["2099-11-29T09:00:00-05:00"],
                                             False),
+    "rnd_yes_dated_after_first_read": ({}, [("2026-03-10", "no", RND_QUERIED),
+                                            ("2026-03-10", "yes", "2099-11-29T09:00:00-05:00")], [], False),
+    "rnd_yes_for_a_consent_date_after_first_read": ({}, [("2026-03-10", "no", RND_QUERIED),
+                                                         ("2099-03-10", "yes", RND_QUERIED)], [], False),
+    "rnd_no_dated_after_first_read": ({}, [("2026-03-10", "no", "2099-11-29T09:00:00-05:00")], [], False),
 }
 
 

@@ -361,6 +361,14 @@ def build_voters() -> dict[str, Voter]:
     add("r11_i_want_to_opt_out", inbound=[(BEFORE, "I want to opt out")])
     add("r11_i_said_stop", inbound=[(BEFORE, "I said STOP.")])
 
+    # Answers dated after the pipeline first read them (a mistyped year) are no newer answer to
+    # ignore: a line-type look-up is unknown at as-of, an RND answer other than `no` counts.
+    add("lt_wireless_dated_after_first_read", line_types=[("landline", FRESH_CHECK), ("wireless", AFTER_FIRST_READ)])
+    add("cv_rnd_yes_dated_after_first_read", consents=[consent("autodialed_voice")],
+        rnd=[rnd_no(), (CONSENT_DATE, "yes", AFTER_FIRST_READ)])
+    add("cv_rnd_yes_for_a_consent_date_after_first_read", consents=[consent("autodialed_voice")],
+        rnd=[rnd_no(), ("2099-03-10", "yes", RND_QUERIED)])
+
     names = [v.name for v in voters]
     assert len(names) == len(set(names))
     return {v.name: v for v in voters}
@@ -811,6 +819,10 @@ CASES = [
     case("r28_wrong_number_dated_after_first_read", "calls", False, "R28"),
     case("r09_dnc_disposition_dated_after_first_read", "texts_p2p", False, "R09"),
     case("cv_revoked_dated_after_first_read", "dialer", False, "R07"),
+    case("lt_wireless_dated_after_first_read", "robo_landline", False, "R04"),
+    case("lt_wireless_dated_after_first_read", "dialer", False, "R07"),
+    case("cv_rnd_yes_dated_after_first_read", "dialer", False, "R07"),
+    case("cv_rnd_yes_for_a_consent_date_after_first_read", "dialer", False, "R07"),
 ]
 
 

@@ -21,7 +21,9 @@ renamed as (
         end as line_type,
         coalesce(line_type_value in ('landline', 'wireless', 'voip_fixed', 'voip_nonfixed', 'toll_free', 'unknown'), false)
             as is_known_line_type,
-        {{ parse_timestamp('checked_at') }} as checked_at,
+        -- A look-up cannot have been made after its row was first read (a mistyped year): such
+        -- a time is no time, and the answer is unknown at as-of, like an unreadable one.
+        {{ no_time_after_first_seen(parse_timestamp('checked_at')) }} as checked_at,
         {{ clean_text('source') }} as line_type_source,
         _file as source_file,
         _line as source_line,
