@@ -13,11 +13,13 @@ from tests.test_gate_independence import AS_OF, ENTITY, INPUTS, warehouse
 
 
 def reference(con, as_of: datetime) -> dict:
-    """The Python reading as it was before the gate read line types in SQL."""
+    """The Python reading as it was before the gate read line types in SQL (with known_by: a
+    look-up made after its row was first read has no time)."""
     latest: dict = {}
-    for number, line_type, checked_at in F.source_rows(con, "line_types", ["phone", "line_type", "checked_at"]):
+    for number, line_type, checked_at, seen in F.source_rows(
+            con, "line_types", ["phone", "line_type", "checked_at", F.FIRST_SEEN]):
         e164 = F.normalize_phone(number)
-        when = F.parse_time(checked_at)
+        when = F.known_by(F.parse_time(checked_at), seen)
         kind = F.EFFECTIVE_LINE_TYPE[F.normalize_line_type(line_type) if when is not None else "unknown"]
         when = as_of if when is None else when
         if not e164 or when > as_of:
@@ -90,12 +92,15 @@ def test_ties_and_unreadable_times():
         {"phone": f"+1{n}", "line_type": "toll_free", "checked_at": "2026-11-20T15:00:00Z"},   # the same instant
         {"phone": "9845550142", "line_type": "landline", "checked_at": "garbled"},
         {"phone": "9845550142", "line_type": "landline", "checked_at": at},
-        {"phone": "2525550142", "line_type": "landline", "checked_at": "2027-01-01T00:00:00Z"},   # after as-of
+        {"phone": "2525550142", "line_type": "landline", "checked_at": "2026-12-01T00:00:00Z"},   # after as-of
+        {"phone": "3365550142", "line_type": "landline", "checked_at": "2099-01-01T00:00:00Z"},   # after its first read
     ]})
-    assert _compare(con) == 2
+    assert _compare(con) == 3
     facts = facts_by_phone(con)
     assert facts["+19195550142"][0] == ["landline", "toll_free"]
     assert facts["+19845550142"] == (["wireless"], AS_OF)
+    assert "+12525550142" not in facts
+    assert facts["+13365550142"] == (["wireless"], AS_OF)
 
 
 def test_no_line_type_source():
