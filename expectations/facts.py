@@ -188,6 +188,26 @@ def entity_key(text) -> str:
     return letters_only(normalize_text(text))
 
 
+def revocation_applies(entity, caller_entity) -> bool:
+    """A consent revocation counts for the caller entity when it names it by its letters and
+    digits, or names none (dbt: revocation_names_caller)."""
+    return entity_key(entity) in ("", entity_key(caller_entity))
+
+
+# Mobilize's sms_opt_in_status by its letters (dbt: volunteer_sms_status): a value that is
+# neither an opt-in nor a word for no value may be an opt-out.
+_VOLUNTEER_OPT_IN = frozenset({"optin", "optedin"})
+_VOLUNTEER_UNSPECIFIED = frozenset({"", "unspecified", "unknown", "none", "null", "notset", "na"})
+
+
+def volunteer_sms_status(text) -> str:
+    """OPT_IN, UNSPECIFIED or, for any other value (`OPTED_OUT`, `STOP`), OPT_OUT."""
+    letters = letters_only(normalize_text(text))
+    if letters in _VOLUNTEER_OPT_IN:
+        return "OPT_IN"
+    return "UNSPECIFIED" if letters in _VOLUNTEER_UNSPECIFIED else "OPT_OUT"
+
+
 def contact_channel(text) -> str:
     """A contact-history channel as the gate keeps it: `prerecorded_call` when it counts as
     one (`is_prerecorded_channel`), else its enum value."""
@@ -520,7 +540,7 @@ def opted_out_phones(con, inputs: FactInputs, phone=None) -> set[str]:
             opted.add(e164)
     # Every OPT_OUT the sources hold suppresses, whatever its time.
     for number, status in source_rows(con, "volunteers", ["phone", "sms_opt_in_status"]):
-        if normalize_enum(status) == "opt_out":
+        if volunteer_sms_status(status) == "OPT_OUT":
             e164 = phone(number)
             if e164:
                 opted.add(e164)
@@ -809,8 +829,24 @@ def consent_facts(con, inputs: FactInputs, phone, wrong_numbers, rnd) -> dict[tu
     best: dict[tuple[str, str], datetime] = {}
     # C07: an unreadable consents line may be a revocation: its numbers have no valid consent.
     revoked_unread = quarantined_phones(con, ("consents",))
-    for number, caller, scope, consented_at, revoked_at, seen in source_rows(
-            con, "consents", ["phone", "caller_entity", "scope", "consented_at", "revoked_at", FIRST_SEEN]):
+    rows = source_rows(con, "consents", ["phone", "caller_entity", "scope", "consented_at", "revoked_at", FIRST_SEEN])
+    # Every row's revocation, for every consent of its number and scopes: (phone, scope) -> the
+    # times in force at as-of. A revocation naming the entity however punctuated, or none, counts;
+    # one whose scope is not one of the four covers all; one without a readable time counts
+    # from its own consent's time, or, on a row without one, at as-of.
+    revocations: dict[tuple[str, str], list[datetime]] = defaultdict(list)
+    for number, caller, scope, consented_at, revoked_at, seen in rows:
+        if is_blank(revoked_at) or not revocation_applies(caller, inputs.caller_entity):
+            continue
+        e164 = phone(number)
+        given = parse_time(consented_at)
+        revoked = known_by(parse_time(revoked_at), seen)
+        when = max(revoked, given) if revoked and given else (revoked or given or as_of)
+        scope = normalize_enum(scope)
+        if e164 and when <= as_of:
+            for covered in ((scope,) if scope in CONSENT_SCOPES else CONSENT_SCOPES):
+                revocations[(e164, covered)].append(when)
+    for number, caller, scope, consented_at, revoked_at, seen in rows:
         if _cached_text(caller or "") != entity:
             continue
         scope = normalize_enum(scope)
@@ -837,6 +873,9 @@ def consent_facts(con, inputs: FactInputs, phone, wrong_numbers, rnd) -> dict[tu
             continue
         for covered in (CONSENT_SCOPES if scope == "all" else (scope,)):
             key = (e164, covered)
+            # A revocation at or after the consent (a tie goes to the revocation) ends it.
+            if any(when >= given for when in revocations.get(key, ())):
+                continue
             if key not in best or answer[0] > best[key]:
                 best[key] = answer[0]
     return best

@@ -136,6 +136,10 @@ def build_voters() -> dict[str, Voter]:
     # consent, a do-not-call line with spaces, a line-types line (maybe a newer answer) after a
     # fresh landline answer. Each number would be on its list without the unreadable line.
     add("c07_mobilize_record")
+    # Mobilize statuses other than the API's three, as a tool or an export may write them: any
+    # value that is neither an opt-in nor blank may be an opt-out (write_extra_lines).
+    add("mobilize_opted_out_spelled")
+    add("mobilize_stop_status")
     add("c07_consents_line", consents=[consent("autodialed_voice")], rnd=[rnd_no()])
     add("c07_dnc_line")
     add("c07_line_types_line", line_type=landline())
@@ -226,6 +230,12 @@ def write_extra_lines(inbox: Path, voters: dict[str, Voter]) -> None:
     (inbox / "volunteers" / "attendances_001.json").write_text(json.dumps({"count": 1, "next": None, "data": [
         {"person": {"phone_numbers": [{"primary": True, "number": f"{number[:3]}-{number[3:6]}-{number[6:]}"}],
                     "sms_opt_in_status": "OPT_OUT"}}]}))
+    (inbox / "volunteers" / "attendances_002.json").write_text(json.dumps({"count": 2, "next": None, "data": [
+        {"id": 9000 + index, "modified_date": 1767225600, "status": "CONFIRMED",
+         "person": {"id": 9000 + index, "phone_numbers": [{"primary": True, "number": digits(name)}],
+                    "sms_opt_in_status": status}}
+        for index, (name, status) in enumerate((("mobilize_opted_out_spelled", "Opted Out"),
+                                                 ("mobilize_stop_status", "STOP")))]}))
     with (inbox / "consents" / "consents.csv").open("a", newline="") as handle:
         handle.write(f"{digits('c07_consents_line')},Friends of Jane Doe\n")
     with (inbox / "dnc" / "federal" / f"dnc_full_{FEDERAL_FULL}.txt").open("a") as handle:
@@ -310,6 +320,9 @@ CASES = [
     case("c07_too_few_fields", "texts_p2p", False, "C07"),
     case("c07_mobilize_record", "calls", False, "C07"),
     case("c07_mobilize_record", "texts_p2p", False, "C07"),
+    case("mobilize_opted_out_spelled", "calls", False, "R09"),
+    case("mobilize_opted_out_spelled", "texts_p2p", False, "R09"),
+    case("mobilize_stop_status", "texts_p2p", False, "R09"),
     case("c07_consents_line", "dialer", False, "R07"),
     case("c07_consents_line", "calls", True),
     case("c07_dnc_line", "commercial_calls", False, "R20"),

@@ -205,7 +205,7 @@ def facts_of(con, inputs: F.FactInputs = INPUTS) -> dict[str, dict]:
 
 
 def test_opt_outs_in_force_at_as_of():
-    n = [number(i) for i in range(10, 20)]
+    n = [number(i) for i in range(10, 20)] + [number(i) for i in range(60, 64)]
     con = warehouse({
         "opt_outs": [
             {"phone": n[0], "received_at": BEFORE, "channel": "sms"},
@@ -220,10 +220,15 @@ def test_opt_outs_in_force_at_as_of():
             {"phone": n[7], "received_at": AFTER, "body": "stop"},
         ],
         "volunteers": [{"phone": n[8], "postal_code": "27601", "sms_opt_in_status": "OPT_OUT"},
-                       {"phone": n[9], "postal_code": "27601", "sms_opt_in_status": "OPT_IN"}],
+                       {"phone": n[9], "postal_code": "27601", "sms_opt_in_status": "OPT_IN"},
+                       # Any status other than an opt-in or a word for no value may be an opt-out.
+                       {"phone": n[10], "postal_code": "27601", "sms_opt_in_status": "Opted Out"},
+                       {"phone": n[11], "postal_code": "27601", "sms_opt_in_status": "STOP"},
+                       {"phone": n[12], "postal_code": "27601", "sms_opt_in_status": "opted-in"},
+                       {"phone": n[13], "postal_code": "27601", "sms_opt_in_status": "Unspecified"}],
     })
     opted = set(F.opted_out_phones(con, INPUTS))
-    assert opted == {e164(n[i]) for i in (0, 1, 3, 4, 5, 8)}
+    assert opted == {e164(n[i]) for i in (0, 1, 3, 4, 5, 8, 10, 11)}
 
 
 def test_times_later_than_the_first_read_count_as_unreadable():
@@ -382,6 +387,33 @@ CONSENT_CASES = {
     "rnd_yes_for_a_consent_date_after_first_read": ({}, [("2026-03-10", "no", RND_QUERIED),
                                                          ("2099-03-10", "yes", RND_QUERIED)], [], False),
     "rnd_no_dated_after_first_read": ({}, [("2026-03-10", "no", "2099-11-29T09:00:00-05:00")], [], False),
+    # With a revocation on a row of its own (REVOCATION_ROWS).
+    "revoked_on_a_row_of_its_own": ({}, [("2026-03-10", "no", RND_QUERIED)], [], False),
+    "revocation_without_scope": ({}, [("2026-03-10", "no", RND_QUERIED)], [], False),
+    "revocation_with_an_unread_scope": ({}, [("2026-03-10", "no", RND_QUERIED)], [], False),
+    "revocation_without_entity": ({}, [("2026-03-10", "no", RND_QUERIED)], [], False),
+    "revocation_entity_punctuated": ({}, [("2026-03-10", "no", RND_QUERIED)], [], False),
+    "revocation_without_a_time": ({}, [("2026-03-10", "no", RND_QUERIED)], [], False),
+    "revocation_before_the_consent": ({}, [("2026-03-10", "no", RND_QUERIED)], [], True),
+    "revocation_by_another_entity": ({}, [("2026-03-10", "no", RND_QUERIED)], [], True),
+    "revocation_of_another_scope": ({}, [("2026-03-10", "no", RND_QUERIED)], [], True),
+}
+
+
+# A revocation written on a row of its own (no consent time): it names no scope, or one the gate
+# cannot read, and covers all; no entity, or ours punctuated, and counts; no readable time, and
+# counts at as-of. One dated before the consent, by another entity or of another scope does not.
+_REVOCATION = {"caller_entity": ENTITY, "scope": "autodialed_voice", "consented_at": "", "revoked_at": BEFORE}
+REVOCATION_ROWS = {
+    "revoked_on_a_row_of_its_own": {},
+    "revocation_without_scope": {"scope": ""},
+    "revocation_with_an_unread_scope": {"scope": "SMS/Voice"},
+    "revocation_without_entity": {"caller_entity": ""},
+    "revocation_entity_punctuated": {"caller_entity": "Friends of Jane Doe."},
+    "revocation_without_a_time": {"revoked_at": "last spring"},
+    "revocation_before_the_consent": {"revoked_at": "2026-01-05T12:00:00-05:00"},
+    "revocation_by_another_entity": {"caller_entity": "Friends of John Roe"},
+    "revocation_of_another_scope": {"scope": "sms"},
 }
 
 
@@ -392,6 +424,8 @@ def test_consent_validity_cases():
         phones[name] = e164(digits)
         consents.append({"phone": digits, "caller_entity": ENTITY, "scope": "autodialed_voice",
                          "consented_at": CONSENTED, "revoked_at": "", **overrides})
+        if name in REVOCATION_ROWS:
+            consents.append({"phone": digits, **_REVOCATION, **REVOCATION_ROWS[name]})
         rnd += [{"phone": f"{digits[:3]}.{digits[3:6]}.{digits[6:]}", "consent_date": d, "result": r, "queried_at": q}
                 for d, r, q in answers]
         history += [{"phone": digits, "channel": "manual_call", "attempted_at": t, "caller_entity": ENTITY,

@@ -369,6 +369,26 @@ def build_voters() -> dict[str, Voter]:
     add("cv_rnd_yes_for_a_consent_date_after_first_read", consents=[consent("autodialed_voice")],
         rnd=[rnd_no(), ("2099-03-10", "yes", RND_QUERIED)])
 
+    # A revocation on a row of its own (no consent time) revokes the number's consents: one that
+    # names no scope, or one the pipeline cannot read, covers every scope; one that names no
+    # entity, or ours however punctuated, counts for us; one without a readable time, at as-of.
+    def revocation(scope: str = "autodialed_voice", entity: str = ENTITY, revoked_at: str = BEFORE) -> dict:
+        return consent(scope, entity=entity, consented_at="", revoked_at=revoked_at)
+
+    add("cv_revoked_on_a_row_of_its_own", consents=[consent("autodialed_voice"), revocation()], rnd=[rnd_no()])
+    add("cv_revocation_without_scope", consents=[consent("autodialed_voice"), revocation(scope="")], rnd=[rnd_no()])
+    add("cv_revocation_with_an_unread_scope", consents=[consent("autodialed_voice"), revocation(scope="SMS/Voice")],
+        rnd=[rnd_no()])
+    add("cv_revocation_without_entity", consents=[consent("autodialed_voice"), revocation(entity="")], rnd=[rnd_no()])
+    add("cv_revocation_entity_punctuated", consents=[consent("autodialed_voice"),
+                                                     revocation(entity="Friends of Jane Doe.")], rnd=[rnd_no()])
+    add("cv_revocation_without_a_time", consents=[consent("autodialed_voice"), revocation(revoked_at="last spring")],
+        rnd=[rnd_no()])
+    add("cv_revocation_by_another_entity", consents=[consent("autodialed_voice"), revocation(entity=OTHER_ENTITY)],
+        rnd=[rnd_no()])
+    add("cv_revocation_of_another_scope", consents=[consent("autodialed_voice"), revocation(scope="sms")],
+        rnd=[rnd_no()])
+
     names = [v.name for v in voters]
     assert len(names) == len(set(names))
     return {v.name: v for v in voters}
@@ -823,6 +843,14 @@ CASES = [
     case("lt_wireless_dated_after_first_read", "dialer", False, "R07"),
     case("cv_rnd_yes_dated_after_first_read", "dialer", False, "R07"),
     case("cv_rnd_yes_for_a_consent_date_after_first_read", "dialer", False, "R07"),
+    case("cv_revoked_on_a_row_of_its_own", "dialer", False, "R07"),
+    case("cv_revocation_without_scope", "dialer", False, "R07"),
+    case("cv_revocation_with_an_unread_scope", "dialer", False, "R07"),
+    case("cv_revocation_without_entity", "dialer", False, "R07"),
+    case("cv_revocation_entity_punctuated", "dialer", False, "R07"),
+    case("cv_revocation_without_a_time", "dialer", False, "R07"),
+    case("cv_revocation_by_another_entity", "dialer", True, absent="R07"),
+    case("cv_revocation_of_another_scope", "dialer", True, absent="R07"),
 ]
 
 

@@ -134,3 +134,24 @@ translate({{ expr }}, 'авекмнорстухѕіјӏԁԛԝαβεηικμνο�
 {% macro negating_words() -%}
 ('dont', 'not', 'never', 'doesnt', 'didnt', 'wont', 'cant', 'cannot')
 {%- endmacro %}
+
+{# Mobilize's sms_opt_in_status (UNSPECIFIED, OPT_IN or OPT_OUT), read fail-closed: OPT_IN when
+   its letters are `optin` or `optedin`; UNSPECIFIED when blank or a word for no value
+   (`unspecified`, `unknown`, `none`, `null`, `notset`, `na`); any other value (`OPTED_OUT`,
+   `Opted Out`, `STOP`, `unsubscribed`) may be an opt-out and counts as OPT_OUT. The gate's copy
+   is expectations/facts.py volunteer_sms_status. #}
+{% macro volunteer_sms_status(expr) -%}
+case
+    when coalesce({{ letters_and_digits(norm_text(expr)) }}, '') in ('optin', 'optedin') then 'OPT_IN'
+    when coalesce({{ letters_and_digits(norm_text(expr)) }}, '')
+        in ('', 'unspecified', 'unknown', 'none', 'null', 'notset', 'na') then 'UNSPECIFIED'
+    else 'OPT_OUT'
+end
+{%- endmacro %}
+
+{# A consent revocation counts for the configured caller entity when it names it by its letters
+   and digits (`Friends of Jane Doe.`) or names none (a blank entity may be ours: when in doubt,
+   it revokes). The gate's copy is expectations/facts.py revocation_applies. #}
+{% macro revocation_names_caller(entity_expr, caller_expr) -%}
+{{ entity_key(entity_expr) }} in ('', {{ entity_key(caller_expr) }})
+{%- endmacro %}

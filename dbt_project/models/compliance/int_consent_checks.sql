@@ -36,14 +36,25 @@ scope_expiry as (
 ),
 
 consent_events as (
-    -- An event with an unreadable time is never evidence for contact (no consent).
-    select events.*, scopes.scope as covered_scope
+    -- An event with an unreadable time is never evidence for contact (no consent); a
+    -- revocation without one is in force at as-of. A consent names the caller entity (case and
+    -- spacing aside); a revocation names it however punctuated, or names none.
+    select
+        {{ star_except('events', ['event_at']) }},
+        case when events.event_type = 'consent_revoked' then coalesce(events.event_at, run.as_of)
+             else events.event_at end as event_at,
+        scopes.scope as covered_scope
     from events
     cross join run
     inner join scopes on events.detail in (scopes.scope, 'all')
-    where events.event_type in ('consent_given', 'consent_revoked')
-      and lower(trim(events.caller_entity)) = lower(trim(run.caller_entity))
-      and events.event_at <= run.as_of
+    where (
+            (events.event_type = 'consent_given'
+             and lower(trim(events.caller_entity)) = lower(trim(run.caller_entity))
+             and events.event_at <= run.as_of)
+         or (events.event_type = 'consent_revoked'
+             and {{ revocation_names_caller('events.caller_entity', 'run.caller_entity') }}
+             and coalesce(events.event_at, run.as_of) <= run.as_of)
+      )
 ),
 
 latest as (

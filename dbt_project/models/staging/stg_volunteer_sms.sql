@@ -5,17 +5,20 @@ with source as (
 ),
 
 normalized as (
-    select *, {{ fold_unicode('phone') }} as phone_text
+    select
+        *,
+        {{ fold_unicode('phone') }} as phone_text,
+        {{ volunteer_sms_status('sms_opt_in_status') }} as sms_status
     from source
 ),
 
 renamed as (
     select
         {{ phone_e164('phone_text') }} as phone_e164,
-        upper(coalesce({{ norm_enum('sms_opt_in_status') }}, 'unspecified')) as sms_opt_in_status,
+        sms_status as sms_opt_in_status,
         -- An OPT_OUT dated after it was read has no time (it counts); an OPT_IN (a consent) keeps its time.
         case
-            when upper(coalesce({{ norm_enum('sms_opt_in_status') }}, '')) = 'OPT_OUT'
+            when sms_status = 'OPT_OUT'
                 then {{ no_time_after_first_seen('to_timestamp(try_cast(modified_date as bigint))') }}
             else to_timestamp(try_cast(modified_date as bigint))
         end as modified_at,
