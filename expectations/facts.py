@@ -285,10 +285,18 @@ def _scientific_digits(match: re.Match) -> str | None:
     return None
 
 
+# A phone-shaped run whatever its separators ("919_555_0123", "919:555:0123", "919,555,0123"):
+# up to three characters other than letters and digits between the groups; its digits are read
+# (dbt's copy: int_quarantined_numbers any_separators).
+_ANY_SEPARATORS = re.compile(
+    r"\+?1?[^0-9A-Za-z]{0,3}[0-9]{3}[^0-9A-Za-z]{0,3}[0-9]{3}[^0-9A-Za-z]{0,3}[0-9]{4}")
+
+
 def phones_in_text(text) -> set[str]:
     """Every valid NANP number a free text holds (C07): what phonenumbers' matcher finds,
-    plus every run of 10 digits (or 11 starting with 1), plus every number in scientific
-    notation that writes all its digits."""
+    plus every run of 10 digits (or 11 starting with 1), plus the digits of every phone-shaped
+    run whatever its separators, plus every number in scientific notation that writes all its
+    digits."""
     if not text:
         return set()
     value = _ascii_digits(unicodedata.normalize("NFKC", str(text)))
@@ -305,6 +313,10 @@ def phones_in_text(text) -> set[str]:
             phone = normalize_phone(run)
             if phone:
                 found.add(phone)
+    for match in _ANY_SEPARATORS.finditer(value):
+        phone = normalize_phone(re.sub(r"[^0-9]", "", match.group()))
+        if phone:
+            found.add(phone)
     for match in _SCIENTIFIC.finditer(value):
         digits = _scientific_digits(match)
         phone = normalize_phone(digits) if digits else None

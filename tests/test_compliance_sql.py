@@ -150,6 +150,10 @@ def build_voters() -> dict[str, Voter]:
     # numpy's savetxt writes floats in scientific notation with every digit.
     add("c07_opt_out_phone_in_scientific_notation")
     add("c07_stop_from_labelled_phone")
+    # Separators no spelling uses: the digit groups are still the number (write_extra_lines).
+    add("c07_opt_out_phone_with_underscores")
+    add("c07_opt_out_phone_with_colons")
+    add("c07_opt_out_phone_with_commas")
     add("c07_line_type_phone_as_float", line_type=landline())
     # A line-type answer without a readable time may be the newest: `unknown` at as-of.
     add("line_type_untimed", line_types=[("landline", FRESH_CHECK), ("landline", "last week")])
@@ -253,6 +257,11 @@ def write_extra_lines(inbox: Path, voters: dict[str, Voter]) -> None:
     with (inbox / "inbound_sms" / "replies.csv").open("a", newline="") as handle:
         number = digits("c07_stop_from_labelled_phone")
         handle.write(f'"{number[:3]}-{number[3:6]}-{number[6:]} (cell)",{BEFORE},STOP\n')
+    with (inbox / "opt_outs" / "opt_outs.csv").open("a", newline="") as handle:
+        for name, separator in (("c07_opt_out_phone_with_underscores", "_"), ("c07_opt_out_phone_with_colons", ":"),
+                                ("c07_opt_out_phone_with_commas", ",")):
+            number = digits(name)
+            handle.write(f'"{number[:3]}{separator}{number[3:6]}{separator}{number[6:]}",{BEFORE},all,spreadsheet,\n')
 
 
 @pytest.fixture(scope="module")
@@ -333,6 +342,9 @@ CASES = [
     case("c07_opt_out_phone_as_float", "texts_p2p", False, "C07"),
     case("c07_opt_out_phone_in_scientific_notation", "calls", False, "C07"),
     case("c07_stop_from_labelled_phone", "texts_p2p", False, "C07"),
+    case("c07_opt_out_phone_with_underscores", "calls", False, "C07"),
+    case("c07_opt_out_phone_with_colons", "texts_p2p", False, "C07"),
+    case("c07_opt_out_phone_with_commas", "calls", False, "C07"),
     case("c07_line_type_phone_as_float", "robo_first", False, "R04"),
     case("c07_line_type_phone_as_float", "calls", True),
     case("line_type_untimed", "robo_first", False, "R04"),

@@ -159,6 +159,12 @@ def test_phones_in_quarantined_text():
     assert F.phones_in_text(f"1.{a}000000000e+10,x") == {e164(a)}
     assert F.phones_in_text(f"{a[0]}.{a[1:5]}E+09") == set()
     assert F.phones_in_text("no number 2026-10-01 12345") == set()
+    # Separators no spelling uses still separate digit groups: the digits are the number.
+    for spelled in (f"{a[:3]}_{a[3:6]}_{a[6:]}", f"{a[:3]}:{a[3:6]}:{a[6:]}", f'"{a[:3]},{a[3:6]},{a[6:]}"',
+                    f"{a[:3]}|{a[3:6]}|{a[6:]}", f"+1_{a[:3]}_{a[3:6]}_{a[6:]}"):
+        assert F.phones_in_text(spelled) == {e164(a)}, spelled
+    assert F.phones_in_text(f"{a[:3]},{a[3:6]},{a[6:]},2026-11-01T10:00:00Z,all,web,") == {e164(a)}
+    assert F.phones_in_text("2026-11-01T10:00:00Z, total 1,234,567,890") == set()
 
 
 # --------------------------------------------------------------------------------------

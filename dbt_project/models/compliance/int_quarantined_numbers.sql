@@ -66,19 +66,24 @@ quarantined_lines as (
 
 candidate_texts as (
     -- Generous on purpose: every phone-shaped run, every ten-digit window of a longer digit
-    -- run, every comma-separated field, and every number in scientific notation that writes
-    -- all its digits ("9.195550123E+09", numpy's "9.195550123000000000e+09"; Excel's
-    -- "9.19555E+09" lost them and names no number).
+    -- run, every comma-separated field, the digits of every phone-shaped run whatever its
+    -- separators ("919_555_0123", "919:555:0123", "919,555,0123": up to three characters
+    -- other than letters and digits between the groups; the gate's copy is facts.py
+    -- _ANY_SEPARATORS), and every number in scientific notation that writes all its digits
+    -- ("9.195550123E+09", numpy's "9.195550123000000000e+09"; Excel's "9.19555E+09" lost them
+    -- and names no number).
     -- Its digits are not windowed as a digit run: numpy's trailing zeros would make numbers.
     {%- set scientific = '[0-9]\\.[0-9]{9,}[eE]\\+?[0-9]{1,2}' %}
+    {%- set any_separators = '\\+?1?[^0-9A-Za-z]{0,3}[0-9]{3}[^0-9A-Za-z]{0,3}[0-9]{3}[^0-9A-Za-z]{0,3}[0-9]{4}' %}
     {%- set mantissa = "replace(" ~ re_extract('sci', '^[0-9]\\.[0-9]+') ~ ", '.', '')" %}
     {%- set exponent = "cast(" ~ re_extract('sci', '[eE]\\+?([0-9]+)$', 1) ~ " as int)" %}
     select
         source,
         source_file,
         source_line,
-        {{ list_sorted_distinct(list_cat(list_cat(list_cat(
+        {{ list_sorted_distinct(list_cat(list_cat(list_cat(list_cat(
             re_extract_all('line_text', '\\+?1?[ .()/-]*[0-9]{3}[ .()/-]*[0-9]{3}[ .()/-]*[0-9]{4}'),
+            list_map(re_extract_all('line_text', any_separators), 'run', re_replace_all('run', '[^0-9]', ''))),
             'flatten(' ~ list_map(re_extract_all(re_replace_all('line_text', scientific, ' '), '[0-9]{11,}'),
                 'digits', list_map(int_range('1', 'length(digits) - 8'), 'start', 'substr(digits, start, 10)')) ~ ')'),
             list_map(split_text('line_text', "','"), 'field', "trim(replace(field, '\"', ''))")),
