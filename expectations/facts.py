@@ -287,7 +287,7 @@ def _scientific_digits(match: re.Match) -> str | None:
 
 # A phone-shaped run whatever its separators ("919_555_0123", "919:555:0123", "919,555,0123"):
 # up to three characters other than letters and digits between the groups; its digits are read
-# (dbt's copy: int_quarantined_numbers any_separators).
+# (dbt's copy: any_separators in the model of quarantined numbers).
 _ANY_SEPARATORS = re.compile(
     r"\+?1?[^0-9A-Za-z]{0,3}[0-9]{3}[^0-9A-Za-z]{0,3}[0-9]{3}[^0-9A-Za-z]{0,3}[0-9]{4}")
 
