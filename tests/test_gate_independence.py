@@ -136,6 +136,10 @@ def test_time_parsing():
     # Ending with a keyword, not negated: ambiguous, so review (suppressed until read).
     ("No thanks, stop", "review"), ("who is this? STOP", "review"), ("See you at the end", "review"),
     ("Please don\u2019t stop", None), ("I will never quit", None),
+    # The same requests in French and Spanish.
+    ("ARRET", "opt_out"), ("Arr\u00eat", "opt_out"), ("ALTO", "opt_out"), ("Parar por favor", "opt_out"),
+    ("Por favor no me env\u00edes m\u00e1s mensajes", "opt_out"), ("Quiero darme de baja", "opt_out"),
+    ("Numero equivocado", "opt_out"), ("Gracias, voy a votar", None),
 ])
 def test_reply_classification(body, expected):
     assert F.classify_reply(body, POLICY["sms_opt_out"]) == expected

@@ -254,6 +254,7 @@ def test_absorb_adds_each_row_once_with_file_line_and_sha(tmp_path):
     ("I want to opt out", "opt_out"), ("Can you stop by the rally?", "reply"),
     ("\u0405TOP", "opt_out"), ("\u0405\u0422\u041e\u0420 please", "opt_out"),
     ("No thanks, stop", "review"), ("who is this? STOP", "review"), ("Please don't stop", "reply"),
+    ("ALTO", "opt_out"), ("Arr\u00eat", "opt_out"), ("No me mandes mensajes", "opt_out"), ("Gracias", "reply"),
 ])
 def test_replies_are_classified_with_dbt_semantics(body, expected):
     assert classify_like_dbt(body, POLICY_SMS) == expected

@@ -389,6 +389,10 @@ def build_voters() -> dict[str, Voter]:
     add("cv_revocation_of_another_scope", consents=[consent("autodialed_voice"), revocation(scope="sms")],
         rnd=[rnd_no()])
 
+    # R11 in Spanish (the default policy's keywords and phrases).
+    add("r11_spanish_request", inbound=[(BEFORE, "Por favor no me envíes más mensajes")])
+    add("r11_spanish_keyword", inbound=[(BEFORE, "ALTO")])
+
     names = [v.name for v in voters]
     assert len(names) == len(set(names))
     return {v.name: v for v in voters}
@@ -785,6 +789,8 @@ CASES = [
     case("r11_please_stop_texting", "texts_p2p", False, "R11"),
     case("r11_i_want_to_opt_out", "calls", False, "R11"),
     case("r11_i_said_stop", "texts_p2p", False, "R11"),
+    case("r11_spanish_request", "texts_p2p", False, "R11"),
+    case("r11_spanish_keyword", "calls", False, "R11"),
     # R20
     case("r20_federal", "commercial_calls", False, "R20"),
     case("r20_federal", "calls", True, absent="R20"),
