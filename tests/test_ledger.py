@@ -208,23 +208,38 @@ def _latest_versions(home: Path) -> dict[str, str]:
     return {d.name: (d / "LATEST").read_text().strip() for d in sorted(published.iterdir()) if (d / "LATEST").exists()}
 
 
-def test_an_opt_out_file_never_read_is_not_forgotten_when_it_leaves_the_inbox(pipeline_run, small_inbox,
-                                                                              tmp_path_factory):
-    """An opt-out file whose layout fails blocks every list, naming it; its lines are in the
-    ledger's quarantine already, so once the file is gone (fixed elsewhere, rotated, deleted)
-    the numbers it held stay out of every list (C07)."""
+def _copy_of_the_run(pipeline_run, small_inbox, tmp_path_factory, name: str):
+    """A copy of the shared run's home and inbox to change: (home, inbox, the latest versions,
+    everyone_calls' numbers, sorted)."""
     import pyarrow.parquet as pq
 
-    from orchestration.explain import explain_phone
-
     home, *_ = pipeline_run
-    base = tmp_path_factory.mktemp("unread_opt_outs")
+    base = tmp_path_factory.mktemp(name)
     shutil.copytree(home, base / "home")
     shutil.copytree(small_inbox, base / "inbox")
     home, inbox = base / "home", base / "inbox"
     before = _latest_versions(home)
     calls = home / "published" / "everyone_calls" / before["everyone_calls"] / "contacts.parquet"
-    first, second = sorted(pq.read_table(calls, columns=["phone_e164"]).column("phone_e164").to_pylist())[:2]
+    return home, inbox, before, sorted(pq.read_table(calls, columns=["phone_e164"]).column("phone_e164").to_pylist())
+
+
+def _lists_holding(home: Path, versions: dict[str, str], phones: set[str]) -> set[str]:
+    import pyarrow.parquet as pq
+
+    return {name for name, version in versions.items()
+            if phones & set(pq.read_table(home / "published" / name / version / "contacts.parquet",
+                                          columns=["phone_e164"]).column("phone_e164").to_pylist())}
+
+
+def test_an_opt_out_file_never_read_is_not_forgotten_when_it_leaves_the_inbox(pipeline_run, small_inbox,
+                                                                              tmp_path_factory):
+    """An opt-out file whose layout fails blocks every list, naming it; its lines are in the
+    ledger's quarantine already, so once the file is gone (fixed elsewhere, rotated, deleted)
+    the numbers it held stay out of every list (C07)."""
+    from orchestration.explain import explain_phone
+
+    home, inbox, before, listed = _copy_of_the_run(pipeline_run, small_inbox, tmp_path_factory, "unread_opt_outs")
+    first, second = listed[:2]
     (inbox / "opt_outs" / "semicolons.csv").write_text(
         f"phone;received_at;channel;source;reason\n{first[2:]};2026-11-01;all;dialer;asked\n")
     (inbox / "opt_outs" / "numbers only.csv").write_text(f"({second[2:5]}) {second[5:8]}-{second[8:]}\n")
@@ -243,10 +258,7 @@ def test_an_opt_out_file_never_read_is_not_forgotten_when_it_leaves_the_inbox(pi
     assert status in (0, 3), out[-2000:]
     after = _latest_versions(home)
     assert set(after) == set(before) and all(after[name] != before[name] for name in after)
-    leaks = {name for name, version in after.items()
-             if {first, second} & set(pq.read_table(home / "published" / name / version / "contacts.parquet",
-                                                    columns=["phone_e164"]).column("phone_e164").to_pylist())}
-    assert leaks == set()
+    assert _lists_holding(home, after, {first, second}) == set()
     for phone, file in ((first, "opt_outs/semicolons.csv"), (second, "opt_outs/numbers only.csv")):
         lines = explain_phone(phone, home, only_list="everyone_calls")
         assert lines[0].startswith("excluded from everyone_calls") and "C07" in lines[0], lines[0][:60]
@@ -261,16 +273,8 @@ def test_an_opt_out_file_in_a_misspelt_folder_stops_every_list_until_it_is_moved
     """No source reads `Opt-Outs/`: its opt-outs would be ignored while every list publishes.
     The run names the file and the folder it likely meant, and publishes nothing; once the
     file is where its source reads it, its number is on no list."""
-    import pyarrow.parquet as pq
-
-    home, *_ = pipeline_run
-    base = tmp_path_factory.mktemp("misspelt_folder")
-    shutil.copytree(home, base / "home")
-    shutil.copytree(small_inbox, base / "inbox")
-    home, inbox = base / "home", base / "inbox"
-    before = _latest_versions(home)
-    calls = home / "published" / "everyone_calls" / before["everyone_calls"] / "contacts.parquet"
-    phone = sorted(pq.read_table(calls, columns=["phone_e164"]).column("phone_e164").to_pylist())[0]
+    home, inbox, before, listed = _copy_of_the_run(pipeline_run, small_inbox, tmp_path_factory, "misspelt_folder")
+    phone = listed[0]
     misplaced = inbox / "Opt-Outs" / "march.csv"
     misplaced.parent.mkdir()
     misplaced.write_text(f"phone,received_at,channel,source,reason\n{phone[2:]},2026-11-01,all,dialer,asked\n")
@@ -289,9 +293,7 @@ def test_an_opt_out_file_in_a_misspelt_folder_stops_every_list_until_it_is_moved
     assert status in (0, 3), out[-2000:]
     after = _latest_versions(home)
     assert set(after) == set(before)
-    assert not {name for name, version in after.items()
-                if phone in pq.read_table(home / "published" / name / version / "contacts.parquet",
-                                          columns=["phone_e164"]).column("phone_e164").to_pylist()}
+    assert _lists_holding(home, after, {phone}) == set()
 
 
 # --- outreach ledger ----------------------------------------------------------------------
