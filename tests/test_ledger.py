@@ -223,6 +223,16 @@ def _copy_of_the_run(pipeline_run, small_inbox, tmp_path_factory, name: str):
     return home, inbox, before, sorted(pq.read_table(calls, columns=["phone_e164"]).column("phone_e164").to_pylist())
 
 
+def _run_that_publishes_nothing(home: Path, inbox: Path, before: dict[str, str], why: str) -> tuple[str, str]:
+    """Run; it exits 2 and publishes no version. (everyone_calls' detail, the printed text)"""
+    outcomes: list = []
+    status, out = _run(home, inbox, outcomes)
+    assert status == 2
+    assert outcomes and not any(outcome.published for outcome in outcomes)
+    assert _latest_versions(home) == before, f"a list was published while {why}"
+    return next(outcome.detail for outcome in outcomes if outcome.name == "everyone_calls"), out
+
+
 def _lists_holding(home: Path, versions: dict[str, str], phones: set[str]) -> set[str]:
     import pyarrow.parquet as pq
 
@@ -244,12 +254,7 @@ def test_an_opt_out_file_never_read_is_not_forgotten_when_it_leaves_the_inbox(pi
         f"phone;received_at;channel;source;reason\n{first[2:]};2026-11-01;all;dialer;asked\n")
     (inbox / "opt_outs" / "numbers only.csv").write_text(f"({second[2:5]}) {second[5:8]}-{second[8:]}\n")
 
-    outcomes: list = []
-    status, out = _run(home, inbox, outcomes)
-    assert status == 2
-    assert outcomes and not any(outcome.published for outcome in outcomes)
-    assert _latest_versions(home) == before, "a list was published while an opt-out file was not read"
-    detail = next(outcome.detail for outcome in outcomes if outcome.name == "everyone_calls")
+    detail, out = _run_that_publishes_nothing(home, inbox, before, "an opt-out file was not read")
     assert first[2:] not in out + detail and second[2:] not in out + detail
 
     (inbox / "opt_outs" / "semicolons.csv").unlink()
@@ -279,12 +284,7 @@ def test_an_opt_out_file_in_a_misspelt_folder_stops_every_list_until_it_is_moved
     misplaced.parent.mkdir()
     misplaced.write_text(f"phone,received_at,channel,source,reason\n{phone[2:]},2026-11-01,all,dialer,asked\n")
 
-    outcomes: list = []
-    status, out = _run(home, inbox, outcomes)
-    assert status == 2
-    assert outcomes and not any(outcome.published for outcome in outcomes)
-    assert _latest_versions(home) == before, "a list was published while an opt-out file was in no source's folder"
-    detail = next(outcome.detail for outcome in outcomes if outcome.name == "everyone_calls")
+    detail, out = _run_that_publishes_nothing(home, inbox, before, "an opt-out file was in no source's folder")
     assert "Opt-Outs/march.csv: Opt-Outs/ is not an inbox folder (did you mean opt_outs/?)" in detail, detail[:300]
     assert phone[2:] not in out + detail
 
