@@ -845,7 +845,8 @@ def consent_facts(con, inputs: FactInputs, phone, wrong_numbers, rnd) -> dict[tu
     # Every row's revocation, for every consent of its number and scopes: (phone, scope) -> the
     # times in force at as-of. A revocation naming the entity however punctuated, or none, counts;
     # one whose scope is not one of the four covers all; one without a readable time counts
-    # from its own consent's time, or, on a row without one, at as-of.
+    # from its own consent's time, or, on a row without one, at as-of. A consent's own
+    # revocation is among them (at or after its consent), so the check below covers it too.
     revocations: dict[tuple[str, str], list[datetime]] = defaultdict(list)
     for number, caller, scope, consented_at, revoked_at, seen in rows:
         if is_blank(revoked_at) or not revocation_applies(caller, inputs.caller_entity):
@@ -868,10 +869,6 @@ def consent_facts(con, inputs: FactInputs, phone, wrong_numbers, rnd) -> dict[tu
         given = parse_time(consented_at)
         if not e164 or e164 in revoked_unread or given is None or given > as_of:
             continue
-        if not is_blank(revoked_at):
-            revoked = known_by(parse_time(revoked_at), seen)
-            if revoked is None or revoked <= as_of:
-                continue
         consent_day = parse_local_date(consented_at)
         if consent_day < inputs.rnd_cutoff:
             continue

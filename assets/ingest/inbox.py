@@ -92,11 +92,15 @@ def unclaimed_files(inbox: Path, known_folders: tuple[str, ...] = KNOWN_FOLDERS)
     return found
 
 
-def blocking_entries(inbox: Path, known_folders: tuple[str, ...] = KNOWN_FOLDERS) -> list[tuple[str, str]]:
+def blocking_entries(inbox: Path, known_folders: tuple[str, ...] = KNOWN_FOLDERS,
+                     unclaimed: list[tuple[str, str]] | None = None) -> list[tuple[str, str]]:
     """(path relative to the inbox, reason) of every entry that stops every list: files no
     source reads that are not hidden, and entries in a source's folder that are not regular
-    files and not hidden (a link that leads nowhere, a pipe). Sorted by path."""
-    found = [(rel, reason) for rel, reason in unclaimed_files(inbox, known_folders) if reason != HIDDEN_FILE]
+    files and not hidden (a link that leads nowhere, a pipe). Sorted by path. `unclaimed`:
+    `unclaimed_files` when the caller has it already."""
+    if unclaimed is None:
+        unclaimed = unclaimed_files(inbox, known_folders)
+    found = [(rel, reason) for rel, reason in unclaimed if reason != HIDDEN_FILE]
     for folder in known_folders:
         found += [(rel, reason) for rel, reason in skipped_files(inbox, folder) if reason != HIDDEN_FILE]
     return sorted(found)

@@ -13,8 +13,7 @@ from .contact_records import CONTACT_RECORD_SOURCES, load_csv_source
 from .dnc import load_dnc
 from .donations import load_donations
 from .inbox import KNOWN_FOLDERS, NOT_A_REGULAR_FILE, blocking_entries, likely_folder, unclaimed_files
-from .reading import (DEFAULT_OPTIONS, FileLoad, FilesNotRead, LayoutError, ReadOptions, ensure_bookkeeping_tables,
-                      record_skipped)
+from .reading import DEFAULT_OPTIONS, FileLoad, LayoutError, ReadOptions, ensure_bookkeeping_tables, record_skipped
 from .volunteers import load_volunteers
 from .voters import HISTORY_TABLES, VOTER_TABLES, load_vote_history, load_voters
 
@@ -31,7 +30,7 @@ class SourceFamily:
 UNCLAIMED = "unclaimed"
 
 
-class EntriesNotRead(FilesNotRead):
+class EntriesNotRead(LayoutError):
     """Inbox entries no source reads or can open (`blocking_entries`), named with where each is
     and, for a misspelt folder, the folder it likely meant."""
 
@@ -40,8 +39,8 @@ class EntriesNotRead(FilesNotRead):
         shown = "; ".join(f"{rel}: {where}" for rel, where in named[:_NAMED_ENTRIES])
         more = f" and {len(named) - _NAMED_ENTRIES} more" if len(named) > _NAMED_ENTRIES else ""
         self.errors = named
-        LayoutError.__init__(
-            self, f"{len(named)} inbox {'entry' if len(named) == 1 else 'entries'} no source reads, "
+        super().__init__(
+            f"{len(named)} inbox {'entry' if len(named) == 1 else 'entries'} no source reads, "
             f"which may hold opt-outs, so no list is published: {shown}{more}. Move each into its source's "
             "folder (opt_outs/, inbound_sms/, ...), or out of the inbox")
 
@@ -68,9 +67,9 @@ def list_unclaimed(con: duckdb.DuckDBPyConnection, inbox: Path, options: ReadOpt
     this listing (assets/lists.py), so none is published while such an entry is there."""
     ensure_bookkeeping_tables(con)
     con.execute("delete from raw.ingest_files where source = ?", [UNCLAIMED])
-    loads = [record_skipped(con, UNCLAIMED, rel_path, reason)
-             for rel_path, reason in unclaimed_files(inbox, KNOWN_FOLDERS)]
-    blocking = blocking_entries(inbox, KNOWN_FOLDERS)
+    unclaimed = unclaimed_files(inbox, KNOWN_FOLDERS)
+    loads = [record_skipped(con, UNCLAIMED, rel_path, reason) for rel_path, reason in unclaimed]
+    blocking = blocking_entries(inbox, KNOWN_FOLDERS, unclaimed)
     if blocking:
         raise EntriesNotRead(blocking)
     return loads
