@@ -550,12 +550,20 @@ def opted_out_phones(con, inputs: FactInputs, phone=None) -> set[str]:
         when = known_by(parse_time(received_at), seen)
         if e164 and (when is None or when <= as_of):
             opted.add(e164)
-    # Every OPT_OUT the sources hold suppresses, whatever its time.
-    for number, status in source_rows(con, "volunteers", ["phone", "sms_opt_in_status"]):
+    # Every OPT_OUT the sources hold suppresses, whatever its time, on every number the person
+    # gave: the primary one and each of the others (one a line). An other number that does not
+    # read is read like an unreadable line (C07).
+    for number, others, status in source_rows(con, "volunteers", ["phone", "other_phones", "sms_opt_in_status"]):
         if volunteer_sms_status(status) == "OPT_OUT":
             e164 = phone(number)
             if e164:
                 opted.add(e164)
+            for other in (others or "").split("\n"):
+                e164 = phone(other) if other.strip() else None
+                if e164:
+                    opted.add(e164)
+                elif other.strip():
+                    opted |= phones_in_text(other)
     # C07: an unparseable line of these sources that holds a valid number suppresses it,
     # whatever its date.
     opted |= quarantined_phones(con, C07_FAMILIES)

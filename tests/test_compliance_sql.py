@@ -202,6 +202,12 @@ def build_voters() -> dict[str, Voter]:
     add("nc_resident_sharing_with_indiana", phone=indiana, line_type=landline())
     add("indiana_resident_sharing", phone=indiana, state="IN", zip_code="46204")
 
+    # 8. Added later (at the end, so no earlier voter's number moves). A person's OPT_OUT
+    # reaches the numbers they gave besides the primary one.
+    add("mobilize_other_number_opted_out")
+    add("mobilize_other_number_unreadable")
+    add("mobilize_other_number_opted_in")
+
     names = [v.name for v in voters]
     assert len(names) == len(set(names))
     return {v.name: v for v in voters}
@@ -240,6 +246,17 @@ def write_extra_lines(inbox: Path, voters: dict[str, Voter]) -> None:
                     "sms_opt_in_status": status}}
         for index, (name, status) in enumerate((("mobilize_opted_out_spelled", "Opted Out"),
                                                  ("mobilize_stop_status", "STOP")))]}))
+    # Each person's primary number is no voter's; a voter's number is among the others.
+    other = digits("mobilize_other_number_unreadable")
+    (inbox / "volunteers" / "attendances_003.json").write_text(json.dumps({"count": 3, "next": None, "data": [
+        {"id": 9100 + index, "modified_date": 1767225600, "status": "CONFIRMED",
+         "person": {"id": 9100 + index, "sms_opt_in_status": status, "phone_numbers": [
+             {"primary": False, "number": others}, {"primary": True, "number": f"202-555-01{index + 10}"}]}}
+        for index, (status, others) in enumerate((
+            ("OPT_OUT", f"+1 ({digits('mobilize_other_number_opted_out')[:3]}) "
+                        f"{digits('mobilize_other_number_opted_out')[3:6]}-{digits('mobilize_other_number_opted_out')[6:]}"),
+            ("OPT_OUT", f"{other[:3]}_{other[3:6]}_{other[6:]} (home)"),
+            ("OPT_IN", digits("mobilize_other_number_opted_in"))))]}))
     with (inbox / "consents" / "consents.csv").open("a", newline="") as handle:
         handle.write(f"{digits('c07_consents_line')},Friends of Jane Doe\n")
     with (inbox / "dnc" / "federal" / f"dnc_full_{FEDERAL_FULL}.txt").open("a") as handle:
@@ -332,6 +349,10 @@ CASES = [
     case("mobilize_opted_out_spelled", "calls", False, "R09"),
     case("mobilize_opted_out_spelled", "texts_p2p", False, "R09"),
     case("mobilize_stop_status", "texts_p2p", False, "R09"),
+    case("mobilize_other_number_opted_out", "calls", False, "R09"),
+    case("mobilize_other_number_opted_out", "texts_p2p", False, "R09"),
+    case("mobilize_other_number_unreadable", "texts_p2p", False, "C07"),
+    case("mobilize_other_number_opted_in", "texts_p2p", True),
     case("c07_consents_line", "dialer", False, "R07"),
     case("c07_consents_line", "calls", True),
     case("c07_dnc_line", "commercial_calls", False, "R20"),

@@ -299,3 +299,26 @@ def test_a_policy_without_C08_is_refused(tmp_path):
     path.write_text(yaml.safe_dump(policy))
     with pytest.raises(ConfigError, match="C08"):
         load_policy(path)
+
+
+def test_the_scrub_blanks_every_mobilize_row_of_the_person_and_those_naming_the_number_among_others():
+    """The staging view shows an attendance's latest version and its primary number only: an
+    older version of the same person, and a row giving the number as another number, are the
+    person's too. Someone else's row is left alone."""
+    from assets.retention.warehouse_scrub import scrub_warehouse
+
+    con = duckdb.connect()
+    con.execute("create schema raw")
+    con.execute("create table raw.volunteers (attendance_id varchar, person_id varchar, given_name varchar, "
+                "phone varchar, other_phones varchar, _file varchar, _line bigint)")
+    con.execute("insert into raw.volunteers values "
+                "('1', '7', 'Ada', '919-555-0142', null, 'p1.json', 1), "
+                "('1', '7', 'Ada', '919-555-0142', null, 'p2.json', 1), "
+                "('2', '8', 'Bea', '202-555-0100', '202-555-0101' || chr(10) || '+1 (919) 555-0142', 'p2.json', 2), "
+                "('3', '9', 'Cy', '202-555-0199', '919-555-0143', 'p2.json', 3)")
+    con.execute("create table main.stg_volunteers as "
+                "select '+19195550142' as phone_e164, 'p2.json' as source_file, 1::bigint as source_line")
+    counts = scrub_warehouse(con, ["+19195550142"])
+    assert counts["raw_rows"] == 3
+    assert con.execute("select _file, _line from raw.volunteers where given_name is not null").fetchall() == [
+        ("p2.json", 3)]

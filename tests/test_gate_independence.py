@@ -182,7 +182,7 @@ SOURCE_COLUMNS = {
     "rnd": ["phone", "consent_date", "result", "queried_at"],
     "line_types": ["phone", "line_type", "checked_at", "source"],
     "quarantine": ["source", "_file", "_line", "reason", "raw_line"],
-    "volunteers": ["phone", "postal_code", "sms_opt_in_status"],
+    "volunteers": ["phone", "other_phones", "postal_code", "sms_opt_in_status"],
 }
 
 
@@ -239,6 +239,22 @@ def test_opt_outs_in_force_at_as_of():
     })
     opted = set(F.opted_out_phones(con, INPUTS))
     assert opted == {e164(n[i]) for i in (0, 1, 3, 4, 5, 8, 10, 11)}
+
+
+def test_a_mobilize_opt_out_suppresses_every_number_the_person_gave():
+    """A person's OPT_OUT is theirs: their other numbers (one a line, however written) are
+    suppressed too, in the raw rows and the ledger's; one that does not read gives the numbers
+    it holds (C07). An OPT_IN suppresses none of them."""
+    n = [number(i) for i in range(64, 72)]
+    con = warehouse(
+        {"volunteers": [
+            {"phone": n[0], "other_phones": f"({n[1][:3]}) {n[1][3:6]}-{n[1][6:]}\n+1 {n[2]}",
+             "sms_opt_in_status": "OPT_OUT"},
+            {"phone": n[3], "other_phones": n[4], "sms_opt_in_status": "OPT_IN"},
+            {"phone": None, "other_phones": f"{n[5]} (work)", "sms_opt_in_status": "Opted Out"}]},
+        ledger={"volunteers": [{"phone": n[6], "other_phones": n[7], "sms_opt_in_status": "OPT_OUT"}]},
+    )
+    assert set(F.opted_out_phones(con, INPUTS)) == {e164(n[i]) for i in (0, 1, 2, 5, 6, 7)}
 
 
 def test_times_later_than_the_first_read_count_as_unreadable():

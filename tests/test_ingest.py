@@ -13,6 +13,7 @@ from assets.ingest.contact_records import CONTACT_RECORD_SOURCES, load_csv_sourc
 from assets.ingest.layouts import FL_VOTER_COLUMNS, NC_VOTER_COLUMNS
 from assets.ingest.reading import LayoutError
 from assets.ingest.voters import load_voters
+from assets.ingest.volunteers import flatten_attendance
 
 # The pre-2022 ncvoter layout: other order, birth_age, and four NOT USED columns.
 OLD_NC_COLUMNS = ["absent_ind", "name_prefx_cd", "dist_2_abbrv", "dist_2_desc", "birth_age"] + [
@@ -138,3 +139,17 @@ def test_contract_headers_are_read_as_people_export_them(tmp_path):
     spec = next(s for s in CONTACT_RECORD_SOURCES if s.folder == "opt_outs")
     with pytest.raises(LayoutError, match="more than once"):
         load_csv_source(con, inbox, spec)
+
+
+@pytest.mark.parametrize("numbers, phone, others", [
+    ([{"primary": True, "number": "919-555-0142"}], "919-555-0142", None),
+    ([{"primary": False, "number": "1"}, {"primary": True, "number": "2"}, {"number": "3"}], "2", "1\n3"),
+    # No entry marked primary: the first is the phone, the rest are others.
+    ([{"number": "4"}, {"number": 9195550143}], "4", "9195550143"),
+    # Blank numbers are no number; an entry that is not an object is read as written.
+    ([{"primary": True, "number": "5"}, {"number": " "}, {"number": None}, "919 555 0144"], "5", "919 555 0144"),
+    ([], None, None),
+])
+def test_a_mobilize_person_keeps_every_number_they_gave(numbers, phone, others):
+    row = flatten_attendance({"id": 1, "person": {"phone_numbers": numbers}})
+    assert (row["phone"], row["other_phones"]) == (phone, others)

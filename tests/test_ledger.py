@@ -6,6 +6,7 @@ models' business (tests/test_pipeline_end_to_end.py and the compliance tests).""
 from __future__ import annotations
 
 import io
+import json
 import re
 import shutil
 import subprocess
@@ -134,8 +135,32 @@ def test_empty_families_still_have_every_ledger_table(tmp_path):
     assert all(counts["rows"] == 0 for counts in summary.values())
     assert copied["opt_outs"] == "phone,received_at,channel,source,reason,_file,_line,_sha256,_first_seen_at"
     assert copied["quarantine"] == "source,_file,_line,reason,raw_line,_sha256,_first_seen_at"
-    assert copied["volunteer_sms"] == "phone,sms_opt_in_status,modified_date,person_id,_file,_line,_sha256,_first_seen_at"
+    assert copied["volunteer_sms"] == ("phone,other_phones,sms_opt_in_status,modified_date,person_id,_file,_line,"
+                                       "_sha256,_first_seen_at")
     assert copied["donor_sms"] == "donor_phone,date,text_message_opt_in,receipt_id,_file,_line,_sha256,_first_seen_at"
+
+
+def test_a_volunteer_row_kept_by_older_code_takes_the_persons_other_numbers(tmp_path):
+    """A ledger written before `other_phones` was kept has the row without them: reading the
+    same page again fills them in (a person's opt-out reaches every number they gave), and
+    adds no row and keeps the first-seen time."""
+    home, inbox = tmp_path / "home", tmp_path / "inbox"
+    (inbox / "volunteers").mkdir(parents=True)
+    (inbox / "volunteers" / "page.json").write_text(json.dumps({"next": None, "data": [
+        {"id": 1, "modified_date": 1767225600, "person": {"id": 7, "sms_opt_in_status": "OPT_OUT", "phone_numbers": [
+            {"primary": True, "number": "919-555-0142"}, {"primary": False, "number": "(919) 555-0143"},
+            {"primary": False, "number": "919.555.0144"}]}}]}))
+    assert _ingest(home, inbox, "volunteers") == {"volunteer_sms": 1, "quarantine": 0}
+    assert _ledger_rows(home, "volunteer_sms", "select other_phones from {}") == [("(919) 555-0143\n919.555.0144",)]
+    con = open_db(str(ledger_path(home)), read_only=False)
+    try:
+        con.execute("alter table volunteer_sms drop column other_phones")
+        first_seen = con.execute("select _first_seen_at from volunteer_sms").fetchall()
+    finally:
+        con.close()
+    assert _ingest(home, inbox, "volunteers") == {"volunteer_sms": 0, "quarantine": 0}
+    assert _ledger_rows(home, "volunteer_sms", "select other_phones, _first_seen_at from {}") == [
+        ("(919) 555-0143\n919.555.0144", first_seen[0][0])]
 
 
 # --- through the pipeline -----------------------------------------------------------------

@@ -30,7 +30,7 @@ from .reading import (
 )
 
 VOLUNTEER_COLUMNS = [
-    "attendance_id", "person_id", "given_name", "family_name", "email", "phone", "postal_code",
+    "attendance_id", "person_id", "given_name", "family_name", "email", "phone", "other_phones", "postal_code",
     "sms_opt_in_status", "event_id", "event_title", "event_type", "timeslot_start", "status", "attended",
     "created_date", "modified_date",
 ]
@@ -42,6 +42,20 @@ def _primary(entries, key: str):
         return None
     chosen = next((e for e in entries if isinstance(e, dict) and e.get("primary")), entries[0])
     return chosen.get(key) if isinstance(chosen, dict) else None
+
+
+# Between the numbers of `other_phones`: a line break, which no phone spelling holds.
+OTHER_PHONES_SEPARATOR = "\n"
+
+
+def _others(entries, key: str) -> str | None:
+    """Every value of a Mobilize contact list but the primary one's, one a line: a person's
+    SMS opt-out is theirs, so it reaches every number they gave (assets and gate read them)."""
+    if not isinstance(entries, list) or len(entries) < 2:
+        return None
+    chosen = next((e for e in entries if isinstance(e, dict) and e.get("primary")), entries[0])
+    values = [_text(e.get(key) if isinstance(e, dict) else e) for e in entries if e is not chosen]
+    return OTHER_PHONES_SEPARATOR.join(v for v in values if v and v.strip()) or None
 
 
 def _text(value) -> str | None:
@@ -63,6 +77,7 @@ def flatten_attendance(record: dict) -> dict[str, str | None]:
         "family_name": person.get("family_name"),
         "email": _primary(person.get("email_addresses"), "address"),
         "phone": _primary(person.get("phone_numbers"), "number"),
+        "other_phones": _others(person.get("phone_numbers"), "number"),
         "postal_code": _primary(person.get("postal_addresses"), "postal_code"),
         "sms_opt_in_status": person.get("sms_opt_in_status"),
         "event_id": event.get("id"),

@@ -242,6 +242,12 @@ def _append(con: duckdb.DuckDBPyConnection, table: LedgerTable, family: str, see
         "l._sha256 = f._sha256" if c == "_sha256" else f"l.{ident(c)} = r.{ident(c)}" for c in table.key)
     partition = ", ".join("f._sha256" if c == "_sha256" else f"r.{ident(c)}" for c in table.key)
     before = con.execute(f"select count(*) from {_table(table.name)}").fetchone()[0]
+    for column in (c for c in table.filled_in if c in raw_columns):
+        con.execute(
+            f"update {_table(table.name)} l set {ident(column)} = r.{ident(column)} "
+            f"from raw.{ident(table.raw_table)} r join _ledger_files f on f._file = r._file "
+            f"where ({condition}) and {key_match} and l.{ident(column)} is null and r.{ident(column)} is not null",
+            params)
     con.execute(
         f"insert into {_table(table.name)} ({', '.join(ident(c) for c in data_columns)}, _sha256, _first_seen_at) "
         f"select {', '.join(selected)}, f._sha256, $seen_at "

@@ -31,6 +31,9 @@ class LedgerTable:
     follows_raw: bool = True
     # Rows are identified by these ledger columns (plus the table).
     key: tuple[str, ...] = ("_sha256", "_line")
+    # Columns that older code did not keep: a row the ledger already holds takes the value read
+    # again from the same file version and line while it has none.
+    filled_in: tuple[str, ...] = ()
     description: str = ""
 
     @property
@@ -64,9 +67,12 @@ LEDGER_TABLES: tuple[LedgerTable, ...] = (
                     "volunteers/, consents/, line_types/ or rnd/ (C07).",
     ),
     LedgerTable(
-        "volunteer_sms", "volunteers", ("phone", "sms_opt_in_status", "modified_date", "person_id", "_file", "_line"),
+        "volunteer_sms", "volunteers",
+        ("phone", "other_phones", "sms_opt_in_status", "modified_date", "person_id", "_file", "_line"),
         ("volunteers",), row_filter="nullif(trim(r.sms_opt_in_status), '') is not null", follows_raw=False,
-        description="Every Mobilize attendance with an SMS opt-in status ever read from volunteers/.",
+        filled_in=("other_phones",),
+        description="Every Mobilize attendance with an SMS opt-in status ever read from volunteers/ "
+                    "(other_phones: the person's numbers but the primary one, one a line).",
     ),
     LedgerTable(
         "donor_sms", "donations", ("donor_phone", "date", "text_message_opt_in", "receipt_id", "_file", "_line"),

@@ -7,7 +7,8 @@ those voters (their vote history, survey answers and other rows under the same v
 contact id). What happens to their rows:
 
 - `raw.*` source rows (voters, vote history, donations, volunteers, surveys) keep only their
-  `_file` and `_line`: every other value is set to NULL, so `raw.ingest_files` still
+  `_file` and `_line`: every other value is set to NULL (for a Mobilize person, every row of
+  theirs, and every row naming the number among their other numbers), so `raw.ingest_files` still
   reconciles rows read = loaded + quarantined. A quarantined line whose digits hold the
   number loses its text.
 - Model tables in `main` and `lists` lose the rows keyed to the person (phone, contact id,
@@ -127,6 +128,7 @@ def _scrub(con: duckdb.DuckDBPyConnection, counts: dict[str, int]) -> None:
         con.execute(
             f"insert into _erased_rows select distinct $raw_table, v.source_file, v.source_line "
             f"from main.{ident(view)} v where {' or '.join(tests)}", {"raw_table": raw_table})
+    _volunteer_rows_of_the_person(con, relations.get(("raw", "volunteers"), ("", set()))[1])
     for _, raw_table, _ in _RAW_SOURCES:
         raw_columns = relations.get(("raw", raw_table), ("", set()))[1]
         blanked = sorted(raw_columns - {"_file", "_line"})
@@ -165,6 +167,23 @@ def _scrub(con: duckdb.DuckDBPyConnection, counts: dict[str, int]) -> None:
                     con, f"update {relation} set {assignments} where ({' or '.join(tests)}) and ({present})", {})
             continue
         counts["model_rows"] += _changed(con, f"delete from {relation} where {' or '.join(tests)}", {})
+
+
+def _volunteer_rows_of_the_person(con: duckdb.DuckDBPyConnection, columns: set[str]) -> None:
+    """Add to `_erased_rows` the Mobilize rows the staging view does not show: those naming an
+    erased number among the person's other numbers (one a line, compared by their last ten
+    digits), and every row (each attendance, each version read) of a person already found."""
+    if "other_phones" in columns:
+        con.execute(
+            "insert into _erased_rows select distinct 'volunteers', r._file, r._line from raw.volunteers r "
+            "where r.other_phones is not null and exists (select 1 from _erased_phones p where list_contains("
+            "list_transform(string_split(r.other_phones, chr(10)), lambda x: right(regexp_replace(x, '[^0-9]', '', 'g'), 10)), "
+            "substr(p.phone_e164, 3)))")
+    if "person_id" in columns:
+        con.execute(
+            "insert into _erased_rows select distinct 'volunteers', r._file, r._line from raw.volunteers r "
+            "where r.person_id in (select v.person_id from raw.volunteers v join _erased_rows e "
+            "on e.raw_table = 'volunteers' and e._file = v._file and e._line = v._line where v.person_id is not null)")
 
 
 def _changed(con: duckdb.DuckDBPyConnection, statement: str, params: dict) -> int:

@@ -37,6 +37,11 @@ loaded_phone_fields as (
         union all
         select 'volunteers' as source, _file, _line, phone from {{ source('ledger', 'volunteer_sms') }}
         union all
+        -- A person's OPT_OUT reaches each of their other numbers (stg_volunteer_sms).
+        select 'volunteers' as source, _file, _line, {{ unnest_list(split_text('other_phones', 'chr(10)')) }} as phone
+        from {{ source('ledger', 'volunteer_sms') }}
+        where other_phones is not null and {{ volunteer_sms_status('sms_opt_in_status') }} = 'OPT_OUT'
+        union all
         select 'consents' as source, _file, _line, phone from {{ source('ledger', 'consents') }}
         union all
         select 'line_types' as source, _file, _line, phone from {{ source('ledger', 'line_types') }}
