@@ -292,10 +292,18 @@ _ANY_SEPARATORS = re.compile(
     r"\+?1?[^0-9A-Za-z]{0,3}[0-9]{3}[^0-9A-Za-z]{0,3}[0-9]{3}[^0-9A-Za-z]{0,3}[0-9]{4}")
 
 
+# The same with letters typed for digits ("3O5-717-5597", "9l9.555.0I23": O for zero, I or l
+# for one), when at least seven of its characters are digits; the letters read as those
+# digits (dbt's copy: letters_for_digits in the model of quarantined numbers).
+_LETTERS_FOR_DIGITS = re.compile(
+    r"\+?1?[^0-9A-Za-z]{0,3}[0-9OoIl]{3}[^0-9A-Za-z]{0,3}[0-9OoIl]{3}[^0-9A-Za-z]{0,3}[0-9OoIl]{4}")
+_DIGIT_OF_LETTER = str.maketrans("OoIl", "0011")
+
+
 def phones_in_text(text) -> set[str]:
     """Every valid NANP number a free text holds (C07): what phonenumbers' matcher finds,
     plus every run of 10 digits (or 11 starting with 1), plus the digits of every phone-shaped
-    run whatever its separators, plus every number in scientific notation that writes all its
+    run whatever its separators or with letters typed for digits, plus every number in scientific notation that writes all its
     digits."""
     if not text:
         return set()
@@ -317,6 +325,11 @@ def phones_in_text(text) -> set[str]:
         phone = normalize_phone(re.sub(r"[^0-9]", "", match.group()))
         if phone:
             found.add(phone)
+    for match in _LETTERS_FOR_DIGITS.finditer(value):
+        if sum(c.isdigit() for c in match.group()) >= 7:
+            phone = normalize_phone(re.sub(r"[^0-9]", "", match.group().translate(_DIGIT_OF_LETTER)))
+            if phone:
+                found.add(phone)
     for match in _SCIENTIFIC.finditer(value):
         digits = _scientific_digits(match)
         phone = normalize_phone(digits) if digits else None

@@ -203,10 +203,11 @@ def build_voters() -> dict[str, Voter]:
     add("indiana_resident_sharing", phone=indiana, state="IN", zip_code="46204")
 
     # 8. Added later (at the end, so no earlier voter's number moves). A person's OPT_OUT
-    # reaches the numbers they gave besides the primary one.
+    # reaches the numbers they gave besides the primary one; the letter O typed for a zero.
     add("mobilize_other_number_opted_out")
     add("mobilize_other_number_unreadable")
     add("mobilize_other_number_opted_in")
+    add("c07_opt_out_phone_with_letter_o", phone="9192704305")
 
     names = [v.name for v in voters]
     assert len(names) == len(set(names))
@@ -279,6 +280,9 @@ def write_extra_lines(inbox: Path, voters: dict[str, Voter]) -> None:
                                 ("c07_opt_out_phone_with_commas", ",")):
             number = digits(name)
             handle.write(f'"{number[:3]}{separator}{number[3:6]}{separator}{number[6:]}",{BEFORE},all,spreadsheet,\n')
+        # The letter O typed for a zero in the line number.
+        number = digits("c07_opt_out_phone_with_letter_o")
+        handle.write(f'{number[:3]}-{number[3:6]}-{number[6:].replace("0", "O")},{BEFORE},all,web,\n')
 
 
 @pytest.fixture(scope="module")
@@ -344,6 +348,8 @@ CASES = [
     # 3. C07.
     case("c07_too_few_fields", "calls", False, "C07"),
     case("c07_too_few_fields", "texts_p2p", False, "C07"),
+    case("c07_opt_out_phone_with_letter_o", "calls", False, "C07"),
+    case("c07_opt_out_phone_with_letter_o", "texts_p2p", False, "C07"),
     case("c07_mobilize_record", "calls", False, "C07"),
     case("c07_mobilize_record", "texts_p2p", False, "C07"),
     case("mobilize_opted_out_spelled", "calls", False, "R09"),

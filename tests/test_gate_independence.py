@@ -169,6 +169,10 @@ def test_phones_in_quarantined_text():
         assert F.phones_in_text(spelled) == {e164(a)}, spelled
     assert F.phones_in_text(f"{a[:3]},{a[3:6]},{a[6:]},2026-11-01T10:00:00Z,all,web,") == {e164(a)}
     assert F.phones_in_text("2026-11-01T10:00:00Z, total 1,234,567,890") == set()
+    # Letters typed for digits: O for zero, I or l for one, when seven or more are digits.
+    for spelled in ("3O5-717-5597", "(3o5) 717 5597", "305.7I7.5597", "3O5-7l7-5597"):
+        assert F.phones_in_text(spelled) == {"+13057175597"}, spelled
+    assert F.phones_in_text("call OIl-OOO-lIOO or Hello lol-ool-Ollo") == set()
 
 
 # --------------------------------------------------------------------------------------

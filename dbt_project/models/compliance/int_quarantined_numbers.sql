@@ -80,15 +80,21 @@ candidate_texts as (
     -- Its digits are not windowed as a digit run: numpy's trailing zeros would make numbers.
     {%- set scientific = '[0-9]\\.[0-9]{9,}[eE]\\+?[0-9]{1,2}' %}
     {%- set any_separators = '\\+?1?[^0-9A-Za-z]{0,3}[0-9]{3}[^0-9A-Za-z]{0,3}[0-9]{3}[^0-9A-Za-z]{0,3}[0-9]{4}' %}
+    {#- Letters typed for digits (O for zero, I or l for one: "3O5-717-5597") in a run with at
+        least seven digits; the gate's copy is facts.py _LETTERS_FOR_DIGITS. #}
+    {%- set letters_for_digits = '\\+?1?[^0-9A-Za-z]{0,3}[0-9OoIl]{3}[^0-9A-Za-z]{0,3}[0-9OoIl]{3}[^0-9A-Za-z]{0,3}[0-9OoIl]{4}' %}
     {%- set mantissa = "replace(" ~ re_extract('sci', '^[0-9]\\.[0-9]+') ~ ", '.', '')" %}
     {%- set exponent = "cast(" ~ re_extract('sci', '[eE]\\+?([0-9]+)$', 1) ~ " as int)" %}
     select
         source,
         source_file,
         source_line,
-        {{ list_sorted_distinct(list_cat(list_cat(list_cat(list_cat(
+        {{ list_sorted_distinct(list_cat(list_cat(list_cat(list_cat(list_cat(
             re_extract_all('line_text', '\\+?1?[ .()/-]*[0-9]{3}[ .()/-]*[0-9]{3}[ .()/-]*[0-9]{4}'),
             list_map(re_extract_all('line_text', any_separators), 'run', re_replace_all('run', '[^0-9]', ''))),
+            list_map(list_keep(re_extract_all('line_text', letters_for_digits), 'run',
+                    'length(' ~ re_replace_all('run', '[^0-9]', '') ~ ') >= 7'),
+                'run', re_replace_all("translate(run, 'OoIl', '0011')", '[^0-9]', ''))),
             'flatten(' ~ list_map(re_extract_all(re_replace_all('line_text', scientific, ' '), '[0-9]{11,}'),
                 'digits', list_map(int_range('1', 'length(digits) - 8'), 'start', 'substr(digits, start, 10)')) ~ ')'),
             list_map(split_text('line_text', "','"), 'field', "trim(replace(field, '\"', ''))")),
