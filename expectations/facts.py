@@ -545,6 +545,7 @@ class _Phones:
 def opted_out_phones(con, inputs: FactInputs, phone=None) -> set[str]:
     """Every number with an opt-out in force at as-of, whatever its channel: file opt-outs
     (R09), inbound replies classified as opt-outs or for review (R11), Mobilize OPT_OUT,
+    survey answers asking not to be contacted or naming a wrong number (R09, R28),
     numbers in quarantined suppression lines (C07) and numbers erased on request (C08)."""
     phone = phone or _Phones()
     as_of = inputs.as_of
@@ -577,6 +578,7 @@ def opted_out_phones(con, inputs: FactInputs, phone=None) -> set[str]:
                     opted.add(e164)
                 elif other.strip():
                     opted |= phones_in_text(other)
+    opted |= survey_answer_phones(con, as_of, phone)
     # C07: an unparseable line of these sources that holds a valid number suppresses it,
     # whatever its date.
     opted |= quarantined_phones(con, C07_FAMILIES)
@@ -586,6 +588,43 @@ def opted_out_phones(con, inputs: FactInputs, phone=None) -> set[str]:
         if e164:
             opted.add(e164)
     return opted
+
+
+def survey_answer_phones(con, as_of: datetime, phone) -> set[str]:
+    """Every number a survey or ID answer in a dialer's words for a request not to be contacted
+    or a wrong number (`disposition_kind`) names at as-of: the row's phone and, by ncid, the
+    NC voter record's. An answer without a readable time, or dated after now (a mistyped year),
+    counts. Surveys are not in the ledger: read from `raw.surveys` only. (dbt:
+    the survey events model.) The answers are few distinct texts, sorted out in Python; the rows
+    are found in DuckDB."""
+    have = _table_columns(con, "raw", "surveys")
+    if not {"response", "collected_at"} <= have:
+        return set()
+    responses = [text for (text,) in con.execute(
+        "select distinct response from raw.surveys where response is not null").fetchall()]
+    asking = [text for text in responses if disposition_kind(text) in ("wrong_number", "do_not_call")]
+    if not asking:
+        return set()
+    row_phone = "s.phone" if "phone" in have else "null"
+    voter_phone, voter_join = "null", ""
+    if "ncid" in have and {"ncid", "full_phone_number"} <= _table_columns(con, "raw", "nc_voters"):
+        voter_phone = "v.full_phone_number"
+        voter_join = ("left join raw.nc_voters v on nullif(trim(s.ncid), '') is not null "
+                      "and trim(v.ncid) = trim(s.ncid)")
+    con.register("_gate_survey_answers", pd.DataFrame({"response": pd.Series(asking, dtype=object)}))
+    try:
+        rows = con.execute(
+            f"select {row_phone}, {voter_phone}, s.collected_at from raw.surveys s "
+            f"join _gate_survey_answers a on a.response = s.response {voter_join}").fetchall()
+    finally:
+        con.unregister("_gate_survey_answers")
+    now = datetime.now(timezone.utc)
+    found: set[str] = set()
+    for number, voter_number, collected_at in rows:
+        when = known_by(parse_time(collected_at), now)
+        if when is None or when <= as_of:
+            found |= {e164 for e164 in (phone(number), phone(voter_number)) if e164}
+    return found
 
 
 def quarantined_phones(con, families) -> set[str]:

@@ -23,6 +23,7 @@ import yaml
 from .conftest import open_db
 from .test_rules_table import (
     AS_OF,
+    AFTER,
     BEFORE,
     CONSENT_DATE,
     FEDERAL_FULL,
@@ -208,6 +209,11 @@ def build_voters() -> dict[str, Voter]:
     add("mobilize_other_number_unreadable")
     add("mobilize_other_number_opted_in")
     add("c07_opt_out_phone_with_letter_o", phone="9192704305")
+    # Survey and ID answers in a dialer's words for a disposition (surveys/).
+    add("survey_do_not_call_by_ncid")
+    add("survey_wrong_number_by_phone")
+    add("survey_support_by_ncid")
+    add("survey_do_not_call_after_as_of")
 
     names = [v.name for v in voters]
     assert len(names) == len(set(names))
@@ -258,6 +264,15 @@ def write_extra_lines(inbox: Path, voters: dict[str, Voter]) -> None:
                         f"{digits('mobilize_other_number_opted_out')[3:6]}-{digits('mobilize_other_number_opted_out')[6:]}"),
             ("OPT_OUT", f"{other[:3]}_{other[3:6]}_{other[6:]} (home)"),
             ("OPT_IN", digits("mobilize_other_number_opted_in"))))]}))
+    def ncid(name: str) -> str:  # as build_inbox numbers the NC voters
+        return f"TC{list(voters).index(name) + 1:06d}"
+
+    write_csv(inbox / "surveys" / "ids.csv", ["ncid", "phone", "question", "response", "collected_at"], [
+        [ncid("survey_do_not_call_by_ncid"), "", "contact", "Do Not Call", BEFORE],
+        ["", digits("survey_wrong_number_by_phone"), "id", "Wrong #", BEFORE],
+        [ncid("survey_support_by_ncid"), "", "id", "Strongly support", BEFORE],
+        [ncid("survey_do_not_call_after_as_of"), "", "contact", "DNC", AFTER],
+    ])
     with (inbox / "consents" / "consents.csv").open("a", newline="") as handle:
         handle.write(f"{digits('c07_consents_line')},Friends of Jane Doe\n")
     with (inbox / "dnc" / "federal" / f"dnc_full_{FEDERAL_FULL}.txt").open("a") as handle:
@@ -350,6 +365,11 @@ CASES = [
     case("c07_too_few_fields", "texts_p2p", False, "C07"),
     case("c07_opt_out_phone_with_letter_o", "calls", False, "C07"),
     case("c07_opt_out_phone_with_letter_o", "texts_p2p", False, "C07"),
+    case("survey_do_not_call_by_ncid", "calls", False, "R09"),
+    case("survey_do_not_call_by_ncid", "texts_p2p", False, "R09"),
+    case("survey_wrong_number_by_phone", "calls", False, "R28"),
+    case("survey_support_by_ncid", "calls", True),
+    case("survey_do_not_call_after_as_of", "calls", True),
     case("c07_mobilize_record", "calls", False, "C07"),
     case("c07_mobilize_record", "texts_p2p", False, "C07"),
     case("mobilize_opted_out_spelled", "calls", False, "R09"),

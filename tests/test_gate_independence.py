@@ -261,6 +261,28 @@ def test_a_mobilize_opt_out_suppresses_every_number_the_person_gave():
     assert set(F.opted_out_phones(con, INPUTS)) == {e164(n[i]) for i in (0, 1, 2, 5, 6, 7)}
 
 
+def test_survey_answers_in_a_dialers_words_suppress_the_row_and_the_voters_number():
+    """A survey or ID answer asking not to be contacted, or naming a wrong number, suppresses the
+    number the row gives and the NC voter record's its ncid names; an answer after as-of waits,
+    one dated after now (a mistyped year) or without a readable time counts; other answers
+    suppress nothing."""
+    n = [number(i) for i in range(72, 82)]
+    con = warehouse({})
+    con.execute("create table raw.nc_voters (ncid varchar, full_phone_number varchar)")
+    con.execute("insert into raw.nc_voters values ('AA1', ?), (' AA2 ', ?), ('AA3', ?), ('AA4', ?)",
+                [f"({n[0][:3]}) {n[0][3:6]}-{n[0][6:]}", n[1], n[2], n[3]])
+    con.execute("create table raw.surveys (ncid varchar, phone varchar, question varchar, response varchar, "
+                "collected_at varchar)")
+    con.execute("insert into raw.surveys values "
+                "('AA1', null, 'contact', 'Do Not Call', ?), ('AA2', null, 'id', 'WRONG #', 'unknown'), "
+                "('AA3', null, 'id', 'Strongly support', ?), ('AA4', null, 'id', 'Remove me', ?), "
+                "(null, ?, 'id', 'Not this person', '2099-11-01T12:00:00Z'), (null, ?, 'id', 'do_not_call', ?), "
+                "(null, ?, 'id', 'Undecided', ?)",
+                [BEFORE, BEFORE, AFTER, n[4], n[5], BEFORE, n[6], BEFORE])
+    assert F.survey_answer_phones(con, AS_OF, F._Phones()) == {e164(n[i]) for i in (0, 1, 4, 5)}
+    assert {e164(n[i]) for i in (0, 1, 4, 5)} <= set(F.opted_out_phones(con, INPUTS))
+
+
 def test_times_later_than_the_first_read_count_as_unreadable():
     """A suppression cannot have happened after its row was first read (a mistyped year): in
     force like an unreadable time. A raw row is being read now; a ledger row was read at its

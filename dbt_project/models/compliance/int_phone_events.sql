@@ -8,7 +8,7 @@
 
 {%- set families = ['int_events_consents', 'int_events_sms_opt_ins', 'int_events_opt_outs', 'int_events_rnd',
                     'int_events_line_types', 'int_events_line_types_undated', 'int_events_unreadable',
-                    'int_events_contact_history'] %}
+                    'int_events_contact_history', 'int_events_surveys'] %}
 
 {% for family in families %}
 {%- if not loop.first %}

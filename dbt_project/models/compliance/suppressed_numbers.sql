@@ -24,6 +24,11 @@ with events as (
     where disposition in ('wrong_number', 'do_not_call')
 
     union all
+    -- Survey answers in a dialer's words for a disposition (surveys are read from the inbox).
+    select phone_e164, event_at, case when event_type = 'disposition' then 'R28' else 'R09' end
+    from {{ ref('int_events_surveys') }}
+
+    union all
     -- C07 lines are in force whatever their date, so int_opt_outs already holds every one.
     select phone_e164, received_at, rule_id
     from {{ ref('int_opt_outs') }}
