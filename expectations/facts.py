@@ -447,7 +447,7 @@ class ReplyClassifier:
 # Reading the inputs: raw.<t> together with ledger.<t> when it exists.
 
 # Ledger tables whose name differs from the raw table they copy.
-LEDGER_NAMES = {"volunteers": "volunteer_sms"}
+LEDGER_NAMES = {"volunteers": "volunteer_sms", "surveys": "survey_answers"}
 
 # When the pipeline first read a row: a ledger column; a raw row is being read now. Read
 # typed, not as text.
@@ -593,35 +593,33 @@ def opted_out_phones(con, inputs: FactInputs, phone=None) -> set[str]:
 def survey_answer_phones(con, as_of: datetime, phone) -> set[str]:
     """Every number a survey or ID answer in a dialer's words for a request not to be contacted
     or a wrong number (`disposition_kind`) names at as-of: the row's phone and, by ncid, the
-    NC voter record's. An answer without a readable time, or dated after now (a mistyped year),
-    counts. Surveys are not in the ledger: read from `raw.surveys` only. (dbt:
-    the survey events model.) The answers are few distinct texts, sorted out in Python; the rows
-    are found in DuckDB."""
-    have = _table_columns(con, "raw", "surveys")
-    if not {"response", "collected_at"} <= have:
+    NC voter record's. The answers are the inbox's and the ledger's; one without a readable
+    time, or dated after it was first read (a mistyped year), counts. (dbt: the survey events
+    model.) The answers are few distinct texts, sorted out in Python; the rows are found in
+    DuckDB."""
+    answers = source_sql(con, "surveys", ["ncid", "phone", "response", "collected_at", FIRST_SEEN])
+    if answers is None:
         return set()
     responses = [text for (text,) in con.execute(
-        "select distinct response from raw.surveys where response is not null").fetchall()]
+        f"select distinct response from ({answers}) where response is not null").fetchall()]
     asking = [text for text in responses if disposition_kind(text) in ("wrong_number", "do_not_call")]
     if not asking:
         return set()
-    row_phone = "s.phone" if "phone" in have else "null"
     voter_phone, voter_join = "null", ""
-    if "ncid" in have and {"ncid", "full_phone_number"} <= _table_columns(con, "raw", "nc_voters"):
+    if {"ncid", "full_phone_number"} <= _table_columns(con, "raw", "nc_voters"):
         voter_phone = "v.full_phone_number"
         voter_join = ("left join raw.nc_voters v on nullif(trim(s.ncid), '') is not null "
                       "and trim(v.ncid) = trim(s.ncid)")
     con.register("_gate_survey_answers", pd.DataFrame({"response": pd.Series(asking, dtype=object)}))
     try:
         rows = con.execute(
-            f"select {row_phone}, {voter_phone}, s.collected_at from raw.surveys s "
+            f"select s.phone, {voter_phone}, s.collected_at, s.{FIRST_SEEN} from ({answers}) s "
             f"join _gate_survey_answers a on a.response = s.response {voter_join}").fetchall()
     finally:
         con.unregister("_gate_survey_answers")
-    now = datetime.now(timezone.utc)
     found: set[str] = set()
-    for number, voter_number, collected_at in rows:
-        when = known_by(parse_time(collected_at), now)
+    for number, voter_number, collected_at, seen in rows:
+        when = known_by(parse_time(collected_at), seen)
         if when is None or when <= as_of:
             found |= {e164 for e164 in (phone(number), phone(voter_number)) if e164}
     return found

@@ -280,7 +280,14 @@ def test_survey_answers_in_a_dialers_words_suppress_the_row_and_the_voters_numbe
                 "(null, ?, 'id', 'Undecided', ?)",
                 [BEFORE, BEFORE, AFTER, n[4], n[5], BEFORE, n[6], BEFORE])
     assert F.survey_answer_phones(con, AS_OF, F._Phones()) == {e164(n[i]) for i in (0, 1, 4, 5)}
-    assert {e164(n[i]) for i in (0, 1, 4, 5)} <= set(F.opted_out_phones(con, INPUTS))
+    # The ledger keeps an answer after its file left the inbox.
+    con.execute("create schema ledger")
+    con.execute("create table ledger.survey_answers (ncid varchar, phone varchar, question varchar, "
+                f"response varchar, collected_at varchar, {F.FIRST_SEEN} timestamptz)")
+    con.execute("insert into ledger.survey_answers values (null, ?, 'id', 'Opted out', ?, ?)",
+                [n[7], BEFORE, AS_OF])
+    assert F.survey_answer_phones(con, AS_OF, F._Phones()) == {e164(n[i]) for i in (0, 1, 4, 5, 7)}
+    assert {e164(n[i]) for i in (0, 1, 4, 5, 7)} <= set(F.opted_out_phones(con, INPUTS))
 
 
 def test_times_later_than_the_first_read_count_as_unreadable():

@@ -298,6 +298,27 @@ def test_an_opt_out_file_never_read_is_not_forgotten_when_it_leaves_the_inbox(pi
     assert "opt_outs/semicolons.csv" in detail and "opt_outs/numbers only.csv" in detail
 
 
+def test_a_do_not_call_survey_answer_is_kept_after_its_file_leaves_the_inbox(pipeline_run, small_inbox,
+                                                                             tmp_path_factory):
+    """A survey answer "Do Not Call" takes its number off every list (R09); the ledger keeps the
+    answer, so once the survey file is gone (rotated, deleted) the number stays off."""
+    home, inbox, before, listed = _copy_of_the_run(pipeline_run, small_inbox, tmp_path_factory, "survey_dnc")
+    number = listed[0]
+    answers = inbox / "surveys" / "phone_ids.csv"
+    answers.write_text("phone,question,response,collected_at\n"
+                       f"({number[2:5]}) {number[5:8]}-{number[8:]},contact,Do Not Call,2026-11-01T10:00:00-05:00\n")
+    status, out = _run(home, inbox)
+    assert status in (0, 3), out[-2000:]
+    assert number[2:] not in out
+    assert _lists_holding(home, _latest_versions(home), {number}) == set()
+    assert len(_ledger_rows(home, "survey_answers", "select * from {} where _file = 'surveys/phone_ids.csv'")) == 1
+
+    answers.unlink()
+    status, out = _run(home, inbox)
+    assert status in (0, 3), out[-2000:]
+    assert _lists_holding(home, _latest_versions(home), {number}) == set()
+
+
 def test_an_opt_out_file_in_a_misspelt_folder_stops_every_list_until_it_is_moved(pipeline_run, small_inbox,
                                                                                tmp_path_factory):
     """No source reads `Opt-Outs/`: its opt-outs would be ignored while every list publishes.

@@ -74,6 +74,17 @@ LEDGER_TABLES: tuple[LedgerTable, ...] = (
         description="Every Mobilize attendance with an SMS opt-in status ever read from volunteers/ "
                     "(other_phones: the person's numbers but the primary one, one a line).",
     ),
+    # Only the answers that may be a disposition (a superset of the words the rules read,
+    # docs/compliance_defaults.md; any text outside printable ASCII too): segments read the
+    # rest from the inbox, and a survey file holds millions of answers.
+    LedgerTable(
+        "survey_answers", "surveys", ("ncid", "phone", "question", "response", "collected_at", "_file", "_line"),
+        ("surveys",),
+        row_filter="regexp_matches(lower(r.response), 'wrong|wn|person|do|dnc|opt|unsub|stop|remov|take|[^ -~]')",
+        follows_raw=False,
+        description="Every survey or ID answer ever read from surveys/ that may ask not to be contacted or "
+                    "name a wrong number.",
+    ),
     LedgerTable(
         "donor_sms", "donations", ("donor_phone", "date", "text_message_opt_in", "receipt_id", "_file", "_line"),
         ("donations",), row_filter="nullif(trim(r.text_message_opt_in), '') is not null", follows_raw=False,

@@ -2,11 +2,23 @@
 -- Call", "Remove me", "Wrong number", "Not this person") is that disposition: a request not to
 -- be contacted is an opt-out (R09), a wrong number or the wrong person a wrong number (R28).
 -- It counts for the number the row gives and, when it names an ncid, for the voter record's
--- number. Surveys are not in the ledger: an answer counts while its file is in the inbox. An
--- answer dated after this run read it (a mistyped year) has no time, and counts.
-with enums as (
-    select *, {{ norm_enum('response') }} as response_enum
+-- number. The answers are the inbox's and the ledger's (stg_survey_answers: kept after their
+-- file leaves the inbox). An answer dated after it was first read (a mistyped year) has no
+-- time, and counts.
+with read_answers as (
+    -- An inbox row is being read now.
+    select voter_key, phone_e164, response,
+        case when collected_at > current_timestamp then null else collected_at end as collected_at,
+        source_file, source_line
     from {{ ref('stg_surveys') }}
+    union all
+    select voter_key, phone_e164, response, collected_at, source_file, source_line
+    from {{ ref('stg_survey_answers') }}
+),
+
+enums as (
+    select *, {{ norm_enum('response') }} as response_enum
+    from read_answers
     where response is not null
 ),
 
@@ -20,7 +32,7 @@ answers as (
         voter_key,
         phone_e164,
         response_kind,
-        case when collected_at > current_timestamp then null else collected_at end as collected_at,
+        collected_at,
         source_file,
         source_line
     from surveys
