@@ -303,8 +303,8 @@ _DIGIT_OF_LETTER = str.maketrans("OoIl", "0011")
 def phones_in_text(text) -> set[str]:
     """Every valid NANP number a free text holds (C07): what phonenumbers' matcher finds,
     plus every run of 10 digits (or 11 starting with 1), plus the digits of every phone-shaped
-    run whatever its separators or with letters typed for digits, plus every number in scientific notation that writes all its
-    digits."""
+    run whatever its separators or with letters typed for digits, plus every number in
+    scientific notation that writes all its digits."""
     if not text:
         return set()
     value = _ascii_digits(unicodedata.normalize("NFKC", str(text)))
