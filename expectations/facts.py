@@ -622,6 +622,9 @@ def survey_answer_phones(con, as_of: datetime, phone) -> set[str]:
         when = known_by(parse_time(collected_at), seen)
         if when is None or when <= as_of:
             found |= {e164 for e164 in (phone(number), phone(voter_number)) if e164}
+        if number and not phone(number):
+            # A phone field that does not read is an unreadable line (C07): whatever its date.
+            found |= phones_in_text(number)
     return found
 
 

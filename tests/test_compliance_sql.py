@@ -214,6 +214,7 @@ def build_voters() -> dict[str, Voter]:
     add("survey_wrong_number_by_phone")
     add("survey_support_by_ncid")
     add("survey_do_not_call_after_as_of")
+    add("survey_do_not_call_labelled_phone")
 
     names = [v.name for v in voters]
     assert len(names) == len(set(names))
@@ -272,6 +273,7 @@ def write_extra_lines(inbox: Path, voters: dict[str, Voter]) -> None:
         ["", digits("survey_wrong_number_by_phone"), "id", "Wrong #", BEFORE],
         [ncid("survey_support_by_ncid"), "", "id", "Strongly support", BEFORE],
         [ncid("survey_do_not_call_after_as_of"), "", "contact", "DNC", AFTER],
+        ["", f"{digits('survey_do_not_call_labelled_phone')} (cell)", "contact", "Remove me", BEFORE],
     ])
     with (inbox / "consents" / "consents.csv").open("a", newline="") as handle:
         handle.write(f"{digits('c07_consents_line')},Friends of Jane Doe\n")
@@ -370,6 +372,7 @@ CASES = [
     case("survey_wrong_number_by_phone", "calls", False, "R28"),
     case("survey_support_by_ncid", "calls", True),
     case("survey_do_not_call_after_as_of", "calls", True),
+    case("survey_do_not_call_labelled_phone", "calls", False, "C07"),
     case("c07_mobilize_record", "calls", False, "C07"),
     case("c07_mobilize_record", "texts_p2p", False, "C07"),
     case("mobilize_opted_out_spelled", "calls", False, "R09"),

@@ -277,17 +277,18 @@ def test_survey_answers_in_a_dialers_words_suppress_the_row_and_the_voters_numbe
                 "('AA1', null, 'contact', 'Do Not Call', ?), ('AA2', null, 'id', 'WRONG #', 'unknown'), "
                 "('AA3', null, 'id', 'Strongly support', ?), ('AA4', null, 'id', 'Remove me', ?), "
                 "(null, ?, 'id', 'Not this person', '2099-11-01T12:00:00Z'), (null, ?, 'id', 'do_not_call', ?), "
-                "(null, ?, 'id', 'Undecided', ?)",
-                [BEFORE, BEFORE, AFTER, n[4], n[5], BEFORE, n[6], BEFORE])
-    assert F.survey_answer_phones(con, AS_OF, F._Phones()) == {e164(n[i]) for i in (0, 1, 4, 5)}
+                "(null, ?, 'id', 'Undecided', ?), (null, ?, 'id', 'Remove me', ?)",
+                [BEFORE, BEFORE, AFTER, n[4], n[5], BEFORE, n[6], BEFORE, f"{n[8]} (cell)", AFTER])
+    # A phone field that does not read holds its numbers whatever the date (C07).
+    assert F.survey_answer_phones(con, AS_OF, F._Phones()) == {e164(n[i]) for i in (0, 1, 4, 5, 8)}
     # The ledger keeps an answer after its file left the inbox.
     con.execute("create schema ledger")
     con.execute("create table ledger.survey_answers (ncid varchar, phone varchar, question varchar, "
                 f"response varchar, collected_at varchar, {F.FIRST_SEEN} timestamptz)")
     con.execute("insert into ledger.survey_answers values (null, ?, 'id', 'Opted out', ?, ?)",
                 [n[7], BEFORE, AS_OF])
-    assert F.survey_answer_phones(con, AS_OF, F._Phones()) == {e164(n[i]) for i in (0, 1, 4, 5, 7)}
-    assert {e164(n[i]) for i in (0, 1, 4, 5, 7)} <= set(F.opted_out_phones(con, INPUTS))
+    assert F.survey_answer_phones(con, AS_OF, F._Phones()) == {e164(n[i]) for i in (0, 1, 4, 5, 7, 8)}
+    assert {e164(n[i]) for i in (0, 1, 4, 5, 7, 8)} <= set(F.opted_out_phones(con, INPUTS))
 
 
 def test_times_later_than_the_first_read_count_as_unreadable():

@@ -26,7 +26,8 @@ mobilize_opt_outs as (
 
 quarantine_opt_outs as (
     -- C07: an unreadable line of a suppression source (a Mobilize record carries the person's
-    -- SMS status) suppresses every valid number it holds, whatever its date.
+    -- SMS status; a survey answer's phone field when the answer asks not to be contacted or
+    -- names a wrong number) suppresses every valid number it holds, whatever its date.
     select
         phone_e164,
         -- In force from the moment the line was read, whatever date it holds.
@@ -35,7 +36,7 @@ quarantine_opt_outs as (
         source_file,
         source_line
     from {{ ref('int_quarantined_numbers') }}
-    where source in ('opt_outs', 'inbound_sms', 'contact_history', 'volunteers')
+    where source in ('opt_outs', 'inbound_sms', 'contact_history', 'volunteers', 'surveys')
 ),
 
 unioned as (

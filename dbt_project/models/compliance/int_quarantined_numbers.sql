@@ -42,6 +42,10 @@ loaded_phone_fields as (
         from {{ source('ledger', 'volunteer_sms') }}
         where other_phones is not null and {{ volunteer_sms_status('sms_opt_in_status') }} = 'OPT_OUT'
         union all
+        -- A survey answer asking not to be contacted or naming a wrong number (int_events_surveys).
+        select 'surveys' as source, _file, _line, phone from {{ source('ledger', 'survey_answers') }}
+        where {{ disposition_kind(norm_enum('response')) }} in ('wrong_number', 'do_not_call')
+        union all
         select 'consents' as source, _file, _line, phone from {{ source('ledger', 'consents') }}
         union all
         select 'line_types' as source, _file, _line, phone from {{ source('ledger', 'line_types') }}
