@@ -101,6 +101,9 @@ REVIEWED: dict[str, set[str]] = {
                               "events", "answers",
                               # one of two literals
                               "'temp ' if temporary else ''",
+                              # survey_answer_phones: literals, chosen by whether raw.nc_voters
+                              # has the columns
+                              "voter_phone", "voter_join",
                               # the module's constant condition on a phone column
                               "_UNUSUAL_SPELLING"},
     # Column lists of the gate's sources through ident(); schema and table names too.
