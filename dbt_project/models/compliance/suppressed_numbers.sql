@@ -24,7 +24,7 @@ with events as (
     where disposition in ('wrong_number', 'do_not_call')
 
     union all
-    -- Survey answers in a dialer's words for a disposition (surveys are read from the inbox).
+    -- Survey answers in a dialer's words for a disposition (the inbox's and the ledger's).
     select phone_e164, event_at, case when event_type = 'disposition' then 'R28' else 'R09' end
     from {{ ref('int_events_surveys') }}
 

@@ -11,10 +11,7 @@ normalized as (
 
 renamed as (
     select
-        case when {{ clean_text('ncid') }} is not null then 'NC-' || trim(ncid) end as voter_key,
-        {{ phone_e164('phone_text') }} as phone_e164,
-        lower({{ clean_text('question') }}) as question,
-        lower({{ clean_text('response') }}) as response,
+        {{ survey_answer_columns() }},
         -- An answer dated after it was first read has no time (a mistyped year): it counts.
         {{ no_time_after_first_seen(parse_timestamp('collected_at')) }} as collected_at,
         _file as source_file,

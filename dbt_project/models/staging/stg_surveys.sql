@@ -9,10 +9,7 @@ normalized as (
 
 renamed as (
     select
-        case when {{ clean_text('ncid') }} is not null then 'NC-' || trim(ncid) end as voter_key,
-        {{ phone_e164('phone_text') }} as phone_e164,
-        lower({{ clean_text('question') }}) as question,
-        lower({{ clean_text('response') }}) as response,
+        {{ survey_answer_columns() }},
         {{ parse_timestamp('collected_at') }} as collected_at,
         _file as source_file,
         _line as source_line
