@@ -576,8 +576,7 @@ def opted_out_phones(con, inputs: FactInputs, phone=None) -> set[str]:
                 e164 = phone(other) if other.strip() else None
                 if e164:
                     opted.add(e164)
-                elif other.strip():
-                    opted |= phones_in_text(other)
+                opted |= unread_numbers_of_field(other)
     opted |= survey_answer_phones(con, as_of, phone)
     # C07: an unparseable line of these sources that holds a valid number suppresses it,
     # whatever its date.
@@ -622,23 +621,41 @@ def survey_answer_phones(con, as_of: datetime, phone) -> set[str]:
         when = known_by(parse_time(collected_at), seen)
         if when is None or when <= as_of:
             found |= {e164 for e164 in (phone(number), phone(voter_number)) if e164}
-        if number and not phone(number):
-            # A phone field that does not read is an unreadable line (C07): whatever its date.
-            found |= phones_in_text(number)
+        # A phone field that does not read, or holds another number, is an unreadable line
+        # (C07) for the numbers it holds besides the one it reads as: whatever its date.
+        found |= unread_numbers_of_field(number)
     return found
 
 
 def quarantined_phones(con, families) -> set[str]:
     """Every valid number in the quarantined lines of these inbox families (C07), and in the
-    phone fields of their loaded rows that do not read as a valid number (`unread_phone_fields`)."""
+    phone fields of their loaded rows that do not read as a valid number or hold another one
+    (`unread_phone_fields`, `unread_numbers_of_field`)."""
     found: set[str] = set()
     for source, raw_line in source_rows(con, "quarantine", ["source", "raw_line"]):
         if normalize_enum(source) in families:
             found |= phones_in_text(raw_line)
     for family in families:
         for text in unread_phone_fields(con, family):
-            found |= phones_in_text(text)
+            found |= unread_numbers_of_field(text)
     return found
+
+
+def _holds_more_than_one_number(text: str) -> bool:
+    """More digits than one number and its country code: "919-555-0123;919-555-0456" reads
+    as its first number, the rest as an extension (dbt's copy: the model of quarantined numbers)."""
+    return sum(c.isdigit() for c in _ascii_digits(unicodedata.normalize("NFKC", text))) > 11
+
+
+def unread_numbers_of_field(text) -> set[str]:
+    """The numbers a phone field holds that its row does not read (C07): every number of a
+    field that does not read as a number, and every other number of one that reads as its first."""
+    if not text or not str(text).strip():
+        return set()
+    read_as = normalize_phone(text)
+    if read_as is not None and not _holds_more_than_one_number(str(text)):
+        return set()
+    return phones_in_text(text) - {read_as}
 
 
 # The table of each family's loaded rows (raw.<table> and its ledger copy), phone column `phone`.
@@ -654,8 +671,9 @@ _UNUSUAL_SPELLING = ("phone is not null and not "
 
 def unread_phone_fields(con, family: str) -> list[str]:
     """The phone fields of a family's loaded rows that do not read as a valid number
-    ("9195550123.0" from a spreadsheet, "919-555-0123 (cell)"): each counts as an unreadable
-    line of its family for the numbers it holds (C07).
+    ("9195550123.0" from a spreadsheet, "919-555-0123 (cell)"), or may hold another one: each
+    counts as an unreadable line of its family for the numbers it holds besides the one it
+    reads as (C07, `unread_numbers_of_field`).
     The campaign's own outbound texts in a message export are not replies, and are left out."""
     if family not in PHONE_FIELD_TABLES:
         return []
@@ -664,7 +682,8 @@ def unread_phone_fields(con, family: str) -> list[str]:
         return []
     fetched = con.execute(f"select distinct phone, is_from_contact from ({rows}) where {_UNUSUAL_SPELLING}").fetchall()
     return [text for text, from_contact in fetched
-            if not (family == "inbound_sms" and is_outbound_message(from_contact)) and normalize_phone(text) is None]
+            if not (family == "inbound_sms" and is_outbound_message(from_contact))
+            and (normalize_phone(text) is None or _holds_more_than_one_number(text))]
 
 
 def _text_map(con, texts: str, table: str, normalize) -> None:

@@ -215,6 +215,11 @@ def build_voters() -> dict[str, Voter]:
     add("survey_support_by_ncid")
     add("survey_do_not_call_after_as_of")
     add("survey_do_not_call_labelled_phone")
+    # A phone field that reads as its first number, the rest as an extension ("a;b", "a,,b").
+    add("c07_opt_out_first_of_two")
+    add("c07_opt_out_second_of_two")
+    add("reply_first_of_two")
+    add("c07_reply_second_of_two")
 
     names = [v.name for v in voters]
     assert len(names) == len(set(names))
@@ -300,6 +305,10 @@ def write_extra_lines(inbox: Path, voters: dict[str, Voter]) -> None:
         # The letter O typed for a zero in the line number.
         number = digits("c07_opt_out_phone_with_letter_o")
         handle.write(f'{number[:3]}-{number[3:6]}-{number[6:].replace("0", "O")},{BEFORE},all,web,\n')
+        # Two numbers in one field: the first is the row's, the second an unreadable line's (C07).
+        handle.write(f'{digits("c07_opt_out_first_of_two")};{digits("c07_opt_out_second_of_two")},{BEFORE},all,web,\n')
+    with (inbox / "inbound_sms" / "replies.csv").open("a", newline="") as handle:
+        handle.write(f'"{digits("reply_first_of_two")},,{digits("c07_reply_second_of_two")}",{BEFORE},Thanks\n')
 
 
 @pytest.fixture(scope="module")
@@ -373,6 +382,11 @@ CASES = [
     case("survey_support_by_ncid", "calls", True),
     case("survey_do_not_call_after_as_of", "calls", True),
     case("survey_do_not_call_labelled_phone", "calls", False, "C07"),
+    case("c07_opt_out_first_of_two", "calls", False, "R09"),
+    case("c07_opt_out_second_of_two", "calls", False, "C07"),
+    case("c07_opt_out_second_of_two", "texts_p2p", False, "C07"),
+    case("reply_first_of_two", "texts_p2p", True),
+    case("c07_reply_second_of_two", "texts_p2p", False, "C07"),
     case("c07_mobilize_record", "calls", False, "C07"),
     case("c07_mobilize_record", "texts_p2p", False, "C07"),
     case("mobilize_opted_out_spelled", "calls", False, "R09"),

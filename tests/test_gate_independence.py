@@ -349,6 +349,32 @@ def test_a_phone_field_that_does_not_read_as_a_number_suppresses_the_numbers_it_
     assert F.unread_phone_fields(con, "opt_outs") == [f"{n[0]}.0"]
 
 
+
+def test_a_phone_field_holding_a_second_number_suppresses_it():
+    """A field that reads as its first number and the rest as an extension ("a;b", "a,,b",
+    "a / xb") holds the other number too (C07), in every family and in a Mobilize person's
+    other numbers and a survey answer's field; a real extension adds nothing."""
+    n = [number(i) for i in range(82, 94)]
+    con = warehouse(
+        {"opt_outs": [{"phone": f"{n[0]};{n[1]}", "received_at": BEFORE, "channel": "all"},
+                      {"phone": f"+1 {n[2][:3]} {n[2][3:6]} {n[2][6:]} ext. 555", "received_at": BEFORE,
+                       "channel": "all"}],
+         "inbound_sms": [{"phone": f"{n[3]},,{n[4]}", "received_at": BEFORE, "body": "thanks"}],
+         "contact_history": [{"phone": f"{n[5][:3]}-{n[5][3:6]}-{n[5][6:]} / x{n[6]}", "channel": "manual_call",
+                              "attempted_at": BEFORE, "caller_entity": ENTITY, "disposition": "answered"}]},
+        ledger={"volunteers": [{"phone": n[7], "other_phones": f"{n[8]};{n[9]}", "sms_opt_in_status": "OPT_OUT"}]},
+    )
+    con.execute("create table raw.surveys (ncid varchar, phone varchar, question varchar, response varchar, "
+                "collected_at varchar)")
+    con.execute("insert into raw.surveys values (null, ?, 'contact', 'Do Not Call', ?), "
+                "(null, ?, 'id', 'Strongly support', ?)", [f"{n[10]};{n[11]}", BEFORE, f"{n[10]};{n[11]}", BEFORE])
+    opted = set(F.opted_out_phones(con, INPUTS))
+    assert opted >= {e164(n[i]) for i in (0, 1, 2, 4, 6, 7, 8, 9, 10, 11)}
+    # The contact history's first number is its row's (an answered call): not an opt-out.
+    assert e164(n[5]) not in opted and e164(n[3]) not in opted
+    assert F.unread_numbers_of_field(f"+1 {n[2]} ext. 555") == set()
+
+
 def test_wrong_numbers_and_prerecorded_calls():
     n = [number(i) for i in range(30, 41)] + [number(50)]
 

@@ -117,6 +117,12 @@ def test_what_is_not_accepted_holds_its_numbers_for_suppression_never_in_its_mes
     assert unread_lines(errors) == [("+19195550141",), ("+19195550142",), ("+19195550143",), ("+19195550144",)]
     assert not any("919" in error or "919" in str(error.as_dict()) for error in errors)
     assert numbers_held({"phone": True, "body": None}) == frozenset()
+    # A field holding a second number reads as the first with an extension: refused, both held.
+    good, errors = validate_records("opt_outs", [{"phone": "9195550154;9195550155"}, {"phone": "9195550156 x12"}])
+    assert [row["phone"] for row in good] == ["+19195550156"]
+    assert [error.as_dict() for error in errors] == [
+        {"index": 0, "column": "phone", "error": "expected one phone number, found more than one"}]
+    assert unread_lines(errors) == [("+19195550154", "+19195550155")]
     # Past the hundred errors an answer names, the rest still hold their numbers.
     good, errors = validate_records("opt_outs", [{"phone": "x"}] * 120 + [{"phone": "9195550146.0"}])
     assert len(errors) == 101 and unread_lines(errors) == [("+19195550146",)]

@@ -8,8 +8,10 @@ The three families are CONTRACT section 2's suppression sources, with their colu
 
 Checks are conservative in the direction that keeps people from being contacted:
 
-- `phone` is required and must hold a valid NANP number, read by the same normalizer as the
-  gate (`expectations.facts.normalize_phone`); it is journaled as E.164.
+- `phone` is required and must hold one valid NANP number, read by the same normalizer as the
+  gate (`expectations.facts.normalize_phone`); it is journaled as E.164. A field holding a
+  second number ("9195550123;9195550456", which reads as the first with an extension) is
+  refused, and holds both (C07).
 - `inbound_sms` needs `body`; `contact_history` needs `channel` and `disposition`.
 - The time column (`received_at`, `attempted_at`) defaults to the moment of validation (UTC)
   when missing or blank. A time that is written but cannot be read is kept as written and,
@@ -34,7 +36,7 @@ import json
 from collections.abc import Mapping
 from datetime import datetime, timezone
 
-from expectations.facts import normalize_phone, phones_in_text
+from expectations.facts import normalize_phone, phones_in_text, unread_numbers_of_field
 
 FAMILY_COLUMNS: dict[str, tuple[str, ...]] = {
     "opt_outs": ("phone", "received_at", "channel", "source", "reason"),
@@ -199,6 +201,9 @@ def validate_records(family: str, records, *, now: datetime | None = None) -> tu
                     phone = normalize_phone(row["phone"])
                     if phone is None:
                         problem("expected a valid NANP phone number", "phone")
+                    elif unread_numbers_of_field(row["phone"]):
+                        # "a;b" reads as a with b for an extension: journaling a alone would lose b.
+                        problem("expected one phone number, found more than one", "phone")
                     else:
                         row["phone"] = phone
                 if not row[time_column].strip():

@@ -1,6 +1,8 @@
 -- Fail closed on lines we could not read: every valid number a quarantined line of a source
 -- that can carry a suppression, a revocation or a line-type answer holds, or the phone field
--- of a loaded line of such a source that does not read as a valid number. Each rule that
+-- of a loaded line of such a source that does not read as a valid number, or every other
+-- number a phone field holds besides the one it reads as ("919-555-0123;919-555-0456" and
+-- "919-555-0123,,919-555-0456" read as their first number, the rest as an extension). Each rule that
 -- reads a source decides what its unreadable lines mean (docs/compliance_defaults.md, C07):
 -- int_opt_outs, int_phone_events and int_dnc_status.
 with kept_lines as (
@@ -57,20 +59,27 @@ loaded_phone_fields as (
 ),
 
 unread_phone_fields as (
-    select source, _file, _line, phone_text as line_text
-    from (select *, {{ fold_unicode('phone') }} as phone_text from loaded_phone_fields) as folded
-    where {{ phone_e164('phone_text') }} is null
+    -- A field that reads as a number but holds more digits than one number and a country code
+    -- may hide another number: its other numbers are read like an unreadable line's.
+    select source, _file, _line, phone_text as line_text, read_as
+    from (
+        select *, {{ phone_e164('phone_text') }} as read_as
+        from (select *, {{ fold_unicode('phone') }} as phone_text from loaded_phone_fields) as folded
+    ) as read
+    where read_as is null
+       or length({{ re_replace_all('phone_text', '[^0-9]', '') }}) > 11
 ),
 
 quarantined_lines as (
-    select source, _file as source_file, _line as source_line, {{ fold_unicode('raw_line') }} as line_text
+    select source, _file as source_file, _line as source_line, {{ fold_unicode('raw_line') }} as line_text,
+        cast(null as {{ type_text() }}) as read_as
     from (
         select * from kept_lines
         union all
         select * from snapshot_lines
     ) as lines
     union all
-    select source, _file as source_file, _line as source_line, line_text from unread_phone_fields
+    select source, _file as source_file, _line as source_line, line_text, read_as from unread_phone_fields
 ),
 
 candidate_texts as (
@@ -93,6 +102,7 @@ candidate_texts as (
         source,
         source_file,
         source_line,
+        read_as,
         {{ list_sorted_distinct(list_cat(list_cat(list_cat(list_cat(list_cat(
             re_extract_all('line_text', '\\+?1?[ .()/-]*[0-9]{3}[ .()/-]*[0-9]{3}[ .()/-]*[0-9]{4}'),
             list_map(re_extract_all('line_text', any_separators), 'run', re_replace_all('run', '[^0-9]', ''))),
@@ -111,13 +121,15 @@ candidate_texts as (
 ),
 
 candidates as (
-    select source, source_file, source_line, {{ unnest_list('candidates') }} as candidate
+    select source, source_file, source_line, read_as, {{ unnest_list('candidates') }} as candidate
     from candidate_texts
 ),
 
 final as (
-    select distinct source, source_file, source_line, {{ phone_e164('candidate') }} as phone_e164
-    from candidates
+    -- The number a phone field reads as is its row's, not an unreadable line's.
+    select distinct source, source_file, source_line, phone_e164
+    from (select *, {{ phone_e164('candidate') }} as phone_e164 from candidates) as read
+    where phone_e164 is not null and phone_e164 is distinct from read_as
 )
 
-select * from final where phone_e164 is not null
+select * from final
