@@ -970,13 +970,44 @@ def consent_facts(con, inputs: FactInputs, phone, wrong_numbers, rnd) -> dict[tu
     return best
 
 
+
+def revoked_consent_phones(con, inputs: FactInputs, phone) -> set[str]:
+    """R09: every number whose newest consent event for the caller entity at as-of is a
+    revocation: an opt-out is any revocation (compliance.md section 7), on every channel and
+    whatever scope it names (FCC 24-24's revoke-all), while no newer consent follows it. A
+    consent counts at a readable time on or before as-of, naming the entity (case and spacing
+    aside) with one of the four scopes; a revocation names the entity or none, at its time (at
+    least its consent's), at its consent's time when unreadable, at as-of on a row without
+    either; an unreadable consents line may be a revocation, at as-of (C07). A tie goes to the
+    revocation. (dbt: the model of opt-outs.)"""
+    as_of = inputs.as_of
+    entity = normalize_text(inputs.caller_entity)
+    newest: dict[str, tuple[datetime, bool]] = {}
+
+    def seen_event(e164, when, is_revocation):
+        if e164 and when <= as_of and (e164 not in newest or (when, is_revocation) > newest[e164]):
+            newest[e164] = (when, is_revocation)
+
+    for number, caller, scope, consented_at, revoked_at, seen in source_rows(
+            con, "consents", ["phone", "caller_entity", "scope", "consented_at", "revoked_at", FIRST_SEEN]):
+        given = parse_time(consented_at)
+        if (given is not None and _cached_text(caller or "") == entity
+                and normalize_enum(scope) in (*CONSENT_SCOPES, "all")):
+            seen_event(phone(number), given, False)
+        if not is_blank(revoked_at) and revocation_applies(caller, inputs.caller_entity):
+            revoked = known_by(parse_time(revoked_at), seen)
+            seen_event(phone(number), max(revoked, given) if revoked and given else (revoked or given or as_of), True)
+    for e164 in quarantined_phones(con, ("consents",)):
+        seen_event(e164, as_of, True)
+    return {e164 for e164, (_, is_revocation) in newest.items() if is_revocation}
+
 # The parts of the phone facts an incremental run can reuse (expectations/kept_facts.py), with
 # the sources each reads. The opt-outs are derived every run: their sources change most. The
 # line-type answers and the contact history's events are kept whatever the as-of (normalizing
 # them is the cost); what is in force at the as-of is read from them every run.
 _LINE_TYPE_PART = ("line_type_answers", ("kept_line_type_answers",))
 _CONTACT_EVENTS_PART = ("contact_events", ("kept_contact_events",))
-_CONSENTS_PART = ("consents", ("kept_consents",))
+_CONSENTS_PART = ("consents", ("kept_consents", "kept_revoked_consents"))
 _HOLDERS_PART = ("holders", ("holders",))
 # The do-not-call numbers depend on the as-of's day only: kept for the day's later runs.
 _DNC_PART = ("dnc", ("dnc", "dnc_numbers"))
@@ -1012,6 +1043,8 @@ def _build_consents_part(con, inputs: FactInputs, phone, wrong) -> None:
         "phone_e164": pd.Series([p for p, _ in consents], dtype=object),
         "scope": pd.Series([scope for _, scope in consents], dtype=object),
         "rnd_at": pd.Series([pd.Timestamp(at) for at in consents.values()], dtype="datetime64[us, UTC]")}))
+    _write_frame(con, f"{FACTS_SCHEMA}.kept_revoked_consents", pd.DataFrame({
+        "phone_e164": pd.Series(sorted(revoked_consent_phones(con, inputs, phone)), dtype=object)}))
 
 
 def _contact_history_facts(con, inputs: FactInputs, phone, cap_days: int) -> None:
@@ -1038,8 +1071,11 @@ def build_phone_facts(con, inputs: FactInputs, table: str, cap_days: int = 30) -
                  lambda: build_line_type_answers(con, f"{FACTS_SCHEMA}.kept_line_type_answers", temporary=False))
     line_types_at(con, f"{FACTS_SCHEMA}.kept_line_type_answers", inputs.as_of, "_gate_line_types")
     _contact_history_facts(con, inputs, phone, cap_days)
-    # R09: a request not to be contacted, taken on a call or a text, is an opt-out.
+    # R09: a request not to be contacted, taken on a call or a text, is an opt-out; so is a
+    # consent revocation that no newer consent follows.
     opted |= {number for (number,) in con.execute("select phone_e164 from _gate_do_not_call").fetchall()}
+    opted |= {number for (number,) in con.execute(
+        f"select phone_e164 from {FACTS_SCHEMA}.kept_revoked_consents").fetchall()}
     con.register("_gate_opted", pd.DataFrame({"phone_e164": pd.Series(sorted(opted), dtype=object)}))
     scopes = ", ".join(f"max(rnd_at) filter (where scope = '{scope}') as consent_{scope}_rnd_at"
                        for scope in CONSENT_SCOPES)

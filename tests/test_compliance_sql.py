@@ -397,7 +397,8 @@ CASES = [
     case("mobilize_other_number_unreadable", "texts_p2p", False, "C07"),
     case("mobilize_other_number_opted_in", "texts_p2p", True),
     case("c07_consents_line", "dialer", False, "R07"),
-    case("c07_consents_line", "calls", True),
+    # It may be a revocation: an opt-out on every channel (R09 via C07).
+    case("c07_consents_line", "calls", False, "C07"),
     case("c07_dnc_line", "commercial_calls", False, "R20"),
     case("c07_dnc_line", "calls", True),
     case("c07_line_types_line", "robo_first", False, "R04"),

@@ -530,6 +530,29 @@ def test_consent_validity_cases():
     assert list(frame["lacks_required_consent"]) == [not v for v in frame["has_valid_consent"]]
 
 
+
+def test_a_consent_revocation_is_an_opt_out_until_a_newer_consent():
+    """R09: a revocation for the caller entity (naming it however punctuated, or none), whatever
+    its scope, while no newer consent for the entity follows it (a tie goes to the revocation);
+    an unreadable consents line may be one (C07). Another entity's, or one after as-of, is none."""
+    n = [number(i) for i in range(94, 102)]
+    row = {"caller_entity": ENTITY, "scope": "sms", "consented_at": CONSENTED, "revoked_at": ""}
+    con = warehouse({
+        "consents": [
+            {**row, "phone": n[0], "revoked_at": BEFORE},
+            {**row, "phone": n[1], "revoked_at": "2026-04-01T12:00:00-04:00"},
+            {**row, "phone": n[1], "scope": "autodialed_voice", "consented_at": "2026-05-01T12:00:00-04:00"},
+            {**row, "phone": n[2], "caller_entity": "", "scope": "", "consented_at": "", "revoked_at": "some day"},
+            {**row, "phone": n[3], "caller_entity": "Friends of John Roe", "consented_at": "", "revoked_at": BEFORE},
+            {**row, "phone": n[4], "revoked_at": AFTER},
+            {**row, "phone": n[5], "scope": "all"},
+            {**row, "phone": n[5], "caller_entity": "Friends of Jane Doe.", "consented_at": "", "revoked_at": CONSENTED},
+            {**row, "phone": n[6]}],
+        "quarantine": [{"source": "consents", "_file": "c.csv", "_line": "9", "reason": "x", "raw_line": n[7]}]})
+    assert F.revoked_consent_phones(con, INPUTS, F._Phones()) == {e164(n[i]) for i in (0, 2, 5, 7)}
+    assert {e164(n[i]) for i in (0, 2, 5, 7)} <= set(facts_of(con))
+    assert {p for p, f in facts_of(con).items() if f["opted_out"]} == {e164(n[i]) for i in (0, 2, 5, 7)}
+
 def _empty_record_tables(con):
     con.execute("create table raw.nc_voters (full_phone_number varchar, confidential_ind varchar, state_cd varchar)")
     con.execute("create table raw.fl_voters (daytime_area_code varchar, daytime_phone_number varchar, "

@@ -393,6 +393,20 @@ def build_voters() -> dict[str, Voter]:
     add("r11_spanish_request", inbound=[(BEFORE, "Por favor no me envíes más mensajes")])
     add("r11_spanish_keyword", inbound=[(BEFORE, "ALTO")])
 
+
+    # R09: a consent revocation is an opt-out on every channel, whatever scope it names (added
+    # at the end, so no earlier voter's number moves), until a newer consent for the entity.
+    add("r09_consent_revoked", consents=[consent("autodialed_voice", revoked_at=BEFORE)], rnd=[rnd_no()])
+    add("r09_sms_consent_revoked_on_a_row_of_its_own",
+        consents=[consent("sms", consented_at="", revoked_at=BEFORE)])
+    add("r09_revoked_then_consented_again",
+        consents=[consent("sms", revoked_at="2026-03-20T12:00:00-05:00"),
+                  consent("autodialed_voice", consented_at="2026-04-01T12:00:00-05:00")],
+        rnd=[rnd_no(), ("2026-04-01", "no", RND_QUERIED)])
+    add("r09_revocation_by_another_entity", consents=[consent("sms", entity=OTHER_ENTITY, consented_at="",
+                                                              revoked_at=BEFORE)])
+    add("r09_revocation_after_as_of", consents=[consent("sms", revoked_at="2026-12-01T12:00:00-05:00")])
+
     names = [v.name for v in voters]
     assert len(names) == len(set(names))
     return {v.name: v for v in voters}
@@ -856,7 +870,18 @@ CASES = [
     case("cv_revocation_entity_punctuated", "dialer", False, "R07"),
     case("cv_revocation_without_a_time", "dialer", False, "R07"),
     case("cv_revocation_by_another_entity", "dialer", True, absent="R07"),
-    case("cv_revocation_of_another_scope", "dialer", True, absent="R07"),
+    # An SMS revocation revokes the voice consent too (R09 covers every scope and channel).
+    case("cv_revocation_of_another_scope", "dialer", False, "R09"),
+    case("r09_consent_revoked", "calls", False, "R09"),
+    case("r09_consent_revoked", "texts_p2p", False, "R09"),
+    case("r09_consent_revoked", "dialer", False, ("R09", "R07")),
+    case("r09_sms_consent_revoked_on_a_row_of_its_own", "calls", False, "R09"),
+    case("r09_sms_consent_revoked_on_a_row_of_its_own", "texts_p2p", False, "R09"),
+    case("r09_revoked_then_consented_again", "calls", True, absent="R09"),
+    case("r09_revoked_then_consented_again", "dialer", True, absent="R09"),
+    case("r09_revoked_then_consented_again", "texts_auto", False, "R06", absent="R09"),
+    case("r09_revocation_by_another_entity", "calls", True, absent="R09"),
+    case("r09_revocation_after_as_of", "calls", True, absent="R09"),
 ]
 
 

@@ -1,6 +1,7 @@
 -- Every opt-out in force at as-of, whatever its channel (R09), from files, classified
--- inbound SMS (R11), Mobilize people who opted out of texts, and quarantined suppression
--- lines and Mobilize records that hold a valid number (C07).
+-- inbound SMS (R11), Mobilize people who opted out of texts, consent revocations for the
+-- caller entity, and quarantined suppression lines and Mobilize records that hold a valid
+-- number (C07).
 with run as (
     select * from {{ ref('int_run') }}
 ),
@@ -39,6 +40,63 @@ quarantine_opt_outs as (
     where source in ('opt_outs', 'inbound_sms', 'contact_history', 'volunteers', 'surveys')
 ),
 
+consent_events as (
+    -- The consents and revocations of consents/ for the caller entity, as int_consent_checks
+    -- takes them, whatever their scope: a consent at a readable time on or before as-of; a
+    -- revocation naming the entity or none, at its own time (at least its consent's), at its
+    -- consent's time when unreadable, at as-of on a row of its own without one; an unreadable
+    -- consents/ line, which may be a revocation, at as-of (C07).
+    select consents.phone_e164, consents.consented_at as event_at, false as is_revocation, 'R09' as rule_id,
+        consents.source_file, consents.source_line
+    from {{ ref('stg_consents') }} as consents
+    cross join run
+    where consents.consented_at <= run.as_of
+      and lower(trim(consents.caller_entity)) = lower(trim(run.caller_entity))
+      and consents.scope in ('prerecorded_voice', 'autodialed_voice', 'sms', 'all')
+    union all
+    select consents.phone_e164,
+        coalesce(
+            case when consents.revoked_at is not null and consents.consented_at is not null
+                then greatest(consents.revoked_at, consents.consented_at)
+                else coalesce(consents.revoked_at, consents.consented_at) end,
+            run.as_of),
+        true, 'R09', consents.source_file, consents.source_line
+    from {{ ref('stg_consents') }} as consents
+    cross join run
+    where (consents.revoked_at is not null or consents.has_unreadable_revocation)
+      and {{ revocation_names_caller('consents.caller_entity', 'run.caller_entity') }}
+    union all
+    select quarantined.phone_e164, run.as_of, true, 'C07', quarantined.source_file, quarantined.source_line
+    from {{ ref('int_quarantined_numbers') }} as quarantined
+    cross join run
+    where quarantined.source = 'consents'
+),
+
+latest_consent_events as (
+    -- On a tie the revocation wins.
+    {%- set newest = "(event_at, is_revocation, source_file, source_line)" %}
+    select
+        consent_events.phone_e164,
+        {{ arg_max_of('consent_events.is_revocation', newest) }} as is_revocation,
+        {{ arg_max_of('consent_events.event_at', newest) }} as event_at,
+        {{ arg_max_of('consent_events.rule_id', newest) }} as rule_id,
+        {{ arg_max_of('consent_events.source_file', newest) }} as source_file,
+        {{ arg_max_of('consent_events.source_line', newest) }} as source_line
+    from consent_events
+    cross join run
+    where consent_events.phone_e164 is not null and consent_events.event_at <= run.as_of
+    group by consent_events.phone_e164
+),
+
+revocation_opt_outs as (
+    -- R09: an opt-out is any revocation for the caller entity (compliance.md section 7), on
+    -- every channel and whatever scope it names (FCC 24-24's revoke-all: until the person says
+    -- otherwise, it covers all), while no newer consent of the number for the entity follows.
+    select phone_e164, event_at as received_at, rule_id, source_file, source_line
+    from latest_consent_events
+    where is_revocation
+),
+
 unioned as (
     select * from file_opt_outs
     union all
@@ -47,6 +105,8 @@ unioned as (
     select * from mobilize_opt_outs
     union all
     select * from quarantine_opt_outs
+    union all
+    select * from revocation_opt_outs
 ),
 
 final as (

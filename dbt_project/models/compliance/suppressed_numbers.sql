@@ -29,10 +29,11 @@ with events as (
     from {{ ref('int_events_surveys') }}
 
     union all
-    -- C07 lines are in force whatever their date, so int_opt_outs already holds every one.
+    -- Every opt-out in force at as-of: C07 lines are in force whatever their date, so
+    -- int_opt_outs holds every one, and a consent revocation counts while no newer consent
+    -- follows it, which only int_opt_outs decides. The rest repeats the events above.
     select phone_e164, received_at, rule_id
     from {{ ref('int_opt_outs') }}
-    where rule_id = 'C07'
 )
 
 select phone_e164, rule_id, min(event_at) as event_at
