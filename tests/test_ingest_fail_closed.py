@@ -416,3 +416,34 @@ def test_an_opt_out_file_whose_layout_is_not_read_keeps_every_line_and_every_bad
         load_csv_source(con, inbox, SPECS["inbound_sms"])
     assert str(refused.value).startswith("2 files cannot be read: inbound_sms/other.csv: ")
     assert _quarantine(con, "inbound_sms/renamed.csv") == []
+
+
+def test_a_phone_column_that_lost_digits_to_scientific_notation_stops_its_family(tmp_path):
+    """A spreadsheet writes a number column as 9.19555E+09: the numbers, and the opt-outs or
+    replies of their lines, are lost. The file is refused naming its first such line (never
+    the value); an opt-out file has every line quarantined (C07 keeps the numbers the others
+    hold); a file whose scientific notation writes every digit loads."""
+    from assets.ingest.reading import FilesNotRead
+
+    inbox = tmp_path / "inbox"
+    _write(inbox / "opt_outs" / "good.csv", [OPT_OUT_HEADER, _opt_out(1), f"9.195550123E+09,{TIME},all,sheet,"])
+    _write(inbox / "opt_outs" / "excel.csv", [OPT_OUT_HEADER, _opt_out(2), f"9.19555E+09,{TIME},all,sheet,",
+                                              f"1.91956E+10,{TIME},all,sheet,"])
+    con = _con(tmp_path)
+    with pytest.raises(FilesNotRead) as refused:
+        load_csv_source(con, inbox, SPECS["opt_outs"])
+    message = str(refused.value)
+    assert message.startswith("opt_outs/excel.csv: line 3: a phone in scientific notation that lost digits")
+    assert "19555" not in message and "0002" not in message
+    assert con.execute("select distinct _file from raw.opt_outs").fetchall() == [("opt_outs/good.csv",)]
+    assert [(line, text) for _, line, _, text in _quarantine(con, "opt_outs/excel.csv")] == [
+        (1, OPT_OUT_HEADER), (2, _opt_out(2)), (3, f"9.19555E+09,{TIME},all,sheet,"),
+        (4, f"1.91956E+10,{TIME},all,sheet,")]
+    _assert_reconciled(con)
+
+    # A reply file is refused too: its lines mean something only once read.
+    _write(inbox / "inbound_sms" / "excel.csv", ["phone,received_at,body", f"9.19555E+09,{TIME},STOP"])
+    with pytest.raises(FilesNotRead) as refused:
+        load_csv_source(con, inbox, SPECS["inbound_sms"])
+    assert str(refused.value).startswith("inbound_sms/excel.csv: line 2: ")
+    assert con.execute("select count(*) from raw.inbound_sms").fetchone()[0] == 0

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import duckdb
 
+from ..sql_text import ident
 from .reading import (
     DEFAULT_OPTIONS,
     FileLoad,
@@ -190,10 +191,43 @@ def _load_csv_file(con, file: InboxFile, spec: CsvSource, options: ReadOptions) 
         if repeated:
             raise LayoutError(f"{rel}: the header names {', '.join(repeated)} more than once; which one to read is unclear.")
         targets = [(name, index) for index, name in enumerate(names) if name in spec.columns]
-    return load_csv_lines(con, source=spec.folder, table=spec.table, path=file.path, rel_path=rel,
+    load = load_csv_lines(con, source=spec.folder, table=spec.table, path=file.path, rel_path=rel,
                           encoding=encoding, layout=layout, field_count=len(header), targets=targets,
                           constants=constants, max_line_bytes=options.max_line_bytes,
                           recorded_encoding=file.encoding_label(encoding))
+    if any(name == "phone" for name, _ in targets):
+        _refuse_lost_digits(con, spec, rel)
+    return load
+
+
+def _refuse_lost_digits(con, spec: CsvSource, rel: str) -> None:
+    """Refuse a file whose phone column a spreadsheet wrote in scientific notation with fewer
+    digits than the number has (`9.19555E+09`): the numbers are lost, and with them the
+    opt-outs, replies, revocations or answers of their lines, so the family fails naming the
+    file and its first such line (an opt_outs/ file then has every line quarantined: C07 keeps
+    the numbers its other lines hold). Its rows and records are taken back first. One that
+    writes every digit (`9.195550123E+09`) is read from the text (C07)."""
+    # A number in scientific notation (a digit, maybe a decimal point and more digits, an
+    # exponent of at least 6) with fewer digits than the exponent says the number has.
+    line = con.execute(
+        f"""select min(_line) from (
+               select _line, trim(phone) as text from raw.{ident(spec.table)}
+               where _file = ? and (contains(phone, 'E') or contains(phone, 'e'))
+           ) as scientific
+           where regexp_full_match(text, '^[0-9](\\.[0-9]*)?[eE]\\+?[0-9]{{1,2}}$')
+             and cast(regexp_extract(text, '[eE]\\+?([0-9]+)$', 1) as integer) >= 6
+             and length(regexp_replace(regexp_extract(text, '^[0-9.]*', 0), '[^0-9]', '', 'g'))
+                 < cast(regexp_extract(text, '[eE]\\+?([0-9]+)$', 1) as integer) + 1""",
+        [rel]).fetchone()[0]
+    if line is None:
+        return
+    con.execute(f"delete from raw.{ident(spec.table)} where _file = ?", [rel])
+    con.execute("delete from raw.quarantine where source = ? and _file = ?", [spec.folder, rel])
+    con.execute("delete from raw.ingest_files where source = ? and _file = ?", [spec.folder, rel])
+    raise LayoutError(
+        f"{rel}: line {line}: a phone in scientific notation that lost digits (a spreadsheet's number column, "
+        f"like 1.23457E+09), so the numbers of this file cannot be read. Expected every phone as text: format the "
+        f"column as text in the spreadsheet, export again and replace the file.")
 
 
 def _native_layout(rel: str, spec: CsvSource, header: list[str]) -> NativeLayout | None:

@@ -37,7 +37,7 @@ from .inbox import HIDDEN_FILE, NOT_A_REGULAR_FILE, _entries, _is_hidden
 from .reading import ensure_bookkeeping_tables
 
 # Bump when a loader's output for the same bytes changes: every family is then read again.
-INGEST_FORMAT = "2026-12-03.1"
+INGEST_FORMAT = "2026-12-06.1"
 # Families that are always read: the unclaimed listing reads no file and costs nothing.
 ALWAYS_READ = frozenset({"unclaimed"})
 
