@@ -970,7 +970,6 @@ def consent_facts(con, inputs: FactInputs, phone, wrong_numbers, rnd) -> dict[tu
     return best
 
 
-
 def revoked_consent_phones(con, inputs: FactInputs, phone) -> set[str]:
     """R09: every number whose newest consent event for the caller entity at as-of is a
     revocation: an opt-out is any revocation (compliance.md section 7), on every channel and
@@ -1000,6 +999,7 @@ def revoked_consent_phones(con, inputs: FactInputs, phone) -> set[str]:
     for e164 in quarantined_phones(con, ("consents",)):
         seen_event(e164, as_of, True)
     return {e164 for e164, (_, is_revocation) in newest.items() if is_revocation}
+
 
 # The parts of the phone facts an incremental run can reuse (expectations/kept_facts.py), with
 # the sources each reads. The opt-outs are derived every run: their sources change most. The
