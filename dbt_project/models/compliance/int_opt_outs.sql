@@ -41,30 +41,24 @@ quarantine_opt_outs as (
 ),
 
 consent_events as (
-    -- The consents and revocations of consents/ for the caller entity, as int_consent_checks
-    -- takes them, whatever their scope: a consent at a readable time on or before as-of; a
-    -- revocation naming the entity or none, at its own time (at least its consent's), at its
-    -- consent's time when unreadable, at as-of on a row of its own without one; an unreadable
-    -- consents/ line, which may be a revocation, at as-of (C07).
-    select consents.phone_e164, consents.consented_at as event_at, false as is_revocation, 'R09' as rule_id,
-        consents.source_file, consents.source_line
-    from {{ ref('stg_consents') }} as consents
+    -- The consents and revocations of consents/ (int_events_consents), taken for the caller
+    -- entity as int_consent_checks takes them, whatever their scope: a consent at a readable
+    -- time on or before as-of; a revocation naming the entity or none, at as-of when it has
+    -- no time. An unreadable consents/ line may be a revocation, at as-of (C07).
+    select events.phone_e164, events.event_at, false as is_revocation, 'R09' as rule_id,
+        events.source_file, events.source_line
+    from {{ ref('int_events_consents') }} as events
     cross join run
-    where consents.consented_at <= run.as_of
-      and lower(trim(consents.caller_entity)) = lower(trim(run.caller_entity))
-      and consents.scope in ('prerecorded_voice', 'autodialed_voice', 'sms', 'all')
+    where events.event_type = 'consent_given'
+      and events.event_at <= run.as_of
+      and lower(trim(events.caller_entity)) = lower(trim(run.caller_entity))
+      and events.detail in ('prerecorded_voice', 'autodialed_voice', 'sms', 'all')
     union all
-    select consents.phone_e164,
-        coalesce(
-            case when consents.revoked_at is not null and consents.consented_at is not null
-                then greatest(consents.revoked_at, consents.consented_at)
-                else coalesce(consents.revoked_at, consents.consented_at) end,
-            run.as_of),
-        true, 'R09', consents.source_file, consents.source_line
-    from {{ ref('stg_consents') }} as consents
+    select events.phone_e164, coalesce(events.event_at, run.as_of), true, 'R09', events.source_file, events.source_line
+    from {{ ref('int_events_consents') }} as events
     cross join run
-    where (consents.revoked_at is not null or consents.has_unreadable_revocation)
-      and {{ revocation_names_caller('consents.caller_entity', 'run.caller_entity') }}
+    where events.event_type = 'consent_revoked'
+      and {{ revocation_names_caller('events.caller_entity', 'run.caller_entity') }}
     union all
     select quarantined.phone_e164, run.as_of, true, 'C07', quarantined.source_file, quarantined.source_line
     from {{ ref('int_quarantined_numbers') }} as quarantined
