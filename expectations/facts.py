@@ -906,7 +906,22 @@ def rnd_answers(con, as_of: datetime, phone) -> dict[tuple[str, date | None], tu
     return latest
 
 
-def consent_facts(con, inputs: FactInputs, phone, wrong_numbers, rnd) -> dict[tuple[str, str], datetime]:
+def consent_inputs(con) -> tuple[list[tuple], set[str]]:
+    """What both consent readings take: the consents/ rows (raw and ledger) as (phone,
+    caller_entity, scope, consented_at, revoked_at, first seen), and the numbers of unreadable
+    consents lines, each of which may be a revocation (C07)."""
+    return (source_rows(con, "consents", ["phone", "caller_entity", "scope", "consented_at", "revoked_at", FIRST_SEEN]),
+            quarantined_phones(con, ("consents",)))
+
+
+def _revocation_time(given: datetime | None, revoked: datetime | None, as_of: datetime) -> datetime:
+    """When a consents row's revocation takes effect: its own time, but not before its consent
+    (one dated before still revokes it); its consent's time when its own cannot be read; as-of
+    on a row with neither (dbt: the model of consent events)."""
+    return max(revoked, given) if revoked and given else (revoked or given or as_of)
+
+
+def consent_facts(inputs: FactInputs, phone, wrong_numbers, rnd, rows, revoked_unread) -> dict[tuple[str, str], datetime]:
     """(phone, scope) -> query time of the `no` RND answer behind its best valid consent.
 
     Valid (CONTRACT rule 4 and the spec): names the caller entity (case and spacing aside),
@@ -915,13 +930,12 @@ def consent_facts(con, inputs: FactInputs, phone, wrong_numbers, rnd) -> dict[tu
     revocation dated before its consent still revokes), its consent date is not before the
     RND cutoff (R16), the latest RND answer for that date is `no`, no wrong-number
     disposition at or after it, and no unreadable consents line holds the number (C07). Whether the RND answer is fresh enough (R16) depends on the
-    list's expiry, so the time is kept and the frame compares it."""
+    list's expiry, so the time is kept and the frame compares it. `rows` and `revoked_unread`
+    are `consent_inputs`: an unreadable consents line may be a revocation, so its numbers
+    have no valid consent."""
     as_of = inputs.as_of
     entity = normalize_text(inputs.caller_entity)
     best: dict[tuple[str, str], datetime] = {}
-    # C07: an unreadable consents line may be a revocation: its numbers have no valid consent.
-    revoked_unread = quarantined_phones(con, ("consents",))
-    rows = source_rows(con, "consents", ["phone", "caller_entity", "scope", "consented_at", "revoked_at", FIRST_SEEN])
     # Every row's revocation, for every consent of its number and scopes: (phone, scope) -> the
     # times in force at as-of. A revocation naming the entity however punctuated, or none, counts;
     # one whose scope is not one of the four covers all; one without a readable time counts
@@ -933,8 +947,7 @@ def consent_facts(con, inputs: FactInputs, phone, wrong_numbers, rnd) -> dict[tu
             continue
         e164 = phone(number)
         given = parse_time(consented_at)
-        revoked = known_by(parse_time(revoked_at), seen)
-        when = max(revoked, given) if revoked and given else (revoked or given or as_of)
+        when = _revocation_time(given, known_by(parse_time(revoked_at), seen), as_of)
         scope = normalize_enum(scope)
         if e164 and when <= as_of:
             for covered in ((scope,) if scope in CONSENT_SCOPES else CONSENT_SCOPES):
@@ -970,7 +983,7 @@ def consent_facts(con, inputs: FactInputs, phone, wrong_numbers, rnd) -> dict[tu
     return best
 
 
-def revoked_consent_phones(con, inputs: FactInputs, phone) -> set[str]:
+def revoked_consent_phones(inputs: FactInputs, phone, rows, revoked_unread) -> set[str]:
     """R09: every number whose newest consent event for the caller entity at as-of is a
     revocation: an opt-out is any revocation (compliance.md section 7), on every channel and
     whatever scope it names (FCC 24-24's revoke-all), while no newer consent follows it. A
@@ -978,7 +991,7 @@ def revoked_consent_phones(con, inputs: FactInputs, phone) -> set[str]:
     aside) with one of the four scopes; a revocation names the entity or none, at its time (at
     least its consent's), at its consent's time when unreadable, at as-of on a row without
     either; an unreadable consents line may be a revocation, at as-of (C07). A tie goes to the
-    revocation. (dbt: the model of opt-outs.)"""
+    revocation. `rows` and `revoked_unread` are `consent_inputs`. (dbt: the model of opt-outs.)"""
     as_of = inputs.as_of
     entity = normalize_text(inputs.caller_entity)
     newest: dict[str, tuple[datetime, bool]] = {}
@@ -987,16 +1000,14 @@ def revoked_consent_phones(con, inputs: FactInputs, phone) -> set[str]:
         if e164 and when <= as_of and (e164 not in newest or (when, is_revocation) > newest[e164]):
             newest[e164] = (when, is_revocation)
 
-    for number, caller, scope, consented_at, revoked_at, seen in source_rows(
-            con, "consents", ["phone", "caller_entity", "scope", "consented_at", "revoked_at", FIRST_SEEN]):
+    for number, caller, scope, consented_at, revoked_at, seen in rows:
         given = parse_time(consented_at)
         if (given is not None and _cached_text(caller or "") == entity
                 and normalize_enum(scope) in (*CONSENT_SCOPES, "all")):
             seen_event(phone(number), given, False)
         if not is_blank(revoked_at) and revocation_applies(caller, inputs.caller_entity):
-            revoked = known_by(parse_time(revoked_at), seen)
-            seen_event(phone(number), max(revoked, given) if revoked and given else (revoked or given or as_of), True)
-    for e164 in quarantined_phones(con, ("consents",)):
+            seen_event(phone(number), _revocation_time(given, known_by(parse_time(revoked_at), seen), as_of), True)
+    for e164 in revoked_unread:
         seen_event(e164, as_of, True)
     return {e164 for e164, (_, is_revocation) in newest.items() if is_revocation}
 
@@ -1038,13 +1049,14 @@ def _write_frame(con, table: str, frame: pd.DataFrame) -> None:
 
 
 def _build_consents_part(con, inputs: FactInputs, phone, wrong) -> None:
-    consents = consent_facts(con, inputs, phone, wrong, rnd_answers(con, inputs.as_of, phone))
+    rows, revoked_unread = consent_inputs(con)
+    consents = consent_facts(inputs, phone, wrong, rnd_answers(con, inputs.as_of, phone), rows, revoked_unread)
     _write_frame(con, f"{FACTS_SCHEMA}.kept_consents", pd.DataFrame({
         "phone_e164": pd.Series([p for p, _ in consents], dtype=object),
         "scope": pd.Series([scope for _, scope in consents], dtype=object),
         "rnd_at": pd.Series([pd.Timestamp(at) for at in consents.values()], dtype="datetime64[us, UTC]")}))
     _write_frame(con, f"{FACTS_SCHEMA}.kept_revoked_consents", pd.DataFrame({
-        "phone_e164": pd.Series(sorted(revoked_consent_phones(con, inputs, phone)), dtype=object)}))
+        "phone_e164": pd.Series(sorted(revoked_consent_phones(inputs, phone, rows, revoked_unread)), dtype=object)}))
 
 
 def _contact_history_facts(con, inputs: FactInputs, phone, cap_days: int) -> None:

@@ -549,7 +549,7 @@ def test_a_consent_revocation_is_an_opt_out_until_a_newer_consent():
             {**row, "phone": n[5], "caller_entity": "Friends of Jane Doe.", "consented_at": "", "revoked_at": CONSENTED},
             {**row, "phone": n[6]}],
         "quarantine": [{"source": "consents", "_file": "c.csv", "_line": "9", "reason": "x", "raw_line": n[7]}]})
-    assert F.revoked_consent_phones(con, INPUTS, F._Phones()) == {e164(n[i]) for i in (0, 2, 5, 7)}
+    assert F.revoked_consent_phones(INPUTS, F._Phones(), *F.consent_inputs(con)) == {e164(n[i]) for i in (0, 2, 5, 7)}
     assert {e164(n[i]) for i in (0, 2, 5, 7)} <= set(facts_of(con))
     assert {p for p, f in facts_of(con).items() if f["opted_out"]} == {e164(n[i]) for i in (0, 2, 5, 7)}
 
